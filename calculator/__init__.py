@@ -1,0 +1,34 @@
+"""return-cost-calculator: should you return a marketplace order, take a partial refund, or keep it?
+
+The package is a set of small modules around one vectorized money model:
+
+- :mod:`calculator.tariffs` loads and validates postal price lists (YAML);
+- :mod:`calculator.rates` prices every postal offer for arrays of parcels;
+- :mod:`calculator.fx` converts currencies with dated reference rates;
+- :mod:`calculator.policy` holds marketplace rules and computes deadlines;
+- :mod:`calculator.model` computes the expected value of each option and the break-evens;
+- :mod:`calculator.estimate` ties them together for one order or many.
+
+Importing the package loads numpy and PyYAML only; pandas, scipy and matplotlib are imported by the
+modules that need them (batch, sensitivity, charts) when those are used.
+"""
+
+from __future__ import annotations
+
+from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
+from .tariffs import Tariff, TariffSet, load_tariff, load_tariffs
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CalculatorError",
+    "FxError",
+    "InputError",
+    "RouteError",
+    "TariffError",
+    "Tariff",
+    "TariffSet",
+    "load_tariff",
+    "load_tariffs",
+    "__version__",
+]

@@ -1,0 +1,231 @@
+"""The ``returncost`` command. Each subcommand builds inputs, calls one API function and formats it.
+
+User mistakes print one line, ``returncost: error: <where>: <what>; <fix>``, and exit with 2;
+``--traceback`` shows the full trace instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .errors import CalculatorError, InputError
+
+__all__ = ["main", "build_parser"]
+
+
+# --------------------------------------------------------------------------------------------
+# shared options
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
+                   help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones (repeatable)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)")
+    p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+
+
+def _add_fx(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fx", action="append", default=[], metavar="CUR=RATE",
+                   help="exchange-rate override: RUB=92.1 (units per 1 EUR) or RUB/USD=78.2 (RUB per 1 USD); repeatable")
+
+
+def _add_parcel(p: argparse.ArgumentParser, *, weight_required: bool) -> None:
+    p.add_argument("--from", dest="origin", required=True, metavar="CC", help="country the return is posted from (ISO code, e.g. US)")
+    p.add_argument("--to", dest="destination", default="CN", metavar="CC", help="country of the seller's return address (default: CN)")
+    p.add_argument("--weight", "--weight-g", dest="weight", required=weight_required, metavar="W",
+                   help="parcel weight: 450g, 0.45kg, 8oz, 1lb (bare number: grams)")
+    p.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
+    p.add_argument("--zone", help="zone id for domestic services priced by distance (see `returncost tariffs show`)")
+
+
+def _tariffs(args: argparse.Namespace):
+    from .tariffs import load_tariffs
+
+    return load_tariffs(args.tariffs)
+
+
+def _fx(args: argparse.Namespace):
+    from .fx import reference_rates
+
+    rates = reference_rates()
+    return rates.with_overrides(args.fx) if getattr(args, "fx", None) else rates
+
+
+def _parcel(args: argparse.Namespace) -> tuple[float, tuple[float, float, float] | None]:
+    from .units import parse_dims, parse_weight
+
+    weight = parse_weight(args.weight, field="--weight") if args.weight is not None else math.nan
+    dims = parse_dims(args.dims, field="--dims") if args.dims else None
+    return weight, dims
+
+
+def _country(code: str, flag: str) -> str:
+    from .tariffs import is_country
+
+    c = code.strip().upper()
+    if not is_country(c):
+        raise InputError(f"{flag}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE, RU, CN)")
+    return c
+
+
+def _emit_json(obj: object, out: TextIO) -> None:
+    json.dump(obj, out, ensure_ascii=False, indent=2, default=str)
+    out.write("\n")
+
+
+def _emit_csv(rows: list[dict[str, object]], out: TextIO) -> None:
+    import csv
+
+    if not rows:
+        return
+    w = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# quote
+
+
+def _cmd_quote(args: argparse.Namespace, out: TextIO) -> int:
+    from .quote import format_quote, quote
+
+    weight, dims = _parcel(args)
+    q = quote(
+        _country(args.origin, "--from"), _country(args.destination, "--to"), weight, dims,
+        currency=args.currency, zone=args.zone, tariffs=_tariffs(args).values(), fx=_fx(args),
+    )
+    if args.format == "json":
+        _emit_json(q.to_dict(), out)
+    elif args.format == "csv":
+        _emit_csv(q.to_dict()["offers"], out)  # type: ignore[arg-type]
+    else:
+        out.write(format_quote(q) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# tariffs
+
+
+def _cmd_tariffs_list(args: argparse.Namespace, out: TextIO) -> int:
+    ts = _tariffs(args)
+    rows = [
+        {
+            "name": t.name, "carrier": t.carrier, "origin": t.origin, "currency": t.currency,
+            "services": len(t.services), "valid_from": str(t.valid_from),
+            "valid_until": str(t.valid_until) if t.valid_until else "",
+            "confidence": t.source.confidence, "kind": t.source.kind, "source": t.source.url,
+            "path": str(t.path),
+        }
+        for t in ts.values()
+    ]
+    if args.format == "json":
+        _emit_json(rows, out)
+    elif args.format == "csv":
+        _emit_csv(rows, out)
+    else:
+        cols = ["name", "carrier", "origin", "services", "valid_from", "valid_until", "confidence", "source"]
+        table = [cols] + [[str(r[c]) for c in cols] for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
+        for row in table:
+            out.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
+        out.write(f"\n{len(rows)} tariffs from: {', '.join(str(d) for d in ts.dirs)}\n")
+    return 0
+
+
+def _cmd_tariffs_show(args: argparse.Namespace, out: TextIO) -> int:
+    from .tariff_view import describe_tariff, tariff_to_dict
+
+    t = _tariffs(args)[args.name]
+    if args.format == "json":
+        _emit_json(tariff_to_dict(t), out)
+    else:
+        out.write(describe_tariff(t) + "\n")
+    return 0
+
+
+def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import TariffError
+    from .tariffs import TariffWarning, load_tariff
+
+    failed = 0
+    for path in args.paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TariffWarning)
+            try:
+                t = load_tariff(path)
+            except TariffError as exc:
+                failed += 1
+                print(f"returncost: error: {exc}", file=sys.stderr)
+                continue
+        bands = sum(len(z.limits_g) for s in t.services for z in s.zones)
+        out.write(f"ok  {path}: {t.carrier} from {t.origin}, {len(t.services)} services, {bands} price bands\n")
+        for w in caught:
+            out.write(f"    warning: {w.message}\n")
+    return 2 if failed else 0
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="returncost",
+        description="Should you return a marketplace order, take a partial refund, or keep it?",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("quote", help="every postal offer for one parcel, cheapest tracked marked",
+                       description="List every postal offer for one parcel on a route, with the cheapest tracked offer marked.")
+    _add_parcel(p, weight_required=True)
+    p.add_argument("--currency", metavar="CUR", help="also show prices converted to this currency (e.g. EUR)")
+    _add_fx(p)
+    _add_common(p)
+    p.set_defaults(func=_cmd_quote)
+
+    pt = sub.add_parser("tariffs", help="list, show or validate tariff files")
+    tsub = pt.add_subparsers(dest="tariffs_command", required=True, metavar="ACTION")
+    p = tsub.add_parser("list", help="the tariffs in effect, with source and confidence")
+    _add_common(p)
+    p.set_defaults(func=_cmd_tariffs_list)
+    p = tsub.add_parser("show", help="one tariff's services, zones and prices")
+    p.add_argument("name", help="tariff name, e.g. us-usps")
+    _add_common(p)
+    p.set_defaults(func=_cmd_tariffs_show)
+    p = tsub.add_parser("validate", help="check tariff files; exit 2 with located errors")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="tariff YAML files")
+    _add_common(p)
+    p.set_defaults(func=_cmd_tariffs_validate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``returncost`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    try:
+        return int(args.func(args, out) or 0)
+    except CalculatorError as exc:
+        if args.traceback:
+            raise
+        print(f"returncost: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("returncost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

@@ -1,0 +1,720 @@
+"""From an order to a decision: inputs → postage → currency → money model → deadlines → warnings.
+
+:func:`assess` does this for any number of orders at once (columns in, columns out) and is what
+the batch, the sensitivity tools and the notebooks call; :func:`estimate` is one order, with a
+readable answer. Both go through the one money model, :func:`calculator.model.evaluate`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import model as _model
+from .errors import InputError, RouteError
+from .fx import FxRates, reference_rates
+from .inputs import FIELDS, REASON_DEFAULTS, REASONS, field as _field
+from .rates import cheapest_postage
+from .tariffs import Tariff, is_country, is_currency, load_tariffs
+
+__all__ = ["WARNINGS", "Assessment", "Estimate", "assess", "estimate"]
+
+# Warning flags (a bit mask per order) and their codes.
+WINDOW_CLOSED = 1
+POSTAGE_OVER_PRICE = 2
+NO_TRACKED = 4
+WIN_STREAK = 8
+MALL = 16
+TARIFF_EXPIRED = 32
+TARIFF_OLD = 64
+SIZE_NOT_CHECKED = 128
+FREE_RETURN_LIMITS = 256
+
+WARNINGS: dict[int, str] = {
+    WINDOW_CLOSED: "dispute_window_closed",
+    POSTAGE_OVER_PRICE: "postage_exceeds_price",
+    NO_TRACKED: "no_tracked_service",
+    WIN_STREAK: "disputes_won_in_a_row",
+    MALL: "mall_item",
+    TARIFF_EXPIRED: "tariff_expired",
+    TARIFF_OLD: "tariff_over_a_year_old",
+    SIZE_NOT_CHECKED: "size_not_checked",
+    FREE_RETURN_LIMITS: "free_return_conditions",
+}
+
+#: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
+STALE_AFTER_DAYS = 365
+
+_FRACTIONS = ("win_probability", "partial_refund", "use_value", "resale_value", "resale_fee", "seller_pays_postage")
+_MONEY = ("price", "postage", "packaging_cost", "hourly_value", "resale_cost")
+_NUMERIC = _FRACTIONS + _MONEY + ("weight_g", "length_cm", "width_cm", "height_cm", "hassle_hours")
+_TEXT = ("currency", "origin", "destination", "zone", "service", "postage_currency", "reason", "marketplace")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Assessment:
+    """Decisions for ``n`` orders, as columns (numpy arrays of length ``n``).
+
+    ``values`` holds every input after defaults; ``assumed`` says, per input, which orders took the
+    default. Money is in each order's currency unless the name says otherwise.
+    """
+
+    n: int
+    values: dict[str, NDArray]
+    assumed: dict[str, NDArray[np.bool_]]
+    postage: NDArray[np.float64]  # in the order currency
+    postage_native: NDArray[np.float64]  # in postage_currency
+    postage_currency: NDArray[np.object_]
+    postage_source: NDArray[np.object_]  # tariff | given | free_return | ""
+    service: NDArray[np.object_]
+    offer_key: NDArray[np.object_]
+    tariff: NDArray[np.object_]
+    tracked: NDArray[np.bool_]
+    chargeable_g: NDArray[np.float64]
+    evaluation: _model.Evaluation
+    dates: dict[str, NDArray[np.datetime64]]
+    warnings: NDArray[np.int32]
+    problem: NDArray[np.object_]  # "" where the order was evaluated
+    today: _dt.date
+    tariff_info: dict[str, Tariff] = field(default_factory=dict)
+
+    @property
+    def recommendation(self) -> NDArray[np.str_]:
+        return self.evaluation.recommended
+
+    def warning_codes(self) -> NDArray[np.object_]:
+        """Warning codes per order, joined with ``;`` (``""`` when none)."""
+        out = np.full(self.n, "", dtype=object)
+        for bit, code in WARNINGS.items():
+            has = (self.warnings & bit) != 0
+            if has.any():
+                out[has] = np.where(out[has] == "", code, out[has] + ";" + code)
+        return out
+
+    def columns(self) -> dict[str, NDArray]:
+        """Every output as a column: the batch writes these next to the input columns."""
+        e = self.evaluation
+        cols: dict[str, NDArray] = {
+            "recommendation": e.recommended.astype(object),
+            "margin": e.margin,
+            "ev_return": e.ev_return,
+            "ev_partial_keep": e.ev_partial_keep,
+            "ev_partial_resell": e.ev_partial_resell,
+            "ev_keep": e.ev_keep,
+            "postage": self.postage,
+            "postage_native": self.postage_native,
+            "postage_currency": self.postage_currency,
+            "postage_source": self.postage_source,
+            "service": self.service,
+            "tracked": self.tracked,
+            "chargeable_weight_g": self.chargeable_g,
+            "break_even_price": e.break_even_price,
+            "max_postage": e.max_postage,
+            "min_partial_refund": e.min_partial_refund,
+            "win_probability_used": self.values["win_probability"],
+            "use_value_used": self.values["use_value"],
+            "resale_value_used": self.values["resale_value"],
+        }
+        for name, d in self.dates.items():
+            cols[name] = d
+        cols["warnings"] = self.warning_codes()
+        cols["problem"] = self.problem
+        return cols
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """The outputs as a pandas DataFrame, one row per order."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns())
+
+
+# --------------------------------------------------------------------------------------------
+# assess: many orders
+
+
+def _text_array(v: object, n: int) -> NDArray[np.object_]:
+    a = np.asarray(v, dtype=object)
+    a = np.broadcast_to(a, (n,)) if a.ndim == 0 or a.shape != (n,) else a
+    a = np.where(np.equal(a, None), "", a).astype(str)
+    return np.where(a == "nan", "", a).astype(object)
+
+
+def _num_array(v: object, n: int) -> NDArray[np.float64]:
+    a = np.asarray(v, dtype=np.float64)
+    return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+
+
+def _date_array(v: object, n: int, today: _dt.date) -> NDArray[np.datetime64]:
+    if v is None:
+        return np.full(n, np.datetime64(today, "D"))
+    a = np.asarray(v)
+    if a.dtype.kind in "OU":
+        try:
+            a = np.asarray([np.datetime64(x, "D") if x not in (None, "") else np.datetime64("NaT") for x in np.ravel(a)]).reshape(a.shape)
+        except ValueError:
+            raise InputError(f"received_on: {v!r} is not a date; write YYYY-MM-DD") from None
+    a = a.astype("datetime64[D]")
+    a = np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+    return np.where(np.isnat(a), np.datetime64(today, "D"), a)
+
+
+def _length(inputs: Mapping[str, object]) -> int:
+    sizes = {np.size(v) for v in inputs.values() if v is not None and np.ndim(v) > 0}
+    sizes.discard(1)
+    if len(sizes) > 1:
+        raise InputError(f"inputs have different lengths {sorted(sizes)}; give one value or one per order")
+    return sizes.pop() if sizes else 1
+
+
+def assess(
+    orders: Mapping[str, ArrayLike] | None = None,
+    /,
+    *,
+    tariffs: Iterable[Tariff] | None = None,
+    fx: FxRates | None = None,
+    today: _dt.date | None = None,
+    errors: str = "mark",
+    **inputs: ArrayLike,
+) -> Assessment:
+    """Decide many orders at once.
+
+    Parameters
+    ----------
+    orders
+        A mapping of input name → column (a dict of arrays, or a pandas DataFrame); keywords add
+        to or override it. Names and units are those of :data:`calculator.inputs.FIELDS`; a
+        missing optional input takes its default, NaN or "" in a column means "not given".
+    tariffs
+        Tariffs for the postage look-up (default: :func:`calculator.load_tariffs`).
+    fx
+        Exchange rates (default: the bundled reference rates).
+    today
+        The date of the assessment, for deadlines and tariff validity (default: today).
+    errors
+        ``"mark"``: an invalid or unpriceable order gets NaN results and a ``problem`` text;
+        ``"raise"``: raise :class:`InputError` / :class:`RouteError` for the first one.
+
+    Returns
+    -------
+    Assessment
+
+    Examples
+    --------
+    >>> a = assess(price=[18000, 300], currency="RUB", origin="RU", postage=1500, reason="damaged",
+    ...            received_on="2026-11-20", today=datetime.date(2026, 11, 26))
+    >>> a.recommendation.tolist(), a.evaluation.ev_return.tolist()
+    (['return', 'partial_resell'], [13620.0, -1248.0])
+    """
+    today = today or _dt.date.today()
+    given: dict[str, object] = {}
+    if orders is not None:
+        given.update({k: (orders[k].to_numpy() if hasattr(orders[k], "to_numpy") else orders[k]) for k in orders})
+    given.update(inputs)
+    known = {f.name for f in FIELDS}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise InputError(f"unknown input {unknown[0]!r}; inputs are: {', '.join(sorted(known))}")
+    n = _length(given)
+    problem = np.full(n, "", dtype=object)
+
+    def flag(mask: NDArray[np.bool_], name: str, what: NDArray | str) -> None:
+        """Record a problem (the first per order wins)."""
+        mask = mask & (problem == "")
+        if not mask.any():
+            return
+        text = np.char.add(f"{name}: ", np.asarray(what, dtype=str)[mask] if np.ndim(what) else what)
+        if errors == "raise":
+            rows = np.flatnonzero(mask)
+            at = f" (order {rows[0] + 1})" if n > 1 else ""
+            raise InputError(f"{text[0] if np.ndim(text) else text}{at}")
+        problem[mask] = text
+
+    vals: dict[str, NDArray] = {}
+    assumed: dict[str, NDArray[np.bool_]] = {}
+    for f in FIELDS:
+        if f.name == "received_on":
+            continue
+        raw = given.get(f.name)
+        if f.kind in ("money", "fraction", "weight", "length", "number"):
+            a = _num_array(np.nan if raw is None else raw, n)
+            default = f.default if isinstance(f.default, (int, float)) else np.nan
+            assumed[f.name] = np.isnan(a)
+            vals[f.name] = np.where(np.isnan(a), default, a)
+        elif f.kind in ("bool",):
+            a = np.broadcast_to(np.asarray(False if raw is None else raw, dtype=object), (n,))
+            vals[f.name] = a.astype(bool) & ~np.equal(a, None)
+        elif f.kind == "int":
+            a = _num_array(0 if raw is None else raw, n)
+            vals[f.name] = np.where(np.isnan(a), 0, a)
+        else:
+            a = _text_array("" if raw is None else raw, n)
+            assumed[f.name] = a == ""
+            default = f.default if isinstance(f.default, str) else ""
+            vals[f.name] = np.where(a == "", default, a)
+    vals["received_on"] = _date_array(given.get("received_on"), n, today)
+    assumed["received_on"] = np.full(n, given.get("received_on") is None)
+
+    # upper-case codes once
+    for k in ("currency", "origin", "destination", "postage_currency"):
+        vals[k] = np.char.upper(vals[k].astype(str)).astype(object)
+    vals["postage_currency"] = np.where(vals["postage_currency"] == "", vals["currency"], vals["postage_currency"])
+
+    # --- validation (ranges, codes) -------------------------------------------------------
+    price = vals["price"]
+    flag(np.isnan(price), "price", "missing; give the amount paid for the item")
+    flag(price <= 0, "price", np.char.add(price.astype(str), " must be greater than zero"))
+    for name in _FRACTIONS:
+        a = vals[name]
+        flag((a < 0) | (a > 1), name, np.char.add(a.astype(str), " must be between 0 and 1"))
+    for name in ("packaging_cost", "hourly_value", "resale_cost", "hassle_hours", "postage"):
+        a = vals[name]
+        flag(a < 0, name, np.char.add(a.astype(str), " is negative; give zero or more"))
+    for name in ("weight_g", "length_cm", "width_cm", "height_cm"):
+        a = vals[name]
+        flag(a < 0, name, np.char.add(a.astype(str), " is negative; a size must be zero or more"))
+    flag(vals["disputes_won_in_a_row"] < 0, "disputes_won_in_a_row", "must be zero or more")
+    for name, check, example in (("origin", is_country, "US, GB, DE, RU"), ("destination", is_country, "CN"),
+                                 ("currency", is_currency, "USD, EUR, RUB"), ("postage_currency", is_currency, "USD")):
+        a = vals[name]
+        uniq, inv = np.unique(a.astype(str), return_inverse=True)
+        bad = np.array([not check(u) for u in uniq])[inv.ravel()]
+        kind = "country" if "origin" in name or "destination" in name else "currency"
+        flag(bad, name, np.char.add(np.char.add("'", a.astype(str)), f"' is not an ISO {kind} code (e.g. {example})"))
+    for name, choices in (("reason", REASONS), ("marketplace", _field("marketplace").choices)):
+        a = vals[name]
+        flag(~np.isin(a, choices), name,
+             np.char.add(np.char.add("'", a.astype(str)), f"' is not one of {', '.join(choices)}"))
+    flag(vals["received_on"] > np.datetime64(today, "D"), "received_on",
+         np.char.add(vals["received_on"].astype(str), f" is after today ({today})"))
+
+    # --- reason defaults --------------------------------------------------------------------
+    reason = vals["reason"]
+    for name in ("win_probability", "use_value", "resale_value"):
+        by_reason = np.full(n, np.nan)
+        for rsn, d in REASON_DEFAULTS.items():
+            by_reason[reason == rsn] = getattr(d, name)
+        vals[name] = np.where(assumed[name], by_reason, vals[name])
+
+    # --- postage ------------------------------------------------------------------------------
+    rates = fx or reference_rates()
+    postage_native = vals["postage"].copy()
+    pcur = vals["postage_currency"].copy()
+    source = np.where(np.isfinite(postage_native), "given", "").astype(object)
+    free = vals["free_return"] & ~np.isfinite(postage_native)
+    postage_native[free] = 0.0
+    source[free] = "free_return"
+    pcur[free] = vals["currency"][free]
+    service = np.full(n, "", dtype=object)
+    offer_key = np.full(n, "", dtype=object)
+    tariff_name = np.full(n, "", dtype=object)
+    tracked = np.where(source != "", True, False)
+    charge = np.full(n, np.nan)
+    size_checked = np.ones(n, bool)
+    look = (source == "") & (problem == "")
+    flag(look & np.isnan(vals["weight_g"]), "weight_g", "missing; give the parcel weight or a known --postage")
+    look &= problem == ""
+    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    if look.any():
+        idx = np.flatnonzero(look)
+        p = cheapest_postage(
+            tset, vals["origin"][idx], vals["destination"][idx], vals["weight_g"][idx],
+            vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
+            zone=vals["zone"][idx], service=vals["service"][idx], fx=rates,
+        )
+        postage_native[idx] = p.amount
+        pcur[idx] = p.currency
+        source[idx] = np.where(np.isfinite(p.amount), "tariff", "")
+        service[idx], offer_key[idx], tariff_name[idx] = p.service, p.offer_key, p.tariff
+        tracked[idx] = p.tracked
+        charge[idx] = p.chargeable_g
+        size_checked[idx] = p.size_checked
+        unpriced = np.zeros(n, bool)
+        unpriced[idx] = ~np.isfinite(p.amount)
+        if unpriced.any():
+            status = np.full(n, "", dtype=object)
+            status[idx] = p.status
+            if errors == "raise":
+                raise RouteError(_route_help(tset, vals, int(np.flatnonzero(unpriced)[0]), status))
+            flag(unpriced, "postage", np.char.add(status.astype(str),
+                                                  "; give a known postage (a counter quote)"))
+
+    factor = rates.factor(np.where(pcur == None, vals["currency"], pcur).astype(str), vals["currency"].astype(str))  # noqa: E711
+    factor = np.asarray(factor, dtype=np.float64)
+    no_rate = ~np.isfinite(factor) & np.isfinite(postage_native)
+    if no_rate.any():
+        missing = rates.missing(np.concatenate([pcur[no_rate].astype(str), vals["currency"][no_rate].astype(str)]))
+        flag(no_rate, "currency",
+             f"no exchange rate for {', '.join(missing)}; pass --fx {missing[0] if missing else 'CUR'}=<units per 1 EUR>")
+    postage = np.round(postage_native * factor, 2)
+
+    # --- the model -----------------------------------------------------------------------------
+    bad = problem != ""
+    own_cost = vals["packaging_cost"] + vals["hassle_hours"] * vals["hourly_value"]
+    e = _model.evaluate(
+        np.where(bad, np.nan, price),
+        postage,
+        win_probability=vals["win_probability"],
+        use_value=vals["use_value"],
+        resale_value=vals["resale_value"],
+        partial_refund=vals["partial_refund"],
+        seller_pays_postage=vals["seller_pays_postage"],
+        own_cost=own_cost,
+        resale_fee=vals["resale_fee"],
+        resale_cost=vals["resale_cost"],
+    )
+
+    # --- deadlines and warnings ----------------------------------------------------------------
+    dates, window_closed, streak_limit = _dates(vals, today)
+    warn = np.zeros(n, np.int32)
+    warn |= np.where(window_closed, WINDOW_CLOSED, 0).astype(np.int32)
+    warn |= np.where(postage > price, POSTAGE_OVER_PRICE, 0).astype(np.int32)
+    warn |= np.where((source == "tariff") & ~tracked, NO_TRACKED, 0).astype(np.int32)
+    warn |= np.where((streak_limit > 0) & (vals["disputes_won_in_a_row"] >= streak_limit), WIN_STREAK, 0).astype(np.int32)
+    warn |= np.where(vals["mall"], MALL, 0).astype(np.int32)
+    warn |= np.where((source == "tariff") & ~size_checked, SIZE_NOT_CHECKED, 0).astype(np.int32)
+    warn |= np.where(free, FREE_RETURN_LIMITS, 0).astype(np.int32)
+    used = {t.name: t for t in tset}
+    for name in np.unique(tariff_name[source == "tariff"].astype(str)):
+        t = used.get(name)
+        if t is None:
+            continue
+        rows = tariff_name == name
+        if t.expired(today):
+            warn[rows] |= TARIFF_EXPIRED
+        elif t.valid_until is None and (today - t.valid_from).days > STALE_AFTER_DAYS:
+            warn[rows] |= TARIFF_OLD
+    warn[bad] = 0
+
+    return Assessment(
+        n=n, values=vals, assumed=assumed, postage=np.where(bad, np.nan, postage),
+        postage_native=np.where(bad, np.nan, postage_native),
+        postage_currency=np.where(bad, None, pcur), postage_source=np.where(bad, "", source),
+        service=service, offer_key=offer_key, tariff=tariff_name, tracked=tracked & ~bad,
+        chargeable_g=charge, evaluation=e, dates=dates, warnings=warn, problem=problem,
+        today=today, tariff_info={k: used[k] for k in np.unique(tariff_name.astype(str)) if k in used},
+    )
+
+
+def _dates(vals: dict[str, NDArray], today: _dt.date) -> tuple[dict[str, NDArray], NDArray, NDArray]:
+    """Deadlines and money-arrival ranges per order, from the marketplace profiles."""
+    from .policy import get_marketplace, timeline
+
+    n = len(vals["price"])
+    names = ("dispute_deadline", "ship_by", "refund_return_earliest", "refund_return_latest",
+             "refund_partial_earliest", "refund_partial_latest")
+    out = {k: np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") for k in names}
+    closed = np.zeros(n, bool)
+    streak = np.zeros(n, np.int64)
+    for m in np.unique(vals["marketplace"].astype(str)):
+        if m not in _field("marketplace").choices:
+            continue
+        rows = vals["marketplace"] == m
+        market = get_marketplace(m)
+        for fr in (False, True):
+            sel = rows & (vals["free_return"] == fr)
+            if not sel.any():
+                continue
+            tl = timeline(market, vals["received_on"][sel], np.datetime64(today, "D"), free_return=fr)
+            for k in names:
+                out[k][sel] = getattr(tl, k)
+            closed[sel] = tl.window_closed
+        streak[rows] = market.wins_in_a_row_risk or 0
+    return out, closed, streak
+
+
+def _route_help(tariffs: tuple[Tariff, ...], vals: dict[str, NDArray], i: int, status: NDArray) -> str:
+    origin, dest = vals["origin"][i], vals["destination"][i]
+    have = [t for t in tariffs if t.origin == origin]
+    if have:
+        listed = "; ".join(f"{t.name} ({t.carrier}, to {', '.join(t.destinations())})" for t in have)
+        what = f"{status[i]}. Tariffs for {origin}: {listed}"
+    else:
+        origins = sorted({t.origin for t in tariffs})
+        what = f"no tariff for parcels posted in {origin} (tariffs exist for {', '.join(origins)})"
+    return (f"postage {origin} → {dest}: {what}; give the price the post office quoted with "
+            f"--postage AMOUNT [--postage-currency CUR], or add a tariff file with --tariffs DIR")
+
+
+# --------------------------------------------------------------------------------------------
+# estimate: one order
+
+
+_OPTION_WORDS = {
+    "return": "dispute for a full refund and post the item back",
+    "partial_keep": "accept a partial refund and keep the item",
+    "partial_resell": "accept a partial refund and sell the item locally",
+    "keep": "keep the item without a dispute",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Estimate:
+    """The answer for one order: what to do, by how much, how sure, when the money comes, and
+    where the answer would flip. ``print()`` it for the text, or use :meth:`to_dict`."""
+
+    assessment: Assessment
+
+    def _get(self, a: NDArray) -> object:
+        v = a[0]
+        return v.item() if hasattr(v, "item") else v
+
+    @property
+    def currency(self) -> str:
+        return str(self.assessment.values["currency"][0])
+
+    @property
+    def recommendation(self) -> str:
+        return str(self.assessment.recommendation[0])
+
+    @property
+    def ev(self) -> dict[str, float]:
+        """Expected value of each option. [order currency]"""
+        return {o: float(self.assessment.evaluation.ev[i, 0]) for i, o in enumerate(_model.OPTIONS)}
+
+    @property
+    def margin(self) -> float:
+        return float(self.assessment.evaluation.margin[0])
+
+    @property
+    def postage(self) -> float:
+        return float(self.assessment.postage[0])
+
+    @property
+    def break_even_price(self) -> float:
+        return float(self.assessment.evaluation.break_even_price[0])
+
+    @property
+    def max_postage(self) -> float:
+        return float(self.assessment.evaluation.max_postage[0])
+
+    @property
+    def min_partial_refund(self) -> float:
+        return float(self.assessment.evaluation.min_partial_refund[0])
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for w in str(self.assessment.warning_codes()[0]).split(";") if w]
+
+    def assumptions(self) -> dict[str, object]:
+        """Inputs that took their default, with the value used."""
+        a = self.assessment
+        out = {}
+        for name, mask in a.assumed.items():
+            if mask[0] and name not in ("postage", "length_cm", "width_cm", "height_cm", "zone", "service",
+                                        "postage_currency", "weight_g", "price", "origin"):
+                out[name] = self._get(a.values[name])
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """Every number of the estimate, JSON-ready."""
+        a = self.assessment
+
+        def clean(v: object) -> object:
+            if isinstance(v, float):
+                return None if math.isnan(v) else (str(v) if math.isinf(v) else v)
+            if isinstance(v, np.datetime64):
+                return None if np.isnat(v) else str(v)
+            if isinstance(v, (_dt.date,)):
+                return str(v)
+            return v
+
+        cols = {k: clean(self._get(v)) for k, v in a.columns().items()}
+        inputs = {k: clean(self._get(v)) for k, v in a.values.items()}
+        return {
+            "recommendation": self.recommendation,
+            "currency": self.currency,
+            "ev": {k: clean(v) for k, v in self.ev.items()},
+            "outputs": cols,
+            "inputs": inputs,
+            "assumed": sorted(self.assumptions()),
+            "warnings": [{"code": c, "text": t} for c, t in zip(self.warnings, self._warning_texts())],
+            "today": str(a.today),
+        }
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per option: EV and whether it is recommended."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"option": list(self.ev), "ev": list(self.ev.values()),
+             "recommended": [o == self.recommendation for o in self.ev]}
+        ).set_index("option")
+
+    # -- words ---------------------------------------------------------------------------------
+
+    def _money(self, x: float) -> str:
+        if math.isnan(x):
+            return "?"
+        if math.isinf(x):
+            return "never" if x > 0 else "−∞"
+        return f"{x:,.2f} {self.currency}"
+
+    def _warning_texts(self) -> list[str]:
+        a = self.assessment
+        v = a.values
+        texts = {
+            "dispute_window_closed": f"the dispute window closed on {a.dates['dispute_deadline'][0]}; "
+                                     "the options that need a dispute may no longer be open",
+            "postage_exceeds_price": f"the postage ({self._money(self.postage)}) is more than the price",
+            "no_tracked_service": "no tracked service can take this parcel on this route: an untracked return "
+                                  "cannot be proven in a dispute",
+            "disputes_won_in_a_row": f"you have won {int(v['disputes_won_in_a_row'][0])} disputes in a row; buyers "
+                                     "who win several in a row risk being refused or blacklisted",
+            "mall_item": "'Mall' items follow a different return procedure; check the item's own return terms",
+            "tariff_expired": self._tariff_text("expired"),
+            "tariff_over_a_year_old": self._tariff_text("old"),
+            "size_not_checked": "no parcel size given (--dims): size limits and volumetric weight were not checked",
+            "free_return_conditions": "free return: only one free return per order, items must be new and unused; "
+                                      "phones, underwear, food, custom items and items over US$1,000 are excluded",
+        }
+        return [texts[c] for c in self.warnings]
+
+    def _tariff_text(self, kind: str) -> str:
+        t = self.assessment.tariff_info.get(str(self.assessment.tariff[0]))
+        if t is None:
+            return "the tariff may be out of date"
+        if kind == "expired":
+            return f"tariff {t.name} was valid until {t.valid_until}; current prices may be higher"
+        return f"tariff {t.name} dates from {t.valid_from}; current prices may differ"
+
+    def summary(self) -> str:
+        """The recommendation in one plain sentence with the numbers behind it."""
+        if self.assessment.problem[0]:
+            return f"Cannot estimate: {self.assessment.problem[0]}"
+        ev = self.ev
+        rec = self.recommendation
+        runner = max((o for o in ev if o != rec), key=lambda o: ev[o])
+        return (f"Recommendation: {_OPTION_WORDS[rec]} ({rec}). It is worth {self._money(ev[rec])} to you, "
+                f"{self._money(self.margin)} more than the next best option, {runner} ({self._money(ev[runner])}).")
+
+    def __str__(self) -> str:
+        a = self.assessment
+        v = a.values
+        lines = [self.summary()]
+        if a.problem[0]:
+            return lines[0]
+        lines.append("")
+        lines.append("Expected value of each option:")
+        for o, x in sorted(self.ev.items(), key=lambda kv: -kv[1]):
+            mark = "►" if o == self.recommendation else " "
+            lines.append(f"  {mark} {o:<15} {self._money(x):>18}   {_OPTION_WORDS[o]}")
+        src = str(a.postage_source[0])
+        native = f"{a.postage_native[0]:,.2f} {a.postage_currency[0]}"
+        conv = f" = {self._money(self.postage)}" if a.postage_currency[0] != self.currency else ""
+        if src == "tariff":
+            how = f"{a.service[0]} ({a.offer_key[0]}), {'tracked' if a.tracked[0] else 'UNTRACKED'}"
+            if np.isfinite(a.chargeable_g[0]):
+                how += f", charged as {a.chargeable_g[0]:,.6g} g"
+        elif src == "free_return":
+            how = "free-return programme"
+        else:
+            how = "as given"
+        lines.append(f"Return postage: {native}{conv} — {how}.")
+        e = a.evaluation
+        lines.append("")
+        lines.append("Where the answer flips:")
+        bep = self.break_even_price
+        if math.isinf(bep):
+            lines.append("  returning never beats the alternatives at this postage, whatever the price")
+        else:
+            lines.append(f"  returning pays for items above {self._money(bep)} at this postage")
+        mp = self.max_postage
+        if math.isinf(mp) and mp > 0:
+            lines.append("  returning wins at any postage (the seller pays it)")
+        elif mp <= 0:
+            lines.append("  returning does not pay even with free postage")
+        else:
+            lines.append(f"  returning pays while the postage is below {self._money(mp)}")
+        mpr = self.min_partial_refund
+        if mpr > 1:
+            lines.append("  no partial refund is worth accepting instead of returning (it would have to exceed the price)")
+        else:
+            lines.append(f"  accept a partial refund of at least {mpr:.0%} of the price ({self._money(mpr * float(v['price'][0]))})")
+        d = a.dates
+        lines.append("")
+        lines.append(f"Timeline ({v['marketplace'][0]}, item received {v['received_on'][0]}):")
+        lines.append(f"  last day to open a dispute: {d['dispute_deadline'][0]}")
+        lines.append(f"  if the seller accepts a return, post it by about {d['ship_by'][0]} and enter the tracking number")
+        lines.append(f"  money back if you return: {d['refund_return_earliest'][0]} to {d['refund_return_latest'][0]}")
+        lines.append(f"  money back for a partial refund: {d['refund_partial_earliest'][0]} to {d['refund_partial_latest'][0]}")
+        assumed = self.assumptions()
+        if assumed:
+            lines.append("")
+            used = ", ".join(f"{k}={_fmt(val)}" for k, val in assumed.items())
+            lines.append(f"Assumed (defaults; override with the matching option): {used}.")
+            lines.append(f"  why: {REASON_DEFAULTS[str(v['reason'][0])].why}")
+        ws = self._warning_texts()
+        if ws:
+            lines.append("")
+            lines += [f"Warning: {w}." for w in ws]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Estimate {self.recommendation}: margin {self._money(self.margin)}>\n{self}"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr{' style=\"font-weight:bold\"' if o == self.recommendation else ''}>"
+            f"<td>{'►' if o == self.recommendation else ''}</td><td>{o}</td>"
+            f"<td style='text-align:right'>{html.escape(self._money(x))}</td>"
+            f"<td>{html.escape(_OPTION_WORDS[o])}</td></tr>"
+            for o, x in sorted(self.ev.items(), key=lambda kv: -kv[1])
+        )
+        warn = "".join(f"<li>{html.escape(w)}</li>" for w in self._warning_texts())
+        return (f"<p>{html.escape(self.summary())}</p><table><tr><th></th><th>option</th><th>expected value</th>"
+                f"<th>what it means</th></tr>{rows}</table>" + (f"<ul>{warn}</ul>" if warn else ""))
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def estimate(
+    *,
+    tariffs: Iterable[Tariff] | None = None,
+    fx: FxRates | None = None,
+    today: _dt.date | None = None,
+    **inputs: object,
+) -> Estimate:
+    """Decide one order: return it, accept a partial refund, or keep it.
+
+    Parameters
+    ----------
+    **inputs
+        The order, by the names of :data:`calculator.inputs.FIELDS` (``price``, ``currency``,
+        ``origin``, ``weight_g``, ``length_cm``, ...). Scalars only; use :func:`assess` for many
+        orders.
+    tariffs, fx, today
+        As for :func:`assess`.
+
+    Returns
+    -------
+    Estimate
+
+    Raises
+    ------
+    InputError
+        For an invalid value, naming the input.
+    RouteError
+        When no tariff prices the route and no ``postage`` is given; the message lists the
+        tariffs for the origin and how to pass a counter quote.
+
+    Examples
+    --------
+    >>> e = estimate(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged")
+    >>> e.recommendation, e.ev["return"]
+    ('return', 13620.0)
+    """
+    for k, v in inputs.items():
+        if np.ndim(v) > 0:
+            raise InputError(f"{k}: estimate() takes one order; use assess() for many")
+    a = assess(tariffs=tariffs, fx=fx, today=today, errors="raise", **inputs)  # type: ignore[arg-type]
+    return Estimate(assessment=a)

@@ -1,0 +1,487 @@
+"""Currency conversion with official reference rates.
+
+Every rate is stored as units of a currency per 1 EUR, the way the ECB publishes them. A factor
+from currency A to currency B is ``per_eur[B] / per_eur[A]``; a currency converted to itself is
+exactly 1, without a round trip through EUR, and needs no rate at all.
+
+The bundled snapshot (``calculator/data/fx.yaml``) holds the rates of 2025-12-31 transcribed from
+the project's research notes (``shared/reference/fx.md``): the 30 ECB reference rates, plus the
+Bank of Russia (RUB), National Bank of Ukraine (UAH) and National Bank of Belarus (BYN) official
+EUR rates. KZT is a gap. A user adds or replaces a rate with an override: ``RUB=92.5`` (units per
+1 EUR) or ``RUB/USD=78.2`` (units of RUB per 1 USD).
+
+A code without a rate never raises inside a calculation: the factor is NaN there, and
+:func:`require` turns missing codes into one error that says how to pass them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import yaml
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import CalculatorError, FxError, InputError
+from .units import parse_number
+
+__all__ = [
+    "FxRates",
+    "reference_rates",
+    "load_rates",
+    "parse_override",
+    "convert",
+    "require",
+]
+
+BASE = "EUR"
+_CODE = re.compile(r"^[A-Z]{3}$")
+_FORMS = (
+    "expected CODE=<units per 1 EUR> (e.g. RUB=92.0938) "
+    "or CODE/QUOTE=<units of CODE per 1 QUOTE> (e.g. RUB/USD=78.2267)"
+)
+_CONFIDENCE = ("high", "medium-high", "medium", "low")
+
+
+def _norm(code: object) -> str:
+    return str(code).strip().upper()
+
+
+def _code_array(codes: ArrayLike) -> NDArray[np.str_]:
+    arr = np.asarray(codes)
+    # Object arrays (pandas columns) and bytes become str once, so np.unique compares fast.
+    return arr if arr.dtype.kind == "U" else arr.astype(str)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FxRates:
+    """A table of exchange rates against the euro.
+
+    Parameters
+    ----------
+    per_eur
+        Units of each currency per 1 EUR, keyed by ISO 4217 code (upper or lower case). ``EUR``
+        is added as 1.0 if absent and must be 1.0 if given. [currency/EUR]
+    date
+        The day the rates apply to; None for rates that are purely user given.
+    sources
+        For each currency, a one-line source, e.g. ``"ECB reference rate 2025-12-31"``.
+
+    Raises
+    ------
+    InputError
+        A code that is not three letters, or a rate that is not a finite positive number.
+
+    Examples
+    --------
+    >>> rates = FxRates(per_eur={"USD": 1.175, "GBP": 0.8726}, date=None)
+    >>> rates.factor("GBP", "GBP")
+    1.0
+    >>> rates.missing(["USD", "KZT", "kzt", "EUR"])
+    ['KZT']
+    """
+
+    per_eur: Mapping[str, float]
+    date: datetime.date | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    _codes: NDArray[np.str_] = field(init=False, repr=False, compare=False)
+    _table: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        per_eur: dict[str, float] = {}
+        for code, value in self.per_eur.items():
+            key = _norm(code)
+            if not _CODE.match(key):
+                raise InputError(
+                    f"per_eur: {code!r} is not a currency code; use the three-letter ISO 4217 code"
+                )
+            try:
+                rate = float(value)
+            except (TypeError, ValueError):
+                rate = math.nan
+            if not (math.isfinite(rate) and rate > 0):
+                raise InputError(
+                    f"per_eur: rate of {key} is {value!r}; give a positive number of {key} per 1 EUR"
+                )
+            per_eur[key] = rate
+        if per_eur.setdefault(BASE, 1.0) != 1.0:
+            raise InputError(
+                f"per_eur: EUR is {per_eur[BASE]!r}; rates are per 1 EUR, so EUR must be 1"
+            )
+        sources = {_norm(code): str(text) for code, text in self.sources.items()}
+        sources.setdefault(BASE, "base currency (rates are per 1 EUR)")
+        codes = sorted(per_eur)
+        object.__setattr__(self, "per_eur", MappingProxyType(per_eur))
+        object.__setattr__(self, "sources", MappingProxyType(sources))
+        object.__setattr__(self, "_codes", np.array(codes, dtype="U3"))
+        object.__setattr__(self, "_table", np.array([per_eur[c] for c in codes], dtype=np.float64))
+
+    def _ids(self, codes: ArrayLike, unknown: dict[str, int]) -> NDArray[np.intp]:
+        """Map codes to row numbers of ``_table``; unknown codes get numbers past its end.
+
+        ``np.unique`` reduces a million rows to the few distinct codes, so the only Python loop
+        runs over distinct codes without a rate.
+        """
+        arr = _code_array(codes)
+        uniq, inverse = np.unique(arr.ravel(), return_inverse=True)
+        norm = np.char.upper(np.char.strip(uniq))
+        pos = np.minimum(np.searchsorted(self._codes, norm), self._codes.size - 1)
+        known = self._codes[pos] == norm
+        ids = np.where(known, pos, -1)
+        for i in np.flatnonzero(~known):
+            ids[i] = unknown.setdefault(str(norm[i]), self._codes.size + len(unknown))
+        return ids[inverse].reshape(arr.shape)
+
+    def factor(
+        self, from_currency: ArrayLike, to_currency: ArrayLike
+    ) -> NDArray[np.float64] | float:
+        """Multiply an amount in ``from_currency`` by this to get ``to_currency``.
+
+        Parameters
+        ----------
+        from_currency
+            ISO 4217 code or array of codes the amount is in (case-insensitive).
+        to_currency
+            ISO 4217 code or array of codes wanted; broadcasts against ``from_currency``.
+
+        Returns
+        -------
+        float or ndarray
+            ``per_eur[to] / per_eur[from]``; exactly 1 where the codes are equal (even for a code
+            without a rate); NaN where a rate is missing. A float when both codes are scalars.
+            [to-currency per from-currency]
+
+        Examples
+        --------
+        >>> rates = FxRates(per_eur={"USD": 1.175, "GBP": 0.8726}, date=None)
+        >>> round(rates.factor("USD", "GBP"), 6)
+        0.742638
+        >>> rates.factor(["USD", "gbp", "KZT", "KZT"], ["GBP", "GBP", "GBP", "KZT"]).round(6)
+        array([0.742638, 1.      ,      nan, 1.      ])
+        """
+        if isinstance(from_currency, str) and isinstance(to_currency, str):
+            src, dst = _norm(from_currency), _norm(to_currency)
+            if src == dst:
+                return 1.0
+            return self.per_eur.get(dst, math.nan) / self.per_eur.get(src, math.nan)
+        unknown: dict[str, int] = {}
+        src_ids = self._ids(from_currency, unknown)
+        dst_ids = self._ids(to_currency, unknown)
+        table = np.concatenate([self._table, np.full(len(unknown), np.nan)])
+        out = np.where(src_ids == dst_ids, 1.0, table[dst_ids] / table[src_ids])
+        return float(out) if out.ndim == 0 else out
+
+    def missing(self, codes: ArrayLike) -> list[str]:
+        """Sorted unique codes (upper case) that have no rate.
+
+        Examples
+        --------
+        >>> reference_rates().missing(["usd", "KZT", "RUB", "KZT"])
+        ['KZT']
+        """
+        uniq = np.unique(_code_array(codes).ravel())
+        return sorted({_norm(c) for c in uniq} - set(self.per_eur))
+
+    def with_overrides(self, overrides: Iterable[str] | Mapping[str, float]) -> FxRates:
+        """A copy with rates added or replaced.
+
+        Parameters
+        ----------
+        overrides
+            Texts as typed after ``--fx`` (``"RUB=92.5"``, ``"RUB/USD=78.2"``; a single text is
+            also accepted), or a mapping from ``"RUB"`` or ``"RUB/USD"`` to a number. Two
+            spellings:
+
+            - ``CODE=x``: x units of CODE per 1 EUR. [CODE/EUR]
+            - ``CODE/QUOTE=x``: x units of CODE per 1 QUOTE, turned into units per EUR with the
+              QUOTE rate (after the ``CODE=x`` overrides of the same call, then in the order
+              given, so ``KZT/RUB`` may follow ``RUB=...``). [CODE/QUOTE]
+
+        Returns
+        -------
+        FxRates
+            Same date; the source of each overridden code says it is a user override.
+
+        Raises
+        ------
+        InputError
+            A text not of either form, a rate that is not a positive number, EUR on the left.
+        FxError
+            ``CODE/QUOTE`` where QUOTE has no rate.
+
+        Examples
+        --------
+        >>> rates = reference_rates().with_overrides(["KZT=600", "RUB/USD=78"])
+        >>> rates.per_eur["KZT"], round(rates.per_eur["RUB"], 4)
+        (600.0, 91.65)
+        >>> rates.sources["RUB"]
+        'user override --fx RUB/USD=78.0, with USD 1.175 per EUR (ECB reference rate 2025-12-31, confidence high)'
+        """
+        if isinstance(overrides, str):
+            pairs = [parse_override(overrides)]
+        elif isinstance(overrides, Mapping):
+            pairs = [parse_override(f"{key}={value}") for key, value in overrides.items()]
+        else:
+            pairs = [parse_override(text) for text in overrides]
+        per_eur = dict(self.per_eur)
+        sources = dict(self.sources)
+        for key, value in [p for p in pairs if "/" not in p[0]]:
+            per_eur[key] = value
+            sources[key] = f"user override --fx {key}={value!r}"
+        for key, value in [p for p in pairs if "/" in p[0]]:
+            code, quote = key.split("/")
+            if quote not in per_eur:
+                raise FxError(
+                    f"--fx {key}={value!r}: no rate for {quote} to turn it into {code} per EUR; "
+                    f"pass --fx {quote}=<units per 1 EUR> as well, or write {code}=<units per 1 EUR>"
+                )
+            per_eur[code] = value * per_eur[quote]
+            sources[code] = (
+                f"user override --fx {key}={value!r}, with {quote} {per_eur[quote]!r} per EUR "
+                f"({sources.get(quote, 'no source')})"
+            )
+        return FxRates(per_eur=per_eur, date=self.date, sources=sources)
+
+
+def parse_override(text: str) -> tuple[str, float]:
+    """Read one ``--fx`` override.
+
+    Parameters
+    ----------
+    text
+        ``CODE=x`` (x units of CODE per 1 EUR) or ``CODE/QUOTE=x`` (x units of CODE per 1
+        QUOTE). Codes may be lower case; the number may use a decimal comma.
+
+    Returns
+    -------
+    tuple of (str, float)
+        ``("RUB", 92.5)`` or ``("RUB/USD", 78.2)``; ``CODE/EUR`` comes back as ``CODE``.
+        :meth:`FxRates.with_overrides` turns the second form into units per EUR.
+
+    Raises
+    ------
+    InputError
+        The text, what is wrong with it and the expected forms.
+
+    Examples
+    --------
+    >>> parse_override("RUB=92.5")
+    ('RUB', 92.5)
+    >>> parse_override(" rub/usd = 78,2 ")
+    ('RUB/USD', 78.2)
+    >>> parse_override("RUB/EUR=92.0938")
+    ('RUB', 92.0938)
+    """
+    where = f"--fx {text!r}"
+    left, sep, right = str(text).partition("=")
+    if not sep or "=" in right:
+        raise InputError(f"{where}: no single '='; {_FORMS}")
+    codes = [_norm(part) for part in left.split("/")]
+    if len(codes) > 2:
+        raise InputError(f"{where}: more than one '/'; {_FORMS}")
+    for code in codes:
+        if not _CODE.match(code):
+            raise InputError(
+                f"{where}: {code!r} is not a currency code (three letters, ISO 4217); {_FORMS}"
+            )
+    try:
+        value = float(parse_number(right, field="rate"))
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}; {_FORMS}") from None
+    if not value > 0:
+        raise InputError(f"{where}: the rate must be positive; {_FORMS}")
+    if codes[0] == BASE:
+        raise InputError(
+            f"{where}: EUR is the base and always 1; set the other currency, "
+            f"e.g. USD=<USD per 1 EUR>; {_FORMS}"
+        )
+    if len(codes) == 2 and codes[1] == codes[0]:
+        raise InputError(f"{where}: a currency against itself is always 1; {_FORMS}")
+    if len(codes) == 1 or codes[1] == BASE:
+        return codes[0], value
+    return f"{codes[0]}/{codes[1]}", value
+
+
+def _fail(name: str, where: str, what: str) -> CalculatorError:
+    return CalculatorError(f"{name}: {where}: {what}")
+
+
+def _mapping(name: str, where: str, node: Any) -> Mapping[str, Any]:
+    if not isinstance(node, Mapping):
+        raise _fail(name, where, f"expected a mapping (key: value lines), got {node!r}")
+    return node
+
+
+def _check_keys(
+    name: str, where: str, node: Any, required: set[str], optional: set[str] = frozenset()
+) -> Mapping[str, Any]:
+    _mapping(name, where, node)
+    unknown = set(node) - required - optional
+    if unknown:
+        allowed = ", ".join(sorted(required | optional))
+        raise _fail(name, where, f"unknown key {sorted(unknown)[0]!r}; allowed: {allowed}")
+    absent = required - set(node)
+    if absent:
+        raise _fail(name, where, f"missing key {sorted(absent)[0]!r}")
+    return node
+
+
+def _parse_rates(text: str, name: str) -> FxRates:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CalculatorError(f"{name}: not valid YAML: {exc}") from None
+    doc = _check_keys(name, "top level", doc, {"date", "base", "note", "publishers", "rates"},
+                      {"gaps"})
+    if doc["base"] != BASE:
+        raise _fail(name, "base", f"{doc['base']!r}; the rates must be per 1 EUR (base: EUR)")
+    date = doc["date"]
+    if not isinstance(date, datetime.date):
+        raise _fail(name, "date", f"{date!r} is not a date; write YYYY-MM-DD")
+    publishers = _mapping(name, "publishers", doc["publishers"])
+    for pid, pub in list(publishers.items()):
+        _check_keys(name, f"publishers.{pid}", pub,
+                    {"publisher", "label", "url", "copy", "how", "confidence"}, {"verify"})
+        if pub["confidence"] not in _CONFIDENCE:
+            raise _fail(name, f"publishers.{pid}.confidence",
+                        f"{pub['confidence']!r}; choose {', '.join(_CONFIDENCE)}")
+    per_eur: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    for code, entry in _mapping(name, "rates", doc["rates"]).items():
+        _check_keys(name, f"rates.{code}", entry, {"per_eur", "publisher"})
+        pub = publishers.get(entry["publisher"])
+        if pub is None:
+            raise _fail(name, f"rates.{code}.publisher",
+                        f"{entry['publisher']!r} is not under publishers; "
+                        f"choose {', '.join(publishers)}")
+        value = entry["per_eur"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise _fail(name, f"rates.{code}.per_eur", f"{value!r}; give a positive number")
+        per_eur[str(code)] = float(value)
+        sources[str(code)] = f"{pub['label']} {date.isoformat()}, confidence {pub['confidence']}"
+    for code, gap in _mapping(name, "gaps", doc.get("gaps") or {}).items():
+        _check_keys(name, f"gaps.{code}", gap, {"publisher", "reason", "verify"})
+        if code in per_eur:
+            raise _fail(name, f"gaps.{code}", "listed as a gap but also has a rate; keep one")
+    try:
+        return FxRates(per_eur=per_eur, date=date, sources=sources)
+    except InputError as exc:
+        raise _fail(name, "rates", str(exc)) from None
+
+
+def load_rates(path: str | Path) -> FxRates:
+    """Load a rates file in the format of the bundled ``data/fx.yaml``.
+
+    Raises
+    ------
+    CalculatorError
+        Naming the file and the key that is wrong.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CalculatorError(f"{path}: cannot read the rates file ({exc.strerror})") from None
+    return _parse_rates(text, str(path))
+
+
+@functools.cache
+def reference_rates() -> FxRates:
+    """The bundled reference rates of 2025-12-31, loaded once.
+
+    Sources per currency are in ``calculator/data/fx.yaml`` and ``rates.sources``.
+
+    Examples
+    --------
+    >>> rates = reference_rates()
+    >>> rates.date, rates.per_eur["USD"], rates.per_eur["RUB"]
+    (datetime.date(2025, 12, 31), 1.175, 92.0938)
+    >>> rates.sources["RUB"]
+    'Bank of Russia official rate 2025-12-31, confidence medium'
+    """
+    text = resources.files(__package__).joinpath("data", "fx.yaml").read_text(encoding="utf-8")
+    return _parse_rates(text, "calculator/data/fx.yaml")
+
+
+def convert(
+    amount: ArrayLike,
+    from_currency: ArrayLike,
+    to_currency: ArrayLike,
+    rates: FxRates | None = None,
+) -> NDArray[np.float64]:
+    """Convert amounts between currencies.
+
+    Parameters
+    ----------
+    amount
+        Amount or amounts in ``from_currency``. [from-currency]
+    from_currency
+        ISO 4217 code or array of codes; broadcasts against ``amount``.
+    to_currency
+        ISO 4217 code or array of codes; broadcasts too.
+    rates
+        Rates to use; the bundled :func:`reference_rates` if None.
+
+    Returns
+    -------
+    ndarray
+        ``amount * factor(from, to)`` in the broadcast shape (a numpy scalar when every input is a
+        scalar); NaN where a rate is missing. [to-currency]
+
+    Notes
+    -----
+    ``convert(a, A, B) = a * per_eur[B] / per_eur[A]``, and exactly ``a`` when A equals B.
+
+    Examples
+    --------
+    100 USD in GBP with the ECB rates of 2025-12-31 (100 * 0.8726 / 1.175):
+
+    >>> round(float(convert(100, "USD", "GBP")), 4)
+    74.2638
+    >>> convert([100, 100, 100], ["USD", "EUR", "KZT"], "GBP").round(4)
+    array([74.2638, 87.26  ,     nan])
+    """
+    try:
+        values = np.asarray(amount, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"amount: {amount!r} is not a number or an array of numbers") from None
+    if rates is None:
+        rates = reference_rates()
+    return np.multiply(values, rates.factor(from_currency, to_currency))
+
+
+def require(codes: ArrayLike, rates: FxRates | None = None) -> None:
+    """Raise if any of ``codes`` has no rate.
+
+    Raises
+    ------
+    FxError
+        Naming each missing code and the ``--fx`` override that supplies it.
+
+    Examples
+    --------
+    >>> require(["USD", "RUB"])
+    >>> require(["USD", "KZT"])
+    Traceback (most recent call last):
+    ...
+    calculator.errors.FxError: no exchange rate for KZT (the reference rates of 2025-12-31 have none); pass --fx KZT=<units per 1 EUR>
+    """
+    if rates is None:
+        rates = reference_rates()
+    missing = rates.missing(codes)
+    if not missing:
+        return
+    have = (
+        f"the reference rates of {rates.date.isoformat()}" if rates.date else "the rates given"
+    )
+    fixes = " ".join(f"--fx {code}=<units per 1 EUR>" for code in missing)
+    raise FxError(f"no exchange rate for {', '.join(missing)} ({have} have none); pass {fixes}")

@@ -1,0 +1,158 @@
+"""Every input of an estimate: its name, unit, default and where the default comes from.
+
+This table is the single place for defaults. The same name is the Python keyword, the CSV column
+and the CLI flag (``partial_refund`` ↔ ``--partial-refund``); the README's nomenclature is checked
+against it by the tests.
+
+Defaults are assumptions, not facts. ``win_probability``, ``use_value`` and ``resale_value`` depend
+on what is wrong with the item (``reason``) because they move together: a broken item is worth
+nothing kept and its dispute is easy to win; a usable item in the wrong colour is worth much of its
+price kept and the seller argues harder. Sources are in ``shared/reference/policies.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "field"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """One input."""
+
+    name: str
+    kind: str  # money | fraction | weight | length | country | currency | date | choice | int | bool | text
+    unit: str
+    help: str
+    default: object = None  # None: required, looked up, or by reason (see `default_text`)
+    default_text: str = ""  # how the default is shown in docs
+    source: str = ""  # where the default comes from
+    choices: tuple[str, ...] = ()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+_POLICIES = "shared/reference/policies.md"
+
+#: What is wrong with the item, in the reason codes returns platforms use.
+REASONS: tuple[str, ...] = ("damaged", "defective", "wrong_item", "not_as_described", "changed_mind")
+
+#: The reason assumed when none is given: the most common complaint in the project's starting
+#: guidance (wrong size, colour or quality, but usable).
+DEFAULT_REASON = "not_as_described"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReasonDefaults:
+    win_probability: float
+    use_value: float
+    resale_value: float
+    why: str
+
+
+#: Defaults of w, u and r by reason, each with its source or reasoning.
+REASON_DEFAULTS: dict[str, ReasonDefaults] = {
+    "damaged": ReasonDefaults(
+        win_probability=0.84, use_value=0.0, resale_value=0.10,
+        why="w: 84% of 'damaged' disputes refunded in one writer's six-month AliExpress sample "
+            f"(orientdeck.com, low confidence; {_POLICIES} C). u: a broken item is worth nothing kept "
+            "(assumption). r: liquidated returns recover 10–20% of retail; the low end for a broken item "
+            f"({_POLICIES} B2).",
+    ),
+    "defective": ReasonDefaults(
+        win_probability=0.84, use_value=0.25, resale_value=0.15,
+        why="w: no separate figure; a seller-fault claim like 'damaged' (84%, same sample) — assumption. "
+            "u: works partly or misses parts, some use left (assumption). r: middle of the 10–20% "
+            f"liquidation recovery ({_POLICIES} B2).",
+    ),
+    "wrong_item": ReasonDefaults(
+        win_probability=0.91, use_value=0.30, resale_value=0.50,
+        why="w: 91% of 'wrong item' disputes refunded (orientdeck.com sample, low confidence). u: a different "
+            "item than ordered is of limited use (assumption). r: new and unused; consignment prices are "
+            f"30–70% below retail, midpoint 50% ({_POLICIES} B2).",
+    ),
+    "not_as_described": ReasonDefaults(
+        win_probability=0.74, use_value=0.50, resale_value=0.50,
+        why="w: no published figure; between 'damaged' (84%) and 'changed mind' (63%) in the same sample, "
+            "because the seller argues harder for a usable item (assumption). u: usable, wrong size or "
+            f"colour (assumption). r: new, unused; 30–70% below retail, midpoint ({_POLICIES} B2).",
+    ),
+    "changed_mind": ReasonDefaults(
+        win_probability=0.63, use_value=0.50, resale_value=0.50,
+        why="w: 63% of 'changed mind' disputes refunded (orientdeck.com sample, low confidence). u: nothing "
+            "is wrong with it; worth half its price to a buyer who no longer wants it (assumption). "
+            f"r: new, unused; 30–70% below retail, midpoint ({_POLICIES} B2).",
+    ),
+}
+
+_BY_REASON = "by reason"
+
+FIELDS: tuple[Field, ...] = (
+    Field(name="price", kind="money", unit="order currency", help="refundable amount paid for the item (P)"),
+    Field(name="currency", kind="currency", unit="ISO 4217", help="currency the order was paid in",
+          default="USD", source="assumption; give the order's currency"),
+    Field(name="origin", kind="country", unit="ISO 3166-1", help="country the return is posted from"),
+    Field(name="destination", kind="country", unit="ISO 3166-1", default="CN",
+          help="country of the seller's return address", source="design: the return address is usually in China"),
+    Field(name="weight_g", kind="weight", unit="g", help="parcel weight (accepts 450g, 0.45kg, 8oz, 1lb)"),
+    Field(name="length_cm", kind="length", unit="cm", help="parcel length (or --dims LxWxH)",
+          default_text="unknown: size limits not checked"),
+    Field(name="width_cm", kind="length", unit="cm", help="parcel width", default_text="unknown"),
+    Field(name="height_cm", kind="length", unit="cm", help="parcel height", default_text="unknown"),
+    Field(name="zone", kind="text", unit="zone id", default="",
+          help="zone of a domestic service priced by distance", default_text="the tariff's default_zone"),
+    Field(name="service", kind="text", unit="offer key", default="",
+          help="use this postal service (e.g. fcpis+registered or us-usps/pmi) instead of the cheapest tracked one",
+          default_text="cheapest tracked offer"),
+    Field(name="postage", kind="money", unit="postage currency",
+          help="known return postage (a post-office counter quote); skips the tariff lookup (S)",
+          default_text="looked up: cheapest tracked offer"),
+    Field(name="postage_currency", kind="currency", unit="ISO 4217", default="",
+          help="currency of --postage", default_text="the order currency"),
+    Field(name="free_return", kind="bool", unit="yes/no", default=False,
+          help="the item qualifies for a free-return programme (AliExpress Free Return, Temu's first return): postage 0",
+          source=f"AliExpress Free Return, Temu policy ({_POLICIES} A1, A2)"),
+    Field(name="seller_pays_postage", kind="fraction", unit="0..1", default=0.0,
+          help="share of the postage the seller reimburses (σ)",
+          source=f"AliExpress: return postage is the buyer's cost and not refunded ({_POLICIES} A1; design §4)"),
+    Field(name="packaging_cost", kind="money", unit="order currency", default=0.0, help="cost of packing the return"),
+    Field(name="hassle_hours", kind="number", unit="h", default=0.0, help="hours spent packing and posting the return"),
+    Field(name="hourly_value", kind="money", unit="order currency per h", default=0.0,
+          help="what an hour of the buyer's time is worth"),
+    Field(name="reason", kind="choice", unit="code", default=DEFAULT_REASON, choices=REASONS,
+          help="what is wrong with the item; sets the defaults of win_probability, use_value, resale_value",
+          source="the most common complaint in the project's starting guidance (assumption)"),
+    Field(name="win_probability", kind="fraction", unit="0..1", default_text=_BY_REASON,
+          help="chance the return dispute ends in a full refund (w)", source="REASON_DEFAULTS"),
+    Field(name="partial_refund", kind="fraction", unit="fraction of price", default=0.5,
+          help="partial refund offered if you keep the item (f)",
+          source="no published statistic (policies.md C); 0.5 from the project's starting guidance, "
+                 "sensitivity range 0.2–0.7"),
+    Field(name="use_value", kind="fraction", unit="fraction of price", default_text=_BY_REASON,
+          help="what keeping the item is worth to you (u)", source="REASON_DEFAULTS"),
+    Field(name="resale_value", kind="fraction", unit="fraction of price", default_text=_BY_REASON,
+          help="what the item would sell for locally (r)", source="REASON_DEFAULTS"),
+    Field(name="resale_fee", kind="fraction", unit="fraction of sale", default=0.0,
+          help="resale platform fee (φ)",
+          source=f"~0% seller fee on Vinted, eBay UK private, Kleinanzeigen, Craigslist, local pickup ({_POLICIES} B1)"),
+    Field(name="resale_cost", kind="money", unit="order currency", default=0.0,
+          help="fixed cost of reselling: local postage, listing (k)"),
+    Field(name="marketplace", kind="choice", unit="profile", default="aliexpress",
+          choices=("aliexpress", "temu", "ebay"), help="marketplace whose dispute rules apply"),
+    Field(name="received_on", kind="date", unit="YYYY-MM-DD", help="date the item was received",
+          default_text="today"),
+    Field(name="disputes_won_in_a_row", kind="int", unit="count", default=0,
+          help="disputes you have won in a row on this marketplace (risk of being refused or blacklisted)"),
+    Field(name="mall", kind="bool", unit="yes/no", default=False,
+          help="the item is an AliExpress 'Mall' item (different return procedure)"),
+)
+
+_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def field(name: str) -> Field:
+    """The :class:`Field` called ``name``."""
+    return _BY_NAME[name]

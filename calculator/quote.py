@@ -1,0 +1,255 @@
+"""``quote()``: every postal offer for one parcel on one route, in words and numbers.
+
+This is the API behind ``returncost quote``; it formats what :func:`calculator.rates.price_route`
+computes and adds a conversion to the order's currency.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import rates as _rates
+from .errors import InputError
+from .fx import FxRates, reference_rates
+from .tariffs import Tariff, is_country, load_tariffs
+from .units import format_weight
+
+__all__ = ["QuoteRow", "Quote", "quote"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteRow:
+    """One offer for the parcel."""
+
+    key: str  # tariff/service[+addon]
+    carrier: str
+    service: str
+    addon: str  # "" when none
+    tracked: bool
+    price: float  # in `currency`; NaN when not eligible
+    currency: str
+    converted: float  # in the quote's display currency; NaN when not eligible or no rate
+    chargeable_g: float
+    eligible: bool
+    reason: str  # "" when eligible
+    note: str  # service or zone note worth showing
+    recommended: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote:
+    """All offers for one parcel from ``origin`` to ``destination``."""
+
+    origin: str
+    destination: str
+    weight_g: float
+    dims_cm: tuple[float, float, float] | None
+    currency: str | None  # display currency of `converted`
+    fx_date: str | None
+    rows: tuple[QuoteRow, ...]
+    tariffs: tuple[Tariff, ...]
+
+    @property
+    def recommended(self) -> QuoteRow | None:
+        """The cheapest eligible offer with a tracking number, if any."""
+        return next((r for r in self.rows if r.recommended), None)
+
+    def to_dict(self) -> dict[str, object]:
+        def num(x: float) -> float | None:
+            return None if x != x else x
+
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "weight_g": self.weight_g,
+            "dims_cm": list(self.dims_cm) if self.dims_cm else None,
+            "currency": self.currency,
+            "fx_date": self.fx_date,
+            "recommended": self.recommended.key if self.recommended else None,
+            "offers": [
+                {**{k: getattr(r, k) for k in QuoteRow.__slots__}, "price": num(r.price),
+                 "converted": num(r.converted), "chargeable_g": num(r.chargeable_g)}
+                for r in self.rows
+            ],
+            "tariffs": [
+                {"name": t.name, "carrier": t.carrier, "valid_from": str(t.valid_from),
+                 "valid_until": str(t.valid_until) if t.valid_until else None,
+                 "source": t.source.url, "kind": t.source.kind, "confidence": t.source.confidence}
+                for t in self.tariffs
+            ],
+        }
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """The offers as a pandas DataFrame, one row per offer."""
+        import pandas as pd
+
+        return pd.DataFrame([{k: getattr(r, k) for k in QuoteRow.__slots__} for r in self.rows])
+
+    def _heading(self) -> str:
+        size = ""
+        if self.dims_cm:
+            size = ", " + " × ".join(f"{x:g}" for x in self.dims_cm) + " cm"
+        return f"Postage from {self.origin} to {self.destination} for {format_weight(self.weight_g)}{size}"
+
+    def __str__(self) -> str:
+        return format_quote(self)
+
+    def _repr_html_(self) -> str:
+        cur = self.currency
+        head = ["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else []) + ["why not"]
+        out = [f"<p><b>{html.escape(self._heading())}</b></p><table><tr>"]
+        out += [f"<th>{html.escape(h)}</th>" for h in head] + ["</tr>"]
+        for r in self.rows:
+            cells = [
+                "►" if r.recommended else "", r.carrier, r.service, r.addon or "—",
+                "yes" if r.tracked else "no",
+                f"{r.price:,.2f} {r.currency}" if r.eligible else "",
+            ]
+            if cur:
+                cells.append(f"{r.converted:,.2f}" if r.converted == r.converted else "")
+            cells.append(r.reason)
+            style = ' style="font-weight:bold"' if r.recommended else ""
+            out.append(f"<tr{style}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+        return "".join(out)
+
+
+def quote(
+    origin: str,
+    destination: str = "CN",
+    weight_g: float = np.nan,
+    dims_cm: tuple[float, float, float] | None = None,
+    *,
+    currency: str | None = None,
+    zone: str | None = None,
+    tariffs: Iterable[Tariff] | None = None,
+    fx: FxRates | None = None,
+) -> Quote:
+    """Every offer for one parcel on one route, with the recommended tracked offer marked.
+
+    Parameters
+    ----------
+    origin, destination
+        ISO 3166-1 alpha-2 codes: where the parcel is posted, where it goes.
+    weight_g
+        Actual weight. [g]
+    dims_cm
+        Length, width and height in any order, or None if unknown (size limits are then not
+        checked). [cm]
+    currency
+        Also show each price in this currency (ISO 4217), converted with ``fx``.
+    zone
+        Zone id for services whose zone depends on distance (domestic); None for the default.
+    tariffs
+        Tariffs to use (default: :func:`calculator.load_tariffs`).
+    fx
+        Exchange rates (default: the bundled reference rates).
+
+    Examples
+    --------
+    >>> q = quote("US", "CN", 300, (20, 15, 5))
+    >>> q.recommended.key, q.recommended.price
+    ('us-usps/fcpis+registered', 53.8)
+    """
+    for field, code in (("from", origin), ("to", destination)):
+        if not is_country(code):
+            raise InputError(f"{field}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, CN)")
+    if not weight_g >= 0:
+        raise InputError(f"weight: {weight_g!r} must be a weight of zero or more grams")
+    tariffs = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    rates = fx or reference_rates()
+    if currency is not None:
+        currency = currency.upper()
+        from .fx import require
+
+        require([currency] + sorted({t.currency for t in tariffs if t.origin == origin}), rates)
+    dims = tuple(float(x) for x in dims_cm) if dims_cm is not None else (np.nan,) * 3
+    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates)
+    rows = []
+    for i, offer in enumerate(q.offers):
+        price = float(q.price[i, 0])
+        eligible = int(q.reason[i, 0]) == _rates.OK
+        converted = float("nan")
+        if currency is not None and eligible:
+            converted = round(price * float(rates.factor(offer.currency, currency)), 2)
+        zi = int(q.zone[i, 0])
+        zone_obj = offer.zones[zi] if 0 <= zi < len(offer.zones) else None
+        notes = [offer.service.note, offer.service.zone_note if len(offer.zones) > 1 else ""]
+        if zone_obj is not None and eligible:
+            notes.append(zone_obj.note)
+        rows.append(
+            QuoteRow(
+                key=offer.key,
+                carrier=offer.tariff.carrier,
+                service=offer.service.name,
+                addon=offer.addon.name if offer.addon else "",
+                tracked=offer.tracked,
+                price=price,
+                currency=offer.currency,
+                converted=converted,
+                chargeable_g=float(q.chargeable_g[i, 0]),
+                eligible=eligible,
+                reason=_rates.explain(q, i, 0),
+                note=" ".join(n for n in notes if n),
+                recommended=bool(q.best[0] == i),
+            )
+        )
+    used = tuple(t for t in tariffs if t.origin == origin)
+    return Quote(
+        origin=origin,
+        destination=destination,
+        weight_g=float(weight_g),
+        dims_cm=tuple(float(x) for x in dims_cm) if dims_cm is not None else None,  # type: ignore[arg-type]
+        currency=currency,
+        fx_date=str(rates.date) if currency is not None and rates.date else None,
+        rows=tuple(rows),
+        tariffs=used,
+    )
+
+
+def format_quote(q: Quote) -> str:
+    """The quote as a readable text table (what ``returncost quote`` prints)."""
+    lines = [q._heading()]
+    if not q.rows:
+        lines.append(f"No tariff prices parcels posted in {q.origin}.")
+        return "\n".join(lines)
+    cur = q.currency
+    table = [["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else [])]
+    for r in q.rows:
+        row = ["►" if r.recommended else "", r.carrier, r.service, r.addon or "—", "yes" if r.tracked else "no"]
+        if r.eligible:
+            row.append(f"{r.price:,.2f} {r.currency}")
+            if cur:
+                row.append(f"{r.converted:,.2f}" if r.converted == r.converted else "no rate")
+        else:
+            row.append(f"✗ {r.reason}")
+            if cur:
+                row.append("")
+        table.append(row)
+    widths = [max(len(row[c]) for row in table if c < len(row)) for c in range(len(table[0]))]
+    for row in table:
+        lines.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip())
+    rec = q.recommended
+    lines.append("")
+    if rec is not None:
+        conv = f" ({rec.converted:,.2f} {cur})" if cur and cur != rec.currency and rec.converted == rec.converted else ""
+        lines.append(f"► cheapest tracked offer: {rec.carrier} {rec.service}"
+                     f"{' + ' + rec.addon if rec.addon else ''}, {rec.price:,.2f} {rec.currency}{conv}")
+    elif any(r.eligible for r in q.rows):
+        lines.append("No tracked offer can take this parcel: an untracked return cannot be proven in a dispute.")
+    else:
+        lines.append(f"No offer can take this parcel from {q.origin} to {q.destination}; "
+                     "a post-office counter quote can be passed to `returncost estimate --postage`.")
+    if rec is not None and rec.note:
+        lines.append(f"Note on the recommended offer: {rec.note}")
+    if cur and q.fx_date:
+        lines.append(f"Converted to {cur} at the reference rates of {q.fx_date}.")
+    for t in q.tariffs:
+        until = f" to {t.valid_until}" if t.valid_until else ""
+        lines.append(f"Tariff {t.name}: {t.source.title or t.carrier}, valid from {t.valid_from}{until}; "
+                     f"{t.source.kind} source, {t.source.confidence} confidence; {t.source.url}")
+    return "\n".join(lines)

@@ -1,0 +1,581 @@
+"""The rate engine: what every offer on a route charges for every parcel, all at once.
+
+An *offer* is a service of a tariff, bought alone or with one add-on (FCPIS, FCPIS + Registered
+Mail, ...). :func:`price_route` prices every offer from one origin to one destination for an array of
+parcels with numpy (``searchsorted`` over the inclusive weight limits, masks for the size limits);
+:func:`cheapest_postage` does the same for parcels on many routes, grouping rows by route. Neither
+loops over parcels.
+
+An offer a parcel cannot use gets NaN and a reason code (:data:`REASONS`); :func:`explain` turns a
+code into words for the edges ("over 2 kg max", "longest side 65 cm > 60 cm").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .fx import FxRates, reference_rates
+from .tariffs import Addon, Service, Tariff, Zone
+from .units import format_weight
+
+__all__ = [
+    "REASONS",
+    "Offer",
+    "RouteQuote",
+    "Postage",
+    "price_route",
+    "cheapest_postage",
+    "explain",
+    "offers_for_route",
+]
+
+# Reason codes, in increasing priority: when several apply, the highest is reported.
+OK = 0
+ABOVE_TOP_BAND = 1
+NO_PRICE_BAND = 2
+TOO_SMALL = 3
+DOES_NOT_FIT = 4
+OVER_GIRTH = 5
+OVER_SUM = 6
+TOO_LONG = 7
+UNDER_WEIGHT = 8
+OVER_WEIGHT = 9
+UNKNOWN_ZONE = 10
+NO_PRICE = 11
+NOT_SERVED = 12
+NO_ROUTE = 13
+BAD_WEIGHT = 14
+
+REASONS: dict[int, str] = {
+    OK: "ok",
+    ABOVE_TOP_BAND: "above_top_band",
+    NO_PRICE_BAND: "no_price_in_source",
+    TOO_SMALL: "too_small",
+    DOES_NOT_FIT: "does_not_fit",
+    OVER_GIRTH: "over_length_girth",
+    OVER_SUM: "over_sum_of_sides",
+    TOO_LONG: "longest_side_too_long",
+    UNDER_WEIGHT: "under_min_weight",
+    OVER_WEIGHT: "over_max_weight",
+    UNKNOWN_ZONE: "unknown_zone",
+    NO_PRICE: "no_price_in_source",
+    NOT_SERVED: "route_not_served",
+    NO_ROUTE: "no_route",
+    BAD_WEIGHT: "weight_missing",
+}
+
+# Limits are inclusive ("up to and including 500 g"). A weight converted from another unit may sit
+# one ulp above the limit it equals, so limits are compared with this relative slack.
+_SLACK = 1e-9
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Offer:
+    """A service bought alone or with one add-on, on one route."""
+
+    tariff: Tariff
+    service: Service
+    addon: Addon | None
+    zones: tuple[Zone, ...]  # zones of the service that serve the destination
+
+    @property
+    def tracked(self) -> bool:
+        return self.service.tracked or bool(self.addon and self.addon.tracked)
+
+    @property
+    def currency(self) -> str:
+        return self.tariff.currency
+
+    @property
+    def label(self) -> str:
+        """``USPS First-Class Package International Service + Registered Mail``."""
+        extra = f" + {self.addon.name}" if self.addon else ""
+        return f"{self.tariff.carrier} {self.service.name}{extra}"
+
+    @property
+    def key(self) -> str:
+        """``us-usps/fcpis+registered``: stable id for machines."""
+        extra = f"+{self.addon.id}" if self.addon else ""
+        return f"{self.tariff.name}/{self.service.id}{extra}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RouteQuote:
+    """Every offer from ``origin`` to ``destination`` priced for ``n`` parcels.
+
+    Arrays are shaped ``(n_offers, n)``; ``price`` is in each offer's tariff currency and NaN where
+    the offer cannot take the parcel (``reason`` says why).
+    """
+
+    origin: str
+    destination: str
+    offers: tuple[Offer, ...]
+    price: NDArray[np.float64]
+    chargeable_g: NDArray[np.float64]
+    reason: NDArray[np.int8]
+    zone: NDArray[np.int8]  # index into offer.zones of the zone used (-1: none)
+    weight_g: NDArray[np.float64]
+    dims_cm: NDArray[np.float64]  # (3, n), sorted longest first; NaN where unknown
+    best: NDArray[np.intp]  # index of the cheapest eligible tracked offer; -1 where none
+    cheapest: NDArray[np.intp]  # cheapest eligible offer, tracked or not; -1 where none
+
+    @property
+    def size_known(self) -> NDArray[np.bool_]:
+        return np.isfinite(self.dims_cm).all(axis=0)
+
+
+def offers_for_route(tariffs: Iterable[Tariff], origin: str, destination: str) -> list[Offer]:
+    """Offers of every tariff posted from ``origin``; a service without a zone for the
+    destination appears once (it will carry the reason "no route")."""
+    out: list[Offer] = []
+    for t in tariffs:
+        if t.origin != origin:
+            continue
+        for s in t.services:
+            zones = s.zones_for(destination, origin)
+            out.append(Offer(tariff=t, service=s, addon=None, zones=zones))
+            if zones:
+                out.extend(Offer(tariff=t, service=s, addon=a, zones=zones) for a in s.addons)
+    return out
+
+
+def _as_1d(x: ArrayLike, n: int | None = None) -> NDArray[np.float64]:
+    a = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    if n is not None and a.shape != (n,):
+        a = np.broadcast_to(a, (n,))
+    return a
+
+
+def _zone_prices(z: Zone, cw: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Band price of each chargeable weight; flags for 'above the last band' and 'band has no price'."""
+    nb = len(z.limits_g)
+    idx = np.searchsorted(z.limits_g * (1 + _SLACK), cw, side="left")
+    above_top = idx >= nb
+    i = np.minimum(idx, nb - 1)
+    base = z.base[i]
+    if z.is_flat:
+        price = base
+    else:
+        step = z.step_g[i]
+        x = np.maximum(cw - z.above_g[i], 0.0)
+        steps = np.ceil(x / np.where(step > 0, step, 1.0) - _SLACK)
+        x = np.where(step > 0, steps * step, x)
+        price = base + z.rate[i] * x / z.per_g[i]
+    no_price = np.isnan(base) & ~above_top
+    return np.where(above_top, np.nan, price), above_top, no_price
+
+
+def _price_offer(
+    offer: Offer,
+    w: NDArray[np.float64],
+    d: NDArray[np.float64],
+    known: NDArray[np.bool_],
+    zone_in: NDArray[np.object_] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8], NDArray[np.int8]]:
+    n = w.shape[0]
+    s = offer.service
+    reason = np.zeros(n, np.int8)
+    zone_idx = np.full(n, -1, np.int8)
+    cw = w.copy()
+    if not offer.zones:
+        reason[:] = NO_ROUTE
+        return np.full(n, np.nan), cw, reason, zone_idx
+
+    # chargeable weight
+    if s.volumetric is not None:
+        vol = d[0] * d[1] * d[2]
+        use = known & (vol > s.volumetric.above_cm3 * (1 + _SLACK))
+        vw = np.where(use, vol / s.volumetric.divisor_cm3_per_kg * 1000.0, 0.0)
+        cw = np.maximum(cw, vw)
+    if s.min_chargeable_g > 0:
+        cw = np.maximum(cw, s.min_chargeable_g)
+
+    # which zone each parcel uses
+    if len(offer.zones) == 1:
+        zone_idx[:] = 0
+    else:
+        ids = [z.id for z in offer.zones]
+        default = ids.index(s.default_zone) if s.default_zone in ids else 0
+        zone_idx[:] = default
+        if zone_in is not None:
+            given = zone_in != ""
+            for k, zid in enumerate(ids):
+                zone_idx[zone_in == zid] = k
+            unknown = given & ~np.isin(zone_in, ids)
+            reason[unknown] = UNKNOWN_ZONE
+
+    price = np.full(n, np.nan)
+    for k, z in enumerate(offer.zones):
+        sel = zone_idx == k
+        if len(offer.zones) > 1 and not sel.any():
+            continue
+        if not z.available:
+            reason[sel & (reason == OK)] = NOT_SERVED
+            continue
+        if z.gap:
+            reason[sel & (reason == OK)] = NO_PRICE
+            continue
+        if len(offer.zones) == 1:
+            p, top, gap = _zone_prices(z, cw)
+            price = p
+        else:
+            p, top, gap = _zone_prices(z, cw[sel])
+            price[sel] = p
+            top_full = np.zeros(n, bool)
+            gap_full = np.zeros(n, bool)
+            top_full[sel], gap_full[sel] = top, gap
+            top, gap = top_full, gap_full
+        ok = reason == OK
+        reason[ok & gap] = NO_PRICE_BAND
+        reason[ok & top] = ABOVE_TOP_BAND
+
+    # limits, lowest priority first so that the most important reason wins
+    lim = s.limits
+    hi = 1 + _SLACK
+    if lim.min_dims_cm is not None:
+        small = np.zeros(n, bool)
+        for j, m in enumerate(lim.min_dims_cm):
+            small |= d[j] < m / hi
+        _set(reason, known & small, TOO_SMALL)
+    if lim.max_dims_cm is not None:
+        big = np.zeros(n, bool)
+        for j, m in enumerate(lim.max_dims_cm):
+            big |= d[j] > m * hi
+        _set(reason, known & big, DOES_NOT_FIT)
+    if math.isfinite(lim.max_length_girth_cm):
+        _set(reason, known & (d[0] + 2 * (d[1] + d[2]) > lim.max_length_girth_cm * hi), OVER_GIRTH)
+    if math.isfinite(lim.max_sum_cm):
+        _set(reason, known & (d[0] + d[1] + d[2] > lim.max_sum_cm * hi), OVER_SUM)
+    if math.isfinite(lim.max_length_cm):
+        _set(reason, known & (d[0] > lim.max_length_cm * hi), TOO_LONG)
+    if lim.min_weight_g > 0:
+        _set(reason, w <= lim.min_weight_g * hi, UNDER_WEIGHT)
+    if math.isfinite(lim.max_weight_g):
+        _set(reason, w > lim.max_weight_g * hi, OVER_WEIGHT)
+    _set(reason, ~np.isfinite(w) | (w < 0), BAD_WEIGHT)
+
+    # surcharges, minimum charge, add-on
+    if s.min_charge > 0:
+        price = np.maximum(price, s.min_charge)
+    fixed = np.zeros(n)
+    pct = np.zeros(n)
+    for sc in s.surcharges:
+        on = cw > sc.over_g * hi if sc.over_g > 0 else np.ones(n, bool)
+        fixed += np.where(on, sc.fixed, 0.0)
+        pct += np.where(on, sc.percent, 0.0)
+    if offer.addon is not None:
+        fixed += offer.addon.fee
+    total = (price + fixed) * (1.0 + pct / 100.0)
+    total = np.where(reason == OK, np.round(total, 2), np.nan)
+    return total, cw, reason, zone_idx
+
+
+def _set(reason: NDArray[np.int8], mask: NDArray[np.bool_], code: int) -> None:
+    reason[mask & (reason < code)] = code
+
+
+def price_route(
+    tariffs: Iterable[Tariff],
+    origin: str,
+    destination: str,
+    weight_g: ArrayLike,
+    length_cm: ArrayLike = np.nan,
+    width_cm: ArrayLike = np.nan,
+    height_cm: ArrayLike = np.nan,
+    *,
+    zone: ArrayLike | None = None,
+    fx: FxRates | None = None,
+) -> RouteQuote:
+    """Price every offer from ``origin`` to ``destination`` for every parcel.
+
+    Parameters
+    ----------
+    tariffs
+        The tariffs to use, e.g. ``load_tariffs().values()``; only those posted from ``origin``
+        are used.
+    origin, destination
+        ISO 3166-1 alpha-2 codes of the countries the parcel goes from and to.
+    weight_g
+        Actual weight of each parcel. [g]
+    length_cm, width_cm, height_cm
+        Sides of each parcel, in any order; NaN where unknown (size limits and volumetric weight
+        are then not checked). [cm]
+    zone
+        Zone id per parcel for services whose zone depends on distance (domestic zones); None or
+        NaN for the tariff's default zone.
+    fx
+        Exchange rates used to compare offers priced in different currencies (default: the
+        bundled reference rates).
+
+    Returns
+    -------
+    RouteQuote
+
+    Examples
+    --------
+    >>> from calculator.tariffs import load_tariffs
+    >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", 300, 20, 15, 5)
+    >>> q.offers[q.best[0]].label, float(q.price[q.best[0], 0])
+    ('USPS First-Class Package International Service + Registered Mail', 53.8)
+    >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", [200, 300, 1000], 20, 15, 5)
+    >>> [float(q.price[b, i]) for i, b in enumerate(q.best)]
+    [41.65, 53.8, 70.55]
+    """
+    w = _as_1d(weight_g)
+    n = max(w.shape[0], *(np.atleast_1d(np.asarray(x)).shape[0] for x in (length_cm, width_cm, height_cm)))
+    w = _as_1d(w, n)
+    dims = np.stack([_as_1d(length_cm, n), _as_1d(width_cm, n), _as_1d(height_cm, n)])
+    known = np.isfinite(dims).all(axis=0)
+    d = -np.sort(-np.where(known, dims, 0.0), axis=0)  # longest first
+    zone_in = None
+    if zone is not None:
+        za = np.broadcast_to(np.asarray(zone, dtype=object), (n,))
+        za = np.where(np.equal(za, None), "", za).astype(str)
+        zone_in = np.where(za == "nan", "", za)
+
+    offers = offers_for_route(tariffs, origin, destination)
+    k = len(offers)
+    price = np.full((k, n), np.nan)
+    charge = np.empty((k, n))
+    reason = np.empty((k, n), np.int8)
+    zidx = np.empty((k, n), np.int8)
+    for i, offer in enumerate(offers):
+        price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in)
+
+    best, cheapest = _pick(offers, price, fx)
+    return RouteQuote(
+        origin=origin,
+        destination=destination,
+        offers=tuple(offers),
+        price=price,
+        chargeable_g=charge,
+        reason=reason,
+        zone=zidx,
+        weight_g=w,
+        dims_cm=np.where(known, d, np.nan),
+        best=best,
+        cheapest=cheapest,
+    )
+
+
+def _pick(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates | None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    n = price.shape[1]
+    if not offers:
+        return np.full(n, -1, np.intp), np.full(n, -1, np.intp)
+    currencies = [o.currency for o in offers]
+    common = currencies[0]
+    factor = np.ones((len(offers), 1))
+    if any(c != common for c in currencies):
+        rates = fx or reference_rates()
+        factor = np.array([[float(rates.factor(c, common))] for c in currencies])
+    cmp = np.where(np.isnan(price), np.inf, price * factor)
+    cmp = np.where(np.isnan(cmp), np.inf, cmp)  # offers whose currency has no rate
+    tracked = np.array([o.tracked for o in offers])[:, None]
+
+    def argmin(a: NDArray[np.float64]) -> NDArray[np.intp]:
+        i = np.argmin(a, axis=0)
+        return np.where(np.isfinite(a[i, np.arange(n)]), i, -1)
+
+    return argmin(np.where(tracked, cmp, np.inf)), argmin(cmp)
+
+
+# --------------------------------------------------------------------------------------------
+# many routes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Postage:
+    """The postage chosen for each parcel: the cheapest eligible tracked offer, else the cheapest
+    eligible untracked one (``tracked`` False), else NaN with a ``status`` saying why."""
+
+    amount: NDArray[np.float64]  # in `currency`
+    currency: NDArray[np.object_]  # ISO code, None where unpriced
+    service: NDArray[np.object_]  # offer label ("USPS Priority Mail International"), "" where unpriced
+    offer_key: NDArray[np.object_]  # "us-usps/pmi", "" where unpriced
+    tariff: NDArray[np.object_]  # tariff name, "" where unpriced
+    tracked: NDArray[np.bool_]
+    chargeable_g: NDArray[np.float64]
+    status: NDArray[np.object_]  # "" when priced; else a short sentence
+    size_checked: NDArray[np.bool_]
+
+
+def _matches(offer: Offer, service: str) -> bool:
+    """Does the user's ``service`` text name this offer (``pmi``, ``fcpis+registered``, ``us-usps/pmi``)?"""
+    if "/" in service:
+        return offer.key == service
+    return offer.key.split("/", 1)[1] == service
+
+
+def cheapest_postage(
+    tariffs: Iterable[Tariff],
+    origin: ArrayLike,
+    destination: ArrayLike,
+    weight_g: ArrayLike,
+    length_cm: ArrayLike = np.nan,
+    width_cm: ArrayLike = np.nan,
+    height_cm: ArrayLike = np.nan,
+    *,
+    zone: ArrayLike | None = None,
+    service: ArrayLike | None = None,
+    fx: FxRates | None = None,
+) -> Postage:
+    """Cheapest tracked postage per parcel, for parcels on many routes.
+
+    Rows are grouped by (origin, destination, service); each group is priced with
+    :func:`price_route` in one vectorized call. Parameters are as for :func:`price_route`, with
+    ``origin`` and ``destination`` given per parcel, and ``service`` an optional offer key per
+    parcel ("" for the cheapest tracked offer) that restricts the choice to that offer.
+
+    Examples
+    --------
+    >>> from calculator.tariffs import load_tariffs
+    >>> p = cheapest_postage(load_tariffs(use_env=False).values(), ["US", "GB"], "CN", 300)
+    >>> p.amount.tolist(), p.currency.tolist(), p.offer_key.tolist()
+    ([53.8, 23.5], ['USD', 'GBP'], ['us-usps/fcpis+registered', 'gb-royal-mail/intl_signed'])
+    """
+    tariffs = list(tariffs)
+    n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
+    o = np.broadcast_to(np.asarray(origin, dtype=object), (n,)).astype(str)
+    dest = np.broadcast_to(np.asarray(destination, dtype=object), (n,)).astype(str)
+    w = np.broadcast_to(np.asarray(weight_g, dtype=np.float64), (n,))
+    L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
+    z = None if zone is None else np.broadcast_to(np.asarray(zone, dtype=object), (n,))
+    svc = np.full(n, "") if service is None else np.broadcast_to(np.asarray(service, dtype=object), (n,)).astype(str)
+    svc = np.where(svc == "nan", "", svc)
+
+    amount = np.full(n, np.nan)
+    currency = np.full(n, None, dtype=object)
+    label = np.full(n, "", dtype=object)
+    key_out = np.full(n, "", dtype=object)
+    tariff_out = np.full(n, "", dtype=object)
+    tracked = np.zeros(n, bool)
+    charge = np.full(n, np.nan)
+    status = np.full(n, "", dtype=object)
+
+    keys = np.char.add(np.char.add(np.char.add(np.char.add(o, ">"), dest), "|"), svc)
+    groups, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
+    origins_known = {t.origin for t in tariffs}
+    for g, key in enumerate(groups):
+        rows = order[bounds[g] : bounds[g + 1]]
+        route, want = key.split("|", 1)
+        org, dst = route.split(">", 1)
+        if org not in origins_known:
+            status[rows] = f"no tariff for parcels posted in {org}"
+            continue
+        q = price_route(tariffs, org, dst, w[rows], L[rows], W[rows], H[rows],
+                        zone=None if z is None else z[rows], fx=fx)
+        if want:
+            keep = np.array([_matches(of, want) for of in q.offers], dtype=bool)
+            if not keep.any():
+                status[rows] = f"service {want!r} is not offered from {org} to {dst}"
+                continue
+            best, cheapest = _pick(q.offers, np.where(keep[:, None], q.price, np.nan), fx)
+        else:
+            best, cheapest = q.best, q.cheapest
+        pick = np.where(best >= 0, best, cheapest)
+        has = pick >= 0
+        cols = np.arange(len(rows))
+        at = np.maximum(pick, 0)
+        amount[rows] = np.where(has, q.price[at, cols], np.nan)
+        charge[rows] = np.where(has, q.chargeable_g[at, cols], np.nan)
+        tracked[rows] = has & (best >= 0)
+        # per-offer attributes, taken by index (no loop over parcels)
+        slot = np.where(has, pick, len(q.offers))
+        currency[rows] = np.array([of.currency for of in q.offers] + [None], dtype=object)[slot]
+        label[rows] = np.array([of.label for of in q.offers] + [""], dtype=object)[slot]
+        key_out[rows] = np.array([of.key for of in q.offers] + [""], dtype=object)[slot]
+        tariff_out[rows] = np.array([of.tariff.name for of in q.offers] + [""], dtype=object)[slot]
+        if not has.all():
+            status[rows[~has]] = _no_offer_texts(q, ~has)
+    return Postage(
+        amount=amount,
+        currency=currency,
+        service=label,
+        offer_key=key_out,
+        tariff=tariff_out,
+        tracked=tracked,
+        chargeable_g=charge,
+        status=status,
+        size_checked=np.isfinite(L) & np.isfinite(W) & np.isfinite(H),
+    )
+
+
+def _no_offer_text(q: RouteQuote, j: int) -> str:
+    """Why no offer can take parcel ``j``: the reason of the least-bad offer."""
+    if not q.offers:
+        return f"no tariff for {q.origin} → {q.destination}"
+    codes = q.reason[:, j]
+    if np.all(codes == NO_ROUTE):
+        return f"no tariff has a route {q.origin} → {q.destination}"
+    i = int(np.argmin(np.where(codes == NO_ROUTE, 127, codes)))
+    return f"{q.offers[i].label}: {explain(q, i, j)}"
+
+
+def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object_]:
+    """Texts for the unpriced parcels; parcels with the same reasons and sizes share one text,
+    so a million bad rows cost one sentence per distinct case."""
+    cols = np.flatnonzero(mask)
+    sig = np.concatenate([q.reason[:, cols], np.nan_to_num(q.dims_cm[:, cols], nan=-1.0),
+                          q.chargeable_g[:, cols]]).T
+    _, first, inverse = np.unique(sig, axis=0, return_index=True, return_inverse=True)
+    texts = np.array([_no_offer_text(q, int(cols[f])) for f in first], dtype=object)
+    return texts[inverse.ravel()]
+
+
+# --------------------------------------------------------------------------------------------
+# words
+
+
+def _cm(x: float) -> str:
+    return f"{x:.4g} cm"
+
+
+def explain(q: RouteQuote, i: int, j: int = 0) -> str:
+    """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can."""
+    code = int(q.reason[i, j])
+    offer = q.offers[i]
+    s, lim = offer.service, offer.service.limits
+    d = q.dims_cm[:, j]
+    zi = int(q.zone[i, j])
+    zone = offer.zones[zi] if 0 <= zi < len(offer.zones) else None
+    note = f" ({zone.note})" if zone is not None and zone.note else ""
+    if code == OK:
+        return ""
+    if code == NO_ROUTE:
+        return f"no route to {q.destination}"
+    if code == NOT_SERVED:
+        return f"route to {q.destination} not served{note}"
+    if code in (NO_PRICE, NO_PRICE_BAND):
+        return f"no price in source{note}"
+    if code == UNKNOWN_ZONE:
+        return f"unknown zone; this service's zones are {', '.join(z.id for z in offer.zones)}"
+    if code == BAD_WEIGHT:
+        return "weight missing or negative"
+    if code == OVER_WEIGHT:
+        return f"over {format_weight(lim.max_weight_g)} max"
+    if code == UNDER_WEIGHT:
+        return f"only for parcels over {format_weight(lim.min_weight_g)}"
+    if code == ABOVE_TOP_BAND:
+        top = zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan")
+        return f"chargeable weight {format_weight(q.chargeable_g[i, j])} is over the last price band ({format_weight(top)})"
+    if code == TOO_LONG:
+        return f"longest side {_cm(d[0])} > {_cm(lim.max_length_cm)}"
+    if code == OVER_SUM:
+        return f"length + width + height {_cm(d.sum())} > {_cm(lim.max_sum_cm)}"
+    if code == OVER_GIRTH:
+        return f"length + girth {_cm(d[0] + 2 * (d[1] + d[2]))} > {_cm(lim.max_length_girth_cm)}"
+    if code == DOES_NOT_FIT:
+        box = "×".join(f"{x:.4g}" for x in lim.max_dims_cm or ())
+        return f"does not fit {box} cm"
+    if code == TOO_SMALL:
+        mins = "×".join(f"{x:.4g}" for x in lim.min_dims_cm or ())
+        return f"smaller than the minimum {mins} cm"
+    return REASONS.get(code, str(code))
