@@ -546,7 +546,7 @@ _SERVICE_KEYS = (
 def _service(sn: _Node, u: _Units, origin: str) -> Service:
     m = sn.mapping(_SERVICE_KEYS, ("id", "name", "tracked", "zones"))
     sid = _ident(m["id"])
-    sn.where = f"{sn.where} {sid!r}"
+    _rename(sn, m, f"{sn.where} {sid!r}")
     limits = _limits(m["limits"], u) if "limits" in m else Limits()
     vol = None
     if "volumetric" in m:
@@ -630,6 +630,13 @@ def _service(sn: _Node, u: _Units, origin: str) -> Service:
     )
 
 
+def _rename(node: _Node, children: dict[str, _Node], where: str) -> None:
+    """Name a list item by its id in messages: ``services[0] 'fcpis'.zones[1] 'group14'``."""
+    node.where = where
+    for key, child in children.items():
+        child.where = f"{where}.{key}"
+
+
 def _limits(n: _Node, u: _Units) -> Limits:
     m = n.mapping(
         ("max_weight", "min_weight", "max_length", "max_sum", "max_length_girth", "max_dims", "min_dims")
@@ -676,10 +683,11 @@ _ZONE_KEYS = ("id", "countries", "available", "note", "weight_limits", "prices")
 def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, shared_node: _Node | None) -> Zone:
     m = zn.mapping(_ZONE_KEYS, ("id", "countries"))
     zid = _ident(m["id"])
-    zn.where = f"{zn.where} {zid!r}"
+    _rename(zn, m, f"{zn.where} {zid!r}")
     countries = []
     for cn in m["countries"].sequence():
-        c = cn.value()
+        # The raw scalar, not the constructed value: YAML 1.1 reads Norway's code NO as false.
+        c = cn.node.value if isinstance(cn.node, yaml.ScalarNode) else cn.value()
         if c != "*" and not is_country(c):
             raise cn.error(f"{c!r} is not an ISO 3166-1 alpha-2 country code (or '*' for all others)")
         countries.append(c)

@@ -1,0 +1,59 @@
+"""Shared fixtures: the bundled tariffs, and small tariff files written from inline YAML."""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+
+from calculator.tariffs import TariffWarning, load_tariffs
+
+#: A fixed "today" so that deadlines and tariff-validity warnings do not change with the calendar.
+TODAY = datetime.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """Every bundled tariff (expired ones load with a warning, which is expected here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TariffWarning)
+        return load_tariffs(use_env=False, today=TODAY)
+
+
+@pytest.fixture
+def write_tariff(tmp_path: Path):
+    """Write inline YAML to ``tmp_path/NAME.yaml`` and return the path."""
+
+    def write(text: str, name: str = "test-post") -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+MINIMAL = """
+carrier: Test Post
+origin: DE
+currency: EUR
+valid_from: 2025-01-01
+source: {url: https://example.org/prices, kind: primary, confidence: high}
+services:
+  - id: packet
+    name: Packet
+    tracked: false
+    limits: {max_weight: 2 kg, max_length: 60 cm, max_sum: 90 cm, min_dims: [14 cm, 9 cm]}
+    addons:
+      - {id: registered, name: Registered, fee: 3.50, tracked: true}
+    weight_limits: [500 g, 1 kg, 2 kg]
+    zones:
+      - id: world
+        countries: ["*"]
+        prices: [5.00, 8.00, 12.00]
+      - id: china
+        countries: [CN]
+        prices: [6.00, null, 14.00]
+"""
