@@ -234,11 +234,11 @@ def test_length_girth_and_box_fit(write_tariff):
     inch = 2.54
     # length + 2 x (width + height) <= 130 in: 50 + 2 x (20 + 20) = 130 is allowed, 50.5 is not
     q = price_route([t], "US", "US", LB, [50 * inch, 50.5 * inch, 61 * inch, 20 * inch],
-                    [20 * inch, 20 * inch, 5 * inch, 21 * inch], [20 * inch, 20 * inch, 5 * inch, 2 * inch])
+                    [20 * inch, 20 * inch, 5 * inch, 21 * inch], [20 * inch, 20 * inch, 5 * inch, 21 * inch])
     assert q.price[0, 0] == 5.0
     assert explain(q, 0, 1) == "length + girth 331.5 cm > 330.2 cm"
     assert explain(q, 0, 2) == "does not fit 152.4×50.8×50.8 cm"
-    assert explain(q, 0, 3) == "does not fit 152.4×50.8×50.8 cm"  # 21 in is too wide for 20 in
+    assert explain(q, 0, 3) == "does not fit 152.4×50.8×50.8 cm"  # 21x21x20 in: the second side, 21 in, is over 20 in
 
 
 def test_vectorized_equals_one_by_one(bundled):
