@@ -175,6 +175,102 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# estimate
+
+
+# Inputs with a flag of their own, spelled as in the design; the rest follow FIELDS.
+_SPECIAL = {"origin", "destination", "weight_g", "length_cm", "width_cm", "height_cm", "zone"}
+
+
+def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True) -> None:
+    """One flag per input of :data:`calculator.inputs.FIELDS` (``partial_refund`` → ``--partial-refund``)."""
+    from .inputs import FIELDS
+
+    _add_parcel(p, weight_required=False)
+    for f in FIELDS:
+        if f.name in _SPECIAL:
+            continue
+        unit = f" [{f.unit}]" if f.unit else ""
+        default = f.default_text or (f"default {f.default}" if f.default not in (None, "") else "")
+        text = f"{f.help}{unit}" + (f"; {default}" if default else "")
+        if f.kind == "bool":
+            p.add_argument(f.flag, dest=f.name, action="store_true", default=None, help=text)
+        else:
+            p.add_argument(f.flag, dest=f.name, metavar=f.name.split("_")[0].upper(),
+                           required=(f.name == "price" and price_required),
+                           choices=f.choices or None, help=text)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the estimate, for deadlines (default: today)")
+
+
+def order_inputs(args: argparse.Namespace) -> dict[str, object]:
+    """Turn the order flags into :func:`calculator.estimate` keywords, parsing units."""
+    from .inputs import FIELDS
+    from .units import parse_length, parse_number, parse_weight
+
+    out: dict[str, object] = {}
+    out["origin"] = _country(args.origin, "--from")
+    out["destination"] = _country(args.destination, "--to")
+    weight, dims = _parcel(args)
+    if not math.isnan(weight):
+        out["weight_g"] = weight
+    if dims:
+        out["length_cm"], out["width_cm"], out["height_cm"] = dims
+    if args.zone:
+        out["zone"] = args.zone
+    for f in FIELDS:
+        if f.name in _SPECIAL:
+            continue
+        raw = getattr(args, f.name, None)
+        if raw is None:
+            continue
+        if f.kind in ("money", "number"):
+            out[f.name] = float(parse_number(raw, field=f.flag))
+        elif f.kind == "fraction":
+            text = str(raw).strip()
+            pct = text.endswith("%")
+            value = float(parse_number(text.rstrip("%"), field=f.flag))
+            out[f.name] = value / 100 if pct else value
+        elif f.kind == "weight":
+            out[f.name] = parse_weight(raw, field=f.flag)
+        elif f.kind == "length":
+            out[f.name] = parse_length(raw, field=f.flag)
+        elif f.kind == "int":
+            try:
+                out[f.name] = int(raw)
+            except ValueError:
+                raise InputError(f"{f.flag}: {raw!r} is not a whole number") from None
+        elif f.kind in ("currency",):
+            out[f.name] = str(raw).strip().upper()
+        else:
+            out[f.name] = raw
+    return out
+
+
+def _as_of(args: argparse.Namespace):
+    import datetime
+
+    if not getattr(args, "as_of", None):
+        return None
+    try:
+        return datetime.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise InputError(f"--as-of: {args.as_of!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
+    from .estimate import estimate
+
+    e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), **order_inputs(args))
+    if args.format == "json":
+        _emit_json(e.to_dict(), out)
+    elif args.format == "csv":
+        _emit_csv([e.to_dict()["outputs"]], out)  # type: ignore[list-item]
+    else:
+        out.write(str(e) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -192,6 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fx(p)
     _add_common(p)
     p.set_defaults(func=_cmd_quote)
+
+    p = sub.add_parser("estimate", help="what to do with one order: return, partial refund, or keep",
+                       description="Decide one order: which option leaves you best off, by how much, when the "
+                                   "money comes back, and where the answer would flip.")
+    add_order_options(p)
+    _add_fx(p)
+    _add_common(p)
+    p.set_defaults(func=_cmd_estimate)
 
     pt = sub.add_parser("tariffs", help="list, show or validate tariff files")
     tsub = pt.add_subparsers(dest="tariffs_command", required=True, metavar="ACTION")
@@ -216,7 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = sys.stdout
     try:
-        return int(args.func(args, out) or 0)
+        with warnings.catch_warnings():
+            # Tariff warnings (an expired price list) are reported in the output itself.
+            from .tariffs import TariffWarning
+
+            warnings.simplefilter("ignore", TariffWarning)
+            return int(args.func(args, out) or 0)
     except CalculatorError as exc:
         if args.traceback:
             raise

@@ -51,6 +51,11 @@ WARNINGS: dict[int, str] = {
 #: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
 STALE_AFTER_DAYS = 365
 
+#: Output columns that are money (rounded to cents when written) and fractions (4 decimals).
+MONEY_COLUMNS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage",
+                 "postage_native", "break_even_price", "max_postage")
+FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "use_value_used", "resale_value_used")
+
 _FRACTIONS = ("win_probability", "partial_refund", "use_value", "resale_value", "resale_fee", "seller_pays_postage")
 _MONEY = ("price", "postage", "packaging_cost", "hourly_value", "resale_cost")
 _NUMERIC = _FRACTIONS + _MONEY + ("weight_g", "length_cm", "width_cm", "height_cm", "hassle_hours")
@@ -525,11 +530,17 @@ class Estimate:
             return v
 
         cols = {k: clean(self._get(v)) for k, v in a.columns().items()}
+        for k in MONEY_COLUMNS:
+            if isinstance(cols[k], float):
+                cols[k] = round(cols[k], 2)
+        for k in FRACTION_COLUMNS:
+            if isinstance(cols[k], float):
+                cols[k] = round(cols[k], 4)
         inputs = {k: clean(self._get(v)) for k, v in a.values.items()}
         return {
             "recommendation": self.recommendation,
             "currency": self.currency,
-            "ev": {k: clean(v) for k, v in self.ev.items()},
+            "ev": {k: clean(round(v, 2)) for k, v in self.ev.items()},
             "outputs": cols,
             "inputs": inputs,
             "assumed": sorted(self.assumptions()),
@@ -659,8 +670,9 @@ class Estimate:
         return f"<Estimate {self.recommendation}: margin {self._money(self.margin)}>\n{self}"
 
     def _repr_html_(self) -> str:
+        bold = ' style="font-weight:bold"'
         rows = "".join(
-            f"<tr{' style=\"font-weight:bold\"' if o == self.recommendation else ''}>"
+            f"<tr{bold if o == self.recommendation else ''}>"
             f"<td>{'►' if o == self.recommendation else ''}</td><td>{o}</td>"
             f"<td style='text-align:right'>{html.escape(self._money(x))}</td>"
             f"<td>{html.escape(_OPTION_WORDS[o])}</td></tr>"

@@ -331,7 +331,8 @@ def _check_keys(
         raise _fail(name, where, f"unknown key {sorted(unknown)[0]!r}; allowed: {allowed}")
     absent = required - set(node)
     if absent:
-        raise _fail(name, where, f"missing key {sorted(absent)[0]!r}")
+        keys = ", ".join(repr(k) for k in sorted(absent))
+        raise _fail(name, where, f"missing key{'s' if len(absent) > 1 else ''} {keys}")
     return node
 
 

@@ -248,7 +248,8 @@ class _Doc:
                              f"{', '.join(sorted(required | optional))}")
         absent = sorted(required - set(node))
         if absent:
-            raise self.error(path, f"missing key {absent[0]!r}")
+            raise self.error(path, f"missing key{'s' if len(absent) > 1 else ''} "
+                                   f"{', '.join(repr(k) for k in absent)}")
         return node
 
 
