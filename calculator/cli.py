@@ -202,8 +202,12 @@ def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the estimate, for deadlines (default: today)")
 
 
-def order_inputs(args: argparse.Namespace) -> dict[str, object]:
-    """Turn the order flags into :func:`calculator.estimate` keywords, parsing units."""
+def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> dict[str, object]:
+    """Turn the order flags into :func:`calculator.estimate` keywords, parsing units.
+
+    With ``distributions=True``, a numeric flag written as a distribution (``tri:0.3,0.5,0.7``,
+    anything with a ``:``) is passed through as text for :mod:`calculator.uncertainty` to parse.
+    """
     from .inputs import FIELDS
     from .units import parse_length, parse_number, parse_weight
 
@@ -222,6 +226,9 @@ def order_inputs(args: argparse.Namespace) -> dict[str, object]:
             continue
         raw = getattr(args, f.name, None)
         if raw is None:
+            continue
+        if distributions and isinstance(raw, str) and ":" in raw and f.kind in ("money", "number", "fraction"):
+            out[f.name] = raw
             continue
         if f.kind in ("money", "number"):
             out[f.name] = float(parse_number(raw, field=f.flag))
@@ -261,6 +268,10 @@ def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     from .estimate import estimate
 
     e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), **order_inputs(args))
+    if args.chart or args.charts:
+        from .cli_analysis import estimate_charts
+
+        estimate_charts(e, args, out)
     if args.format == "json":
         _emit_json(e.to_dict(), out)
     elif args.format == "csv":
@@ -293,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Decide one order: which option leaves you best off, by how much, when the "
                                    "money comes back, and where the answer would flip.")
     add_order_options(p)
+    p.add_argument("--chart", metavar="PATH", help="save a tornado chart of what would change the answer (.png or .svg)")
+    p.add_argument("--charts", metavar="DIR", help="save every chart of this estimate into DIR")
     _add_fx(p)
     _add_common(p)
     p.set_defaults(func=_cmd_estimate)
@@ -311,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=_cmd_tariffs_validate)
 
+    # Subcommands that live in sibling modules; imported here (not at the top) so that a plain
+    # `returncost estimate` stays light. Those modules import nothing heavy at module level.
+    from . import cli_analysis, cli_batch
+
+    cli_analysis.add_commands(sub)
+    cli_batch.add_commands(sub)
     return parser
 
 

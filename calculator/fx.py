@@ -110,7 +110,8 @@ class FxRates:
                 rate = math.nan
             if not (math.isfinite(rate) and rate > 0):
                 raise InputError(
-                    f"per_eur: rate of {key} is {value!r}; give a positive number of {key} per 1 EUR"
+                    f"per_eur: rate of {key} is {value!r}; "
+                    f"give a positive number of {key} per 1 EUR"
                 )
             per_eur[key] = rate
         if per_eur.setdefault(BASE, 1.0) != 1.0:
@@ -223,8 +224,10 @@ class FxRates:
         >>> rates = reference_rates().with_overrides(["KZT=600", "RUB/USD=78"])
         >>> rates.per_eur["KZT"], round(rates.per_eur["RUB"], 4)
         (600.0, 91.65)
-        >>> rates.sources["RUB"]
-        'user override --fx RUB/USD=78.0, with USD 1.175 per EUR (ECB reference rate 2025-12-31, confidence high)'
+        >>> rates.sources["KZT"]
+        'user override --fx KZT=600.0'
+        >>> rates.sources["RUB"][:52]
+        'user override --fx RUB/USD=78.0, with USD 1.175 per '
         """
         if isinstance(overrides, str):
             pairs = [parse_override(overrides)]
@@ -242,7 +245,8 @@ class FxRates:
             if quote not in per_eur:
                 raise FxError(
                     f"--fx {key}={value!r}: no rate for {quote} to turn it into {code} per EUR; "
-                    f"pass --fx {quote}=<units per 1 EUR> as well, or write {code}=<units per 1 EUR>"
+                    f"pass --fx {quote}=<units per 1 EUR> as well, "
+                    f"or write {code}=<units per 1 EUR>"
                 )
             per_eur[code] = value * per_eur[quote]
             sources[code] = (
@@ -409,7 +413,7 @@ def reference_rates() -> FxRates:
     >>> rates.sources["RUB"]
     'Bank of Russia official rate 2025-12-31, confidence medium'
     """
-    text = resources.files(__package__).joinpath("data", "fx.yaml").read_text(encoding="utf-8")
+    text = (resources.files(__package__) / "data" / "fx.yaml").read_text(encoding="utf-8")
     return _parse_rates(text, "calculator/data/fx.yaml")
 
 
@@ -471,10 +475,11 @@ def require(codes: ArrayLike, rates: FxRates | None = None) -> None:
     Examples
     --------
     >>> require(["USD", "RUB"])
-    >>> require(["USD", "KZT"])
+    >>> require(["USD", "KZT"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    calculator.errors.FxError: no exchange rate for KZT (the reference rates of 2025-12-31 have none); pass --fx KZT=<units per 1 EUR>
+    calculator.errors.FxError: no exchange rate for KZT (the reference rates of 2025-12-31 have
+    none); pass --fx KZT=<units per 1 EUR>
     """
     if rates is None:
         rates = reference_rates()

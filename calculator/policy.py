@@ -182,7 +182,8 @@ def _problems(m: Marketplace) -> list[tuple[str, str]]:
         if value is not None and not _is_count(value):
             out.append((name, f"{value!r} is not a whole number >= 0 or null"))
     if m.dispute_window_from not in ("receipt", "purchase"):
-        out.append(("dispute_window_from", f"{m.dispute_window_from!r}; choose receipt or purchase"))
+        out.append(("dispute_window_from",
+                    f"{m.dispute_window_from!r}; choose receipt or purchase"))
     if not out and m.refund_days_min > m.refund_days_max:
         out.append(("refund_days", f"min {m.refund_days_min} > max {m.refund_days_max}"))
     transit = m.return_transit_days
@@ -228,7 +229,8 @@ class _Doc:
             for i, item in enumerate(node.value):
                 self._walk(item, (*path, str(i)))
 
-    def error(self, path: tuple[str, ...], what: str, *, line: int | None = None) -> CalculatorError:
+    def error(self, path: tuple[str, ...], what: str, *,
+              line: int | None = None) -> CalculatorError:
         if line is None:
             probe = path
             while probe and probe not in self.lines:
@@ -303,7 +305,8 @@ def _figure(doc: _Doc, path: tuple[str, ...], node: Any, kind: str, nullable: bo
     value = fig["value"]
     if value is None:
         if not nullable:
-            raise doc.error((*path, "value"), f"null, but this figure is required; give {_value_ok(kind, None)}")
+            raise doc.error((*path, "value"),
+                            f"null, but this figure is required; give {_value_ok(kind, None)}")
     elif (expected := _value_ok(kind, value)) is not None:
         raise doc.error((*path, "value"), f"{value!r}; expected {expected}")
     for i, other in enumerate(fig.get("other") or []):
@@ -341,7 +344,8 @@ def _profile(doc: _Doc, mid: str, node: Any) -> Marketplace:
             kwargs[key.removesuffix("_days") + "_business_days"] = _UNITS[fig.get("unit", "days")]
     notes = prof["notes"]
     if not isinstance(notes, list):
-        raise doc.error((*path, "notes"), "expected a list of {text, source, source_date, confidence}")
+        raise doc.error((*path, "notes"),
+                        "expected a list of {text, source, source_date, confidence}")
     texts = []
     for i, note in enumerate(notes):
         note_path = (*path, "notes", str(i))
@@ -392,7 +396,8 @@ def load_marketplaces(path: str | Path) -> Mapping[str, Marketplace]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CalculatorError(f"{path}: cannot read the marketplace file ({exc.strerror})") from None
+        raise CalculatorError(
+            f"{path}: cannot read the marketplace file ({exc.strerror})") from None
     return _parse_marketplaces(text, str(path))
 
 
@@ -405,8 +410,7 @@ def marketplaces() -> Mapping[str, Marketplace]:
     >>> sorted(marketplaces())
     ['aliexpress', 'ebay', 'temu']
     """
-    text = (resources.files(__package__).joinpath("data", "marketplaces.yaml")
-            .read_text(encoding="utf-8"))
+    text = (resources.files(__package__) / "data" / "marketplaces.yaml").read_text(encoding="utf-8")
     return _parse_marketplaces(text, "calculator/data/marketplaces.yaml")
 
 
@@ -642,8 +646,10 @@ def timeline(
         ship_by=ship_by,
         refund_return_earliest=return_earliest,
         refund_return_latest=return_latest,
-        refund_partial_earliest=_after(opened, market.refund_days_min, market.refund_business_days),
-        refund_partial_latest=_after(answer_by, market.refund_days_max, market.refund_business_days),
+        refund_partial_earliest=_after(opened, market.refund_days_min,
+                                       market.refund_business_days),
+        refund_partial_latest=_after(answer_by, market.refund_days_max,
+                                     market.refund_business_days),
         window_closed=np.asarray(now > deadline),
     )
 
