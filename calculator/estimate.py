@@ -155,18 +155,20 @@ def _num_array(v: object, n: int) -> NDArray[np.float64]:
     return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
 
 
-def _date_array(v: object, n: int, today: _dt.date) -> NDArray[np.datetime64]:
+def _date_array(v: object, n: int, today: _dt.date | None, name: str = "received_on") -> NDArray[np.datetime64]:
+    """Dates per order; missing ones become ``today`` (or NaT when ``today`` is None)."""
+    fill = np.datetime64("NaT") if today is None else np.datetime64(today, "D")
     if v is None:
-        return np.full(n, np.datetime64(today, "D"))
+        return np.full(n, fill, dtype="datetime64[D]")
     a = np.asarray(v)
     if a.dtype.kind in "OU":
         try:
             a = np.asarray([np.datetime64(x, "D") if x not in (None, "") else np.datetime64("NaT") for x in np.ravel(a)]).reshape(a.shape)
         except ValueError:
-            raise InputError(f"received_on: {v!r} is not a date; write YYYY-MM-DD") from None
+            raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
     a = a.astype("datetime64[D]")
     a = np.broadcast_to(a, (n,)) if a.shape != (n,) else a
-    return np.where(np.isnat(a), np.datetime64(today, "D"), a)
+    return np.where(np.isnat(a), fill, a)
 
 
 def _length(inputs: Mapping[str, object]) -> int:
@@ -211,6 +213,7 @@ def assess(
 
     Examples
     --------
+    >>> import datetime
     >>> a = assess(price=[18000, 300], currency="RUB", origin="RU", postage=1500, reason="damaged",
     ...            received_on="2026-11-20", today=datetime.date(2026, 11, 26))
     >>> a.recommendation.tolist(), a.evaluation.ev_return.tolist()
@@ -243,7 +246,7 @@ def assess(
     vals: dict[str, NDArray] = {}
     assumed: dict[str, NDArray[np.bool_]] = {}
     for f in FIELDS:
-        if f.name == "received_on":
+        if f.kind == "date":
             continue
         raw = given.get(f.name)
         if f.kind in ("money", "fraction", "weight", "length", "number"):
@@ -264,6 +267,7 @@ def assess(
             vals[f.name] = np.where(a == "", default, a)
     vals["received_on"] = _date_array(given.get("received_on"), n, today)
     assumed["received_on"] = np.full(n, given.get("received_on") is None)
+    vals["purchased_on"] = _date_array(given.get("purchased_on"), n, None, "purchased_on")
 
     # upper-case codes once
     for k in ("currency", "origin", "destination", "postage_currency"):
@@ -297,6 +301,9 @@ def assess(
              np.char.add(np.char.add("'", a.astype(str)), f"' is not one of {', '.join(choices)}"))
     flag(vals["received_on"] > np.datetime64(today, "D"), "received_on",
          np.char.add(vals["received_on"].astype(str), f" is after today ({today})"))
+    flag(vals["purchased_on"] > vals["received_on"], "purchased_on",
+         np.char.add(vals["purchased_on"].astype(str), " is after the day the item was received"))
+    _check_marketplace_rules(vals, flag)
 
     # --- reason defaults --------------------------------------------------------------------
     reason = vals["reason"]
@@ -406,6 +413,22 @@ def assess(
     )
 
 
+def _check_marketplace_rules(vals: dict[str, NDArray], flag) -> None:
+    """Inputs a marketplace's rules need: Temu counts from purchase; not every one has free returns."""
+    from .policy import get_marketplace
+
+    for m in np.unique(vals["marketplace"].astype(str)):
+        if m not in _field("marketplace").choices:
+            continue
+        market = get_marketplace(m)
+        rows = vals["marketplace"] == m
+        if market.dispute_window_from == "purchase":
+            flag(rows & np.isnat(vals["purchased_on"]), "purchased_on",
+                 f"missing; {m} counts its return window from the purchase date (give --purchased-on)")
+        if market.free_return_window_days is None:
+            flag(rows & vals["free_return"], "free_return", f"{m} has no free-return programme")
+
+
 def _dates(vals: dict[str, NDArray], today: _dt.date) -> tuple[dict[str, NDArray], NDArray, NDArray]:
     """Deadlines and money-arrival ranges per order, from the marketplace profiles."""
     from .policy import get_marketplace, timeline
@@ -425,7 +448,14 @@ def _dates(vals: dict[str, NDArray], today: _dt.date) -> tuple[dict[str, NDArray
             sel = rows & (vals["free_return"] == fr)
             if not sel.any():
                 continue
-            tl = timeline(market, vals["received_on"][sel], np.datetime64(today, "D"), free_return=fr)
+            if fr and market.free_return_window_days is None:
+                continue  # already a problem row
+            need = market.dispute_window_from == "purchase"
+            sel &= ~(need & np.isnat(vals["purchased_on"]))
+            if not sel.any():
+                continue
+            tl = timeline(market, vals["received_on"][sel], np.datetime64(today, "D"),
+                          purchased_on=vals["purchased_on"][sel] if need else None, free_return=fr)
             for k in names:
                 out[k][sel] = getattr(tl, k)
             closed[sel] = tl.window_closed

@@ -141,7 +141,7 @@ def evaluate(
     guidance): w = 0.84 (damaged), u = 0, r = 0.10.
 
     >>> e = evaluate(18000, 1500, win_probability=0.84, use_value=0.0, resale_value=0.10)
-    >>> e.recommended[()], float(e.ev_return), float(e.margin)
+    >>> str(e.recommended), float(e.ev_return), float(e.margin)
     ('return', 13620.0, 2820.0)
 
     The same call with arrays, for two prices:

@@ -153,7 +153,7 @@ def quote(
     --------
     >>> q = quote("US", "CN", 300, (20, 15, 5))
     >>> q.recommended.key, q.recommended.price
-    ('us-usps/fcpis+registered', 53.8)
+    ('us-usps/pmi_fr_envelope', 45.15)
     """
     for field, code in (("from", origin), ("to", destination)):
         if not is_country(code):

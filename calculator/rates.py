@@ -321,10 +321,10 @@ def price_route(
     >>> from calculator.tariffs import load_tariffs
     >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", 300, 20, 15, 5)
     >>> q.offers[q.best[0]].label, float(q.price[q.best[0], 0])
-    ('USPS First-Class Package International Service + Registered Mail', 53.8)
+    ('USPS Priority Mail International Flat Rate Envelope', 45.15)
     >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", [200, 300, 1000], 20, 15, 5)
-    >>> [float(q.price[b, i]) for i, b in enumerate(q.best)]
-    [41.65, 53.8, 70.55]
+    >>> [(q.offers[b].key, float(q.price[b, i])) for i, b in enumerate(q.best)]
+    [('us-usps/fcpis+registered', 41.65), ('us-usps/pmi_fr_envelope', 45.15), ('us-usps/pmi_fr_envelope', 45.15)]
     """
     w = _as_1d(weight_g)
     n = max(w.shape[0], *(np.atleast_1d(np.asarray(x)).shape[0] for x in (length_cm, width_cm, height_cm)))
@@ -436,7 +436,7 @@ def cheapest_postage(
     >>> from calculator.tariffs import load_tariffs
     >>> p = cheapest_postage(load_tariffs(use_env=False).values(), ["US", "GB"], "CN", 300)
     >>> p.amount.tolist(), p.currency.tolist(), p.offer_key.tolist()
-    ([53.8, 23.5], ['USD', 'GBP'], ['us-usps/fcpis+registered', 'gb-royal-mail/intl_signed'])
+    ([45.15, 23.5], ['USD', 'GBP'], ['us-usps/pmi_fr_envelope', 'gb-royal-mail/intl_signed'])
     """
     tariffs = list(tariffs)
     n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
