@@ -125,7 +125,7 @@ def evaluate(
 
     - ``recommendation`` is the option with the largest EV; EVs within half a cent tie, and a tie
       goes to the less effortful option (keep > partial_keep > partial_resell > return);
-    - ``margin`` = best EV − the runner-up's EV;
+    - ``margin`` = best EV − the runner-up's EV (0 for a tie);
     - ``break_even_price``: returning beats A for prices above it. Returning beats partial_keep
       when (w − f − u)·P > K and partial_resell when (w − f − r(1−φ))·P > K − k; each gives a
       threshold K'/(w − a) when w > a (0 if K' ≤ 0) and ∞ otherwise; the break-even is the larger.
@@ -179,7 +179,7 @@ def evaluate(
     chosen = np.take_along_axis(ev, np.maximum(rec, 0)[None], axis=0)[0]
     others = ev.copy()
     np.put_along_axis(others, np.maximum(rec, 0)[None], -np.inf, axis=0)
-    margin = np.where(nan, np.nan, chosen - others.max(axis=0))
+    margin = np.where(nan, np.nan, np.maximum(chosen - others.max(axis=0), 0.0))  # 0 for a tie
 
     alt = np.max(ev[:3], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
