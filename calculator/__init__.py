@@ -16,11 +16,28 @@ modules that need them (batch, sensitivity, charts) when those are used.
 from __future__ import annotations
 
 from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
+from .estimate import Assessment, Estimate, assess, estimate
+from .fx import FxRates, reference_rates
+from .model import OPTIONS, Evaluation, evaluate
+from .quote import Quote, quote
 from .tariffs import Tariff, TariffSet, load_tariff, load_tariffs
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "estimate",
+    "assess",
+    "quote",
+    "evaluate",
+    "load_tariffs",
+    "load_tariff",
+    "reference_rates",
+    "Estimate",
+    "Assessment",
+    "Quote",
+    "Evaluation",
+    "OPTIONS",
+    "FxRates",
     "CalculatorError",
     "FxError",
     "InputError",
@@ -28,7 +45,5 @@ __all__ = [
     "TariffError",
     "Tariff",
     "TariffSet",
-    "load_tariff",
-    "load_tariffs",
     "__version__",
 ]

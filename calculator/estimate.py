@@ -51,6 +51,37 @@ WARNINGS: dict[int, str] = {
 #: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
 STALE_AFTER_DAYS = 365
 
+#: Every output column: (unit, meaning). The README's output table is generated from this.
+OUTPUTS: dict[str, tuple[str, str]] = {
+    "recommendation": ("option", "the option with the largest expected value: keep, partial_keep, partial_resell or return"),
+    "margin": ("order currency", "expected value of the recommendation minus the runner-up's (0 for a tie)"),
+    "ev_return": ("order currency", "EV_return = w·P − (1 − σ)·S − c"),
+    "ev_partial_keep": ("order currency", "EV_partial_keep = f·P + u·P"),
+    "ev_partial_resell": ("order currency", "EV_partial_resell = f·P + r·(1 − φ)·P − k"),
+    "ev_keep": ("order currency", "EV_keep = max(u·P, r·(1 − φ)·P − k)"),
+    "postage": ("order currency", "return postage S used in the model"),
+    "postage_native": ("postage currency", "the same postage in the currency it was priced or given in"),
+    "postage_currency": ("ISO 4217", "currency of postage_native"),
+    "postage_source": ("code", "tariff (looked up), given (postage input) or free_return"),
+    "service": ("text", "carrier, service and add-on of the looked-up postage"),
+    "tracked": ("yes/no", "the postage buys a tracking number (needed to prove a return)"),
+    "chargeable_weight_g": ("g", "weight the carrier charges: actual or volumetric, whichever is larger"),
+    "break_even_price": ("order currency", "returning beats the best alternative for prices above this (inf: never)"),
+    "max_postage": ("order currency", "returning wins while the postage is below this"),
+    "min_partial_refund": ("fraction of price", "the smallest partial refund worth accepting instead of returning"),
+    "win_probability_used": ("0..1", "w after reason defaults"),
+    "use_value_used": ("fraction of price", "u after reason defaults"),
+    "resale_value_used": ("fraction of price", "r after reason defaults"),
+    "dispute_deadline": ("date", "last day to open a dispute"),
+    "ship_by": ("date", "last day to post the return if the seller accepts it on the last day allowed"),
+    "refund_return_earliest": ("date", "earliest day the money arrives if you return"),
+    "refund_return_latest": ("date", "latest day the money arrives if you return (auto-refund, slowest payment)"),
+    "refund_partial_earliest": ("date", "earliest day a partial refund arrives"),
+    "refund_partial_latest": ("date", "latest day a partial refund arrives"),
+    "warnings": ("codes", "semicolon-separated warning codes (see README)"),
+    "problem": ("text", "why the order could not be evaluated (empty when it was)"),
+}
+
 #: Output columns that are money (rounded to cents when written) and fractions (4 decimals).
 MONEY_COLUMNS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage",
                  "postage_native", "break_even_price", "max_postage")
@@ -687,9 +718,20 @@ class Estimate:
         assumed = self.assumptions()
         if assumed:
             lines.append("")
-            used = ", ".join(f"{k}={_fmt(val)}" for k, val in assumed.items())
-            lines.append(f"Assumed (defaults; override with the matching option): {used}.")
-            lines.append(f"  why: {REASON_DEFAULTS[str(v['reason'][0])].why}")
+            rsn = str(v["reason"][0])
+            by_reason = [k for k in ("win_probability", "use_value", "resale_value") if k in assumed]
+            zero = [k for k, val in assumed.items() if val == 0 and k not in by_reason]
+            rest = [k for k in assumed if k not in by_reason and k not in zero]
+            parts = []
+            if by_reason:
+                parts.append(", ".join(f"{k}={_fmt(assumed[k])}" for k in by_reason) + f" (defaults for reason {rsn})")
+            parts += [f"{k}={_fmt(assumed[k])}" for k in rest]
+            if zero:
+                parts.append("0 for " + ", ".join(zero))
+            lines.append("Assumed: " + "; ".join(parts) + ". Each has an option to override it (e.g. --"
+                         + (by_reason or rest or zero)[0].replace("_", "-") + ").")
+            if by_reason:
+                lines.append(f"  Why: {REASON_DEFAULTS[rsn].why}")
         ws = self._warning_texts()
         if ws:
             lines.append("")

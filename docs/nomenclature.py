@@ -1,0 +1,50 @@
+"""Print the README's nomenclature tables (inputs and outputs) from the code that defines them.
+
+    python docs/nomenclature.py
+
+The tests check that the README contains exactly these tables, so the README cannot drift from
+`calculator.inputs.FIELDS` and `calculator.estimate.OUTPUTS`.
+"""
+
+from __future__ import annotations
+
+from calculator.estimate import OUTPUTS
+from calculator.inputs import FIELDS, REASON_DEFAULTS
+
+
+def inputs_table() -> str:
+    rows = ["| name (Python, CSV column) | flag | unit | default | meaning; where the default comes from |",
+            "|---|---|---|---|---|"]
+    special = {"origin": "--from", "destination": "--to", "weight_g": "--weight", "length_cm": "--dims"}
+    for f in FIELDS:
+        flag = special.get(f.name, "" if f.name in ("width_cm", "height_cm") else f.flag)
+        if f.default_text:
+            default = f.default_text
+        elif f.default is None:
+            default = "required"
+        else:
+            default = str(f.default).lower() if isinstance(f.default, bool) else str(f.default)
+        src = f"; {f.source}" if f.source and f.source != "REASON_DEFAULTS" else ""
+        if f.source == "REASON_DEFAULTS":
+            src = "; see the reason table"
+        choices = f" ({', '.join(f.choices)})" if f.choices else ""
+        rows.append(f"| `{f.name}` | `{flag}` | {f.unit} | {default} | {f.help}{choices}{src} |" if flag else
+                    f"| `{f.name}` | | {f.unit} | {default} | {f.help}{choices}{src} |")
+    return "\n".join(rows)
+
+
+def reasons_table() -> str:
+    rows = ["| reason | win_probability | use_value | resale_value | why |", "|---|---|---|---|---|"]
+    for name, d in REASON_DEFAULTS.items():
+        rows.append(f"| `{name}` | {d.win_probability:g} | {d.use_value:g} | {d.resale_value:g} | {d.why} |")
+    return "\n".join(rows)
+
+
+def outputs_table() -> str:
+    rows = ["| column | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | {unit} | {meaning} |" for name, (unit, meaning) in OUTPUTS.items()]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(inputs_table(), reasons_table(), outputs_table(), sep="\n\n")
