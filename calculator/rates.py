@@ -404,6 +404,25 @@ class Postage:
     size_checked: NDArray[np.bool_]
 
 
+def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+    """Distinct values of a text column and each row's index into them.
+
+    Country and currency codes are short, so they are compared as integers (a ``U2`` string is
+    8 bytes): sorting a million of them as numbers is several times faster than as text.
+    """
+    a = np.asarray(values)
+    if a.dtype.kind != "U":
+        a = np.where(np.equal(a, None), "", a).astype(str)
+    a = np.ascontiguousarray(a)
+    size = a.dtype.itemsize
+    if size in (4, 8) and a.ndim == 1:
+        ints = a.view(np.uint32 if size == 4 else np.uint64)
+        _, first, inverse = np.unique(ints, return_index=True, return_inverse=True)
+        return a[first], inverse.ravel()
+    uniq, inverse = np.unique(a, return_inverse=True)
+    return uniq, inverse.ravel()
+
+
 def _matches(offer: Offer, service: str) -> bool:
     """Does the user's ``service`` text name this offer (``pmi``, ``fcpis+registered``, ``us-usps/pmi``)?"""
     if "/" in service:
@@ -440,13 +459,16 @@ def cheapest_postage(
     """
     tariffs = list(tariffs)
     n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
-    o = np.broadcast_to(np.asarray(origin, dtype=object), (n,)).astype(str)
-    dest = np.broadcast_to(np.asarray(destination, dtype=object), (n,)).astype(str)
+    o_vals, o_code = factorize(np.broadcast_to(np.asarray(origin), (n,)))
+    d_vals, d_code = factorize(np.broadcast_to(np.asarray(destination), (n,)))
+    if service is None:
+        s_vals, s_code = np.array([""]), np.zeros(n, np.intp)
+    else:
+        s_vals, s_code = factorize(np.broadcast_to(np.asarray(service), (n,)))
+        s_vals = np.where(np.isin(s_vals, ["nan", "None"]), "", s_vals)
     w = np.broadcast_to(np.asarray(weight_g, dtype=np.float64), (n,))
     L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
     z = None if zone is None else np.broadcast_to(np.asarray(zone, dtype=object), (n,))
-    svc = np.full(n, "") if service is None else np.broadcast_to(np.asarray(service, dtype=object), (n,)).astype(str)
-    svc = np.where(svc == "nan", "", svc)
 
     amount = np.full(n, np.nan)
     currency = np.full(n, None, dtype=object)
@@ -457,16 +479,18 @@ def cheapest_postage(
     charge = np.full(n, np.nan)
     status = np.full(n, "", dtype=object)
 
-    keys = np.char.add(np.char.add(np.char.add(np.char.add(o, ">"), dest), "|"), svc)
-    groups, inverse = np.unique(keys, return_inverse=True)
+    # group rows by (origin, destination, service) with integer codes: no string sorting
+    key = (o_code * len(d_vals) + d_code) * len(s_vals) + s_code
+    groups, inverse = np.unique(key, return_inverse=True)
     inverse = inverse.ravel()
     order = np.argsort(inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
     origins_known = {t.origin for t in tariffs}
-    for g, key in enumerate(groups):
+    for g, gkey in enumerate(groups):
         rows = order[bounds[g] : bounds[g + 1]]
-        route, want = key.split("|", 1)
-        org, dst = route.split(">", 1)
+        rest, si = divmod(int(gkey), len(s_vals))
+        oi, di = divmod(rest, len(d_vals))
+        org, dst, want = str(o_vals[oi]), str(d_vals[di]), str(s_vals[si])
         if org not in origins_known:
             status[rows] = f"no tariff for parcels posted in {org}"
             continue
@@ -520,14 +544,40 @@ def _no_offer_text(q: RouteQuote, j: int) -> str:
 
 
 def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object_]:
-    """Texts for the unpriced parcels; parcels with the same reasons and sizes share one text,
-    so a million bad rows cost one sentence per distinct case."""
+    """Texts for the unpriced parcels, one sentence per distinct (offer, reason): a million bad
+    rows cost a handful of sentences. Bulk texts name the limit, not each parcel's size."""
     cols = np.flatnonzero(mask)
-    sig = np.concatenate([q.reason[:, cols], np.nan_to_num(q.dims_cm[:, cols], nan=-1.0),
-                          q.chargeable_g[:, cols]]).T
-    _, first, inverse = np.unique(sig, axis=0, return_index=True, return_inverse=True)
-    texts = np.array([_no_offer_text(q, int(cols[f])) for f in first], dtype=object)
-    return texts[inverse.ravel()]
+    if not q.offers:
+        return np.full(len(cols), f"no tariff for {q.origin} → {q.destination}", dtype=object)
+    codes = q.reason[:, cols]
+    ranked = np.where(codes == NO_ROUTE, 127, codes)
+    least_bad = np.argmin(ranked, axis=0)
+    code = codes[least_bad, np.arange(len(cols))]
+    pair = least_bad.astype(np.int64) * 128 + code
+    uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    texts = []
+    for u, f in zip(uniq, first):
+        i, c = divmod(int(u), 128)
+        if c == NO_ROUTE:
+            texts.append(f"no tariff has a route {q.origin} → {q.destination}")
+        else:
+            texts.append(f"{q.offers[i].label}: {_limit_text(q.offers[i], c, q, int(cols[f]), i)}")
+    return np.array(texts, dtype=object)[inverse.ravel()]
+
+
+def _limit_text(offer: Offer, code: int, q: RouteQuote, j: int, i: int) -> str:
+    """Why an offer refuses parcels, naming the limit only (no per-parcel sizes)."""
+    lim = offer.service.limits
+    if code == TOO_LONG:
+        return f"longest side over {_cm(lim.max_length_cm)}"
+    if code == OVER_SUM:
+        return f"length + width + height over {_cm(lim.max_sum_cm)}"
+    if code == OVER_GIRTH:
+        return f"length + girth over {_cm(lim.max_length_girth_cm)}"
+    if code == ABOVE_TOP_BAND:
+        tops = [z.limits_g[-1] for z in offer.zones if len(z.limits_g)]
+        return f"chargeable weight over the last price band ({format_weight(max(tops))})" if tops else "no price band"
+    return explain(q, i, j)
 
 
 # --------------------------------------------------------------------------------------------
