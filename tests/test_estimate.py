@@ -238,8 +238,16 @@ def test_import_and_a_single_estimate_stay_light():
     assert not heavy & _modules_after(code)
 
 
-def test_installed_entry_point_runs():
-    out = subprocess.run([sys.executable, "-m", "calculator", "quote", "--from", "GB", "--to", "CN",
-                          "--weight", "300g", "--dims", "20x15x5cm"], capture_output=True, text=True)
+def test_installed_entry_point_runs_from_any_directory(tmp_path):
+    # The console script of the installed package, run away from the checkout: the bundled
+    # tariffs must come from inside the installed package.
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("returncost")
+    assert exe.exists(), "install the package (pip install .) to get the returncost command"
+    out = subprocess.run([str(exe), "quote", "--from", "GB", "--to", "CN", "--weight", "300g", "--dims", "20x15x5cm"],
+                         capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "23.50 GBP" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g
+    listed = subprocess.run([str(exe), "tariffs", "list"], capture_output=True, text=True, cwd=tmp_path)
+    assert "us-usps" in listed.stdout and "ru-pochta" in listed.stdout
