@@ -668,7 +668,16 @@ def _weight_limits(n: _Node, u: _Units) -> tuple[np.ndarray, list[_Node]]:
     items = n.sequence()
     if not items:
         raise n.error("weight_limits is empty")
-    values = [_grams(i, u) for i in items]
+    values = []
+    for k, i in enumerate(items):
+        if isinstance(i.node, yaml.ScalarNode) and i.node.value == "no limit":
+            # The source states no maximum: the last band is open-ended (only a formula band
+            # makes sense there; a maximum weight, if known, belongs in limits.max_weight).
+            if k != len(items) - 1:
+                raise i.error("'no limit' can only be the last weight limit")
+            values.append(math.inf)
+        else:
+            values.append(_grams(i, u))
     for prev, cur, node in zip(values, values[1:], items[1:]):
         if not cur > prev:
             raise node.error(f"weight limits must increase: {node.value()!r} is not above the previous limit")
@@ -732,6 +741,8 @@ def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, s
             base[i] = item.number()
     if np.all(np.isnan(base)):
         raise pn.error("every price is null; write 'prices: gap' when the source has no price for the zone")
+    if math.isinf(limit_values[-1]) and rate[-1] == 0 and not np.isnan(base[-1]):
+        raise items[-1].error("a band with 'no limit' needs a formula price ({base, rate, per}), not a flat price")
     return Zone(limits_g=limit_values, base=base, rate=rate, per_g=per, above_g=above, step_g=step, **common)
 
 

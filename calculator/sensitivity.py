@@ -1,0 +1,859 @@
+"""What would change the answer: tornado, one-way sweeps, decision maps, Sobol indices, thresholds.
+
+Every function takes an :class:`~calculator.uncertainty.UncertainOrder` (one order resolved once,
+with distributions on its uncertain inputs) and evaluates it through
+:meth:`UncertainOrder.evaluate <calculator.uncertainty.UncertainOrder.evaluate>`, i.e. the one
+money model :func:`calculator.model.evaluate`, in a single vectorized call:
+
+- :func:`tornado`: each uncertain input alone at its low and high value; the swing in the
+  *return advantage* (EV of returning minus the best alternative's), sorted by swing;
+- :func:`sweep`: the EV of each option over a range of one input, with the break-even points
+  where the recommendation changes;
+- :func:`decision_map`: the best option over a price × weight grid on the order's route, with the
+  postage looked up once per weight on the real tariff step functions;
+- :func:`sobol`: first-order and total Sobol indices of the return advantage
+  (:func:`scipy.stats.sobol_indices`) over the uncertain inputs' distributions;
+- :func:`threshold_table`: per weight band of the cheapest tracked offer on a route, the item price
+  from which returning pays.
+
+scipy is imported by :func:`sobol` only.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import model as _model
+from .errors import InputError
+from .fx import FxRates, reference_rates
+from .rates import cheapest_postage, offers_for_route
+from .tariffs import Tariff, load_tariffs
+from .uncertainty import UNCERTAIN_INPUTS, UncertainOrder, input_label, uncertain_order
+
+__all__ = [
+    "SWEEPABLE",
+    "Tornado",
+    "tornado",
+    "Sweep",
+    "sweep",
+    "sweep_range",
+    "DecisionMap",
+    "decision_map",
+    "SobolIndices",
+    "sobol",
+    "ThresholdTable",
+    "threshold_table",
+    "route_order",
+]
+
+#: Inputs :func:`sweep` can vary (``postage`` in the order currency; ``weight_g`` re-looks up
+#: the postage through the rate engine).
+SWEEPABLE: tuple[str, ...] = UNCERTAIN_INPUTS
+
+_OPTIONS = _model.OPTIONS
+
+
+def _money(x: float, currency: str) -> str:
+    if math.isnan(x):
+        return "?"
+    if math.isinf(x):
+        return "never" if x > 0 else "−∞"
+    return f"{x:,.2f} {currency}"
+
+
+def _native(order: UncertainOrder, name: str) -> float:
+    """The base value of an input in the unit its distribution is written in."""
+    return float(order.assessment.values[name][0])
+
+
+# --------------------------------------------------------------------------------------------
+# tornado
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Tornado:
+    """Results of :func:`tornado`, one entry per uncertain input, largest swing first.
+
+    Attributes
+    ----------
+    names
+        Inputs.
+    low, high
+        The input's low and high values. [input unit]
+    advantage_low, advantage_high
+        Return advantage with the input at its low / high value. [order currency]
+    base_advantage
+        Return advantage of the single estimate. [order currency]
+    best_low, best_high
+        Best option with the input at its low / high value.
+    """
+
+    currency: str
+    names: tuple[str, ...]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+    advantage_low: NDArray[np.float64]
+    advantage_high: NDArray[np.float64]
+    base_advantage: float
+    base_best: str
+    best_low: tuple[str, ...]
+    best_high: tuple[str, ...]
+
+    @property
+    def swing(self) -> NDArray[np.float64]:
+        """|advantage_high − advantage_low|. [order currency]"""
+        return np.abs(self.advantage_high - self.advantage_low)
+
+    def flips(self, i: int) -> bool:
+        """Does input ``i`` alone change the recommendation somewhere in its range?"""
+        return self.best_low[i] != self.base_best or self.best_high[i] != self.base_best
+
+    def rows(self) -> list[dict[str, object]]:
+        return [
+            {"input": n, "low": float(self.low[i]), "high": float(self.high[i]),
+             "advantage_low": round(float(self.advantage_low[i]), 2),
+             "advantage_high": round(float(self.advantage_high[i]), 2),
+             "swing": round(float(self.swing[i]), 2), "best_low": self.best_low[i],
+             "best_high": self.best_high[i]}
+            for i, n in enumerate(self.names)
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"currency": self.currency, "base_advantage": round(self.base_advantage, 2),
+                "base_best": self.base_best, "bars": self.rows()}
+
+    def to_frame(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).set_index("input")
+
+    def __str__(self) -> str:
+        cur = self.currency
+        lines = [f"What moves the advantage of returning (now {_money(self.base_advantage, cur)}; "
+                 f"positive = returning pays), each input alone from low to high:"]
+        if not self.names:
+            lines.append("  nothing is uncertain")
+        for i, n in enumerate(self.names):
+            flip = ""
+            if self.flips(i):
+                other = self.best_low[i] if self.best_low[i] != self.base_best else self.best_high[i]
+                flip = f"  → flips to {other}"
+            lines.append(f"  {n:<18} {self.low[i]:>10,.4g} … {self.high[i]:<10,.4g} "
+                         f"{_money(float(self.advantage_low[i]), cur):>16} … {_money(float(self.advantage_high[i]), cur):<16}"
+                         f" swing {_money(float(self.swing[i]), cur)}{flip}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(r['input'])}</td><td>{r['low']:.4g} … {r['high']:.4g}</td>"
+            f"<td>{r['advantage_low']:,.2f} … {r['advantage_high']:,.2f}</td><td>{r['swing']:,.2f}</td></tr>"
+            for r in self.rows())
+        return (f"<table><tr><th>input</th><th>low … high</th><th>return advantage [{html.escape(self.currency)}]"
+                f"</th><th>swing</th></tr>{rows}</table>")
+
+
+def tornado(order: UncertainOrder) -> Tornado:
+    """Move each uncertain input alone to its low and high value.
+
+    The low and high values are :attr:`Distribution.range
+    <calculator.uncertainty.Distribution.range>` (ends of a triangular or uniform, 5th/95th
+    percentiles of a beta or normal); inputs whose distribution is a single value are left out.
+    All 2 × inputs cases go through the model in one call.
+
+    Parameters
+    ----------
+    order
+        From :func:`~calculator.uncertainty.uncertain_order`.
+
+    Returns
+    -------
+    Tornado
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged",
+    ...                     today=datetime.date(2026, 11, 26))
+    >>> t = tornado(o)
+    >>> t.names[0], float(t.swing[0])
+    ('partial_refund', 9000.0)
+    """
+    names = [n for n, d in order.distributions.items() if not d.is_degenerate]
+    m = len(names)
+    lo = np.array([order.distributions[n].range[0] for n in names])
+    hi = np.array([order.distributions[n].range[1] for n in names])
+    over: dict[str, NDArray[np.float64]] = {}
+    for i, n in enumerate(names):
+        col = np.full(2 * m, _native(order, n))
+        col[2 * i], col[2 * i + 1] = lo[i], hi[i]
+        over[n] = col
+    base = order.base
+    if m:
+        e = order.evaluate_draws(over)
+        adv = np.broadcast_to(e.return_advantage, (2 * m,))
+        best = np.broadcast_to(e.recommended, (2 * m,))
+    else:
+        adv = np.empty(0)
+        best = np.empty(0, dtype=str)
+    a_lo, a_hi = adv[0::2], adv[1::2]
+    order_ = np.argsort(-np.abs(a_hi - a_lo), kind="stable")
+    return Tornado(
+        currency=order.currency, names=tuple(names[i] for i in order_), low=lo[order_], high=hi[order_],
+        advantage_low=a_lo[order_], advantage_high=a_hi[order_],
+        base_advantage=float(base.return_advantage[0]), base_best=str(base.recommended[0]),
+        best_low=tuple(str(best[0::2][i]) for i in order_), best_high=tuple(str(best[1::2][i]) for i in order_),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# one-way sweep
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Sweep:
+    """Results of :func:`sweep`.
+
+    Attributes
+    ----------
+    name
+        The swept input.
+    values
+        Its values. [input unit; postage: order currency]
+    ev
+        EV of each option (rows in :data:`calculator.model.OPTIONS` order) at each value, shape
+        (4, n). [order currency]
+    recommendation
+        Best option at each value (index into ``options``; −1 where unpriced).
+    break_even
+        Values where the recommendation changes. [input unit]
+    before, after
+        The best option just below and just above each break-even.
+    base_value
+        The value the single estimate uses. [input unit]
+    """
+
+    currency: str
+    name: str
+    values: NDArray[np.float64]
+    ev: NDArray[np.float64]
+    recommendation: NDArray[np.intp]
+    break_even: NDArray[np.float64]
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    base_value: float
+    options: tuple[str, ...] = _OPTIONS
+
+    @property
+    def label(self) -> str:
+        """Axis label of the swept input with its unit."""
+        return input_label(self.name, self.currency)
+
+    def rows(self) -> list[dict[str, object]]:
+        return [{"value": float(x), "from": b, "to": a} for x, b, a in zip(self.break_even, self.before, self.after)]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"input": self.name, "currency": self.currency, "base_value": self.base_value,
+                "break_even": self.rows(),
+                "values": self.values.tolist(),
+                "ev": {o: np.round(self.ev[i], 2).tolist() for i, o in enumerate(self.options)}}
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """EV of each option (columns) at each value (index)."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.ev.T, columns=list(self.options), index=pd.Index(self.values, name=self.name))
+        df["best"] = np.array(self.options + ("",))[self.recommendation]
+        return df
+
+    def __str__(self) -> str:
+        rng = f"{self.values[0]:,.4g} … {self.values[-1]:,.4g}"
+        lines = [f"Sweep of {self.label} over {rng} (the estimate uses {self.base_value:,.4g}):"]
+        if not len(self.break_even):
+            rec = self.recommendation[self.recommendation >= 0]
+            only = self.options[int(rec[0])] if len(rec) else "nothing"
+            lines.append(f"  {only} is best over the whole range")
+        for x, b, a in zip(self.break_even, self.before, self.after):
+            lines.append(f"  at {x:,.4g}: {b} → {a}")
+        return "\n".join(lines)
+
+
+def sweep_range(order: UncertainOrder, name: str) -> tuple[float, float]:
+    """A default range to sweep ``name`` over, wide enough to show the break-even.
+
+    Fractions: 0..1. Price: 0 to twice the price, stretched to 1.25 × the break-even price when
+    that is larger (at most 10 × the price). Postage (order currency): 0 to twice the postage,
+    stretched to 1.25 × the largest postage at which returning wins (at most twice the price).
+    Weight: 10 g to 2 kg (or twice the weight). Other money: 0 to twice the value or a quarter of
+    the price. Hours: 0 to max(2 × value, 5 h). [input unit]
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged",
+    ...                     today=datetime.date(2026, 11, 26))
+    >>> sweep_range(o, "price"), sweep_range(o, "partial_refund")
+    ((0.0, 36000.0), (0.0, 1.0))
+    """
+    from .inputs import field
+
+    _check_sweepable(name)
+    P = order.value("price")
+    if name == "price":
+        bep = float(order.base.break_even_price[0])
+        hi = 2 * P
+        if math.isfinite(bep) and 1.25 * bep > hi:
+            hi = min(1.25 * bep, 10 * P)
+        return 0.0, hi
+    if name == "postage":
+        S = order.value("postage")
+        mp = float(order.base.max_postage[0])
+        hi = max(2 * S, P / 4)
+        if math.isfinite(mp) and 1.25 * mp > hi:
+            hi = min(1.25 * mp, 2 * P)
+        return 0.0, hi
+    if name == "weight_g":
+        w = order.value("weight_g")
+        return 10.0, max(2000.0, 2 * w) if math.isfinite(w) else 2000.0
+    kind = field(name).kind
+    if kind == "fraction":
+        return 0.0, 1.0
+    x = order.value(name)
+    if kind == "number":
+        return 0.0, max(2 * x, 5.0)
+    return 0.0, max(2 * x, P / 4)
+
+
+def _check_sweepable(name: str) -> None:
+    if name not in SWEEPABLE:
+        raise InputError(f"sweep: {name!r} is not an input that can be swept; choose one of {', '.join(SWEEPABLE)}")
+
+
+def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, steps: int = 201) -> Sweep:
+    """EV of each option over a range of one input, the others at the estimate's values.
+
+    Parameters
+    ----------
+    order
+        From :func:`~calculator.uncertainty.uncertain_order`.
+    name
+        The input to vary, one of :data:`SWEEPABLE` (``price``, ``weight_g``, ``postage``,
+        ``partial_refund``, ``win_probability``, ...).
+    values
+        Values to evaluate, increasing (default: ``steps`` values over :func:`sweep_range`).
+        [input unit; ``postage`` in the order currency; ``weight_g`` in g]
+    steps
+        Number of values when ``values`` is not given. [1]
+
+    Returns
+    -------
+    Sweep
+
+    Notes
+    -----
+    A break-even is where the best option changes between two neighbouring values. The model is
+    linear in every input except the weight, so the crossing of the two options' EVs is found by
+    linear interpolation (exact unless a kink of EV_keep lies between the two values). Postage is a
+    step function of the weight, so for ``weight_g`` the break-even is the first grid weight with
+    the new best option (within one grid step of the tariff's band limit).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged",
+    ...                     today=datetime.date(2026, 11, 26))
+    >>> s = sweep(o, "price", [0, 5000, 10000, 20000])
+    >>> [round(float(x), 2) for x in s.break_even], s.before, s.after
+    ([6250.0], ('partial_resell',), ('return',))
+    """
+    _check_sweepable(name)
+    if values is None:
+        lo, hi = sweep_range(order, name)
+        values = np.linspace(lo, hi, int(steps))
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if x.size < 2 or np.any(np.diff(x) <= 0):
+        raise InputError(f"sweep: the values of {name} must be at least two, increasing")
+    if name == "weight_g" and not order.postage_from_tariff:
+        raise InputError("sweep weight_g: the postage was given (--postage) or is a free return, so the weight "
+                         "does not change the answer; leave out --postage to look it up per weight")
+    e = order.evaluate(**{name: x})
+    n = x.size
+    ev = np.broadcast_to(e.ev.reshape(4, -1), (4, n)) if e.ev.ndim == 1 else e.ev
+    rec = np.broadcast_to(e.recommendation, (n,))
+    i = np.flatnonzero((rec[1:] != rec[:-1]) & (rec[1:] >= 0) & (rec[:-1] >= 0))
+    # A sweep that starts on a tie (every option is worth 0 at price 0) changes its best option at
+    # once; that is the tie-break, not a break-even.
+    if i.size and i[0] == 0 and abs(ev[rec[0], 0] - ev[rec[1], 0]) <= _model._TIE:
+        i = i[1:]
+    a, b = rec[i], rec[i + 1]
+    if name == "weight_g":
+        xs = x[i + 1]
+    else:
+        d0 = ev[a, i] - ev[b, i]
+        d1 = ev[a, i + 1] - ev[b, i + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(d0 != d1, d0 / (d0 - d1), 1.0)
+        xs = x[i] + np.clip(t, 0.0, 1.0) * (x[i + 1] - x[i])
+    base = order.value(name)
+    return Sweep(currency=order.currency, name=name, values=x, ev=np.array(ev), recommendation=np.array(rec),
+                 break_even=xs, before=tuple(_OPTIONS[k] for k in a), after=tuple(_OPTIONS[k] for k in b),
+                 base_value=base)
+
+
+# --------------------------------------------------------------------------------------------
+# decision map
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DecisionMap:
+    """Results of :func:`decision_map`; grids are shaped (weights, prices).
+
+    Attributes
+    ----------
+    price
+        Item prices (columns). [order currency]
+    weight_g
+        Parcel weights (rows). [g]
+    postage
+        Cheapest tracked postage at each weight, NaN where no offer takes the parcel. [order currency]
+    offer
+        The postal offer used at each weight ("" where unpriced).
+    best
+        Best option per cell (index into ``options``; −1 where unpriced).
+    advantage
+        Return advantage per cell. [order currency]
+    break_even_price
+        Per weight, the price above which returning pays (∞ where never). [order currency]
+    """
+
+    currency: str
+    origin: str
+    destination: str
+    price: NDArray[np.float64]
+    weight_g: NDArray[np.float64]
+    postage: NDArray[np.float64]
+    offer: NDArray[np.object_]
+    best: NDArray[np.intp]
+    advantage: NDArray[np.float64]
+    break_even_price: NDArray[np.float64]
+    options: tuple[str, ...] = _OPTIONS
+
+    @property
+    def cells(self) -> int:
+        return int(self.best.size)
+
+    def share(self) -> dict[str, float]:
+        """Share of cells in which each option is best (and ``"no price"`` for unpriced cells)."""
+        counts = np.bincount(self.best.ravel() + 1, minlength=5)
+        out = {o: float(counts[i + 1] / self.cells) for i, o in enumerate(self.options)}
+        if counts[0]:
+            out["no price"] = float(counts[0] / self.cells)
+        return out
+
+    def steps(self) -> list[dict[str, object]]:
+        """Consecutive weights with the same postage, with their break-even price."""
+        pst = np.nan_to_num(self.postage, nan=-1.0)
+        start = np.flatnonzero(np.r_[True, (pst[1:] != pst[:-1]) | (self.offer[1:] != self.offer[:-1])])
+        end = np.r_[start[1:] - 1, len(pst) - 1]
+        return [{"weight_from_g": float(self.weight_g[s]), "weight_to_g": float(self.weight_g[e]),
+                 "offer": str(self.offer[s]), "postage": float(self.postage[s]),
+                 "break_even_price": float(self.break_even_price[s])} for s, e in zip(start, end)]
+
+    def to_dict(self) -> dict[str, object]:
+        def clean(x: float) -> object:
+            return None if math.isnan(x) else (str(x) if math.isinf(x) else round(x, 2))
+
+        return {"origin": self.origin, "destination": self.destination, "currency": self.currency,
+                "options": list(self.options), "share": self.share(),
+                "steps": [{k: clean(v) if isinstance(v, float) else v for k, v in r.items()} for r in self.steps()],
+                "price": self.price.tolist(), "weight_g": self.weight_g.tolist(), "best": self.best.tolist()}
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per cell: weight_g, price, best, advantage."""
+        import pandas as pd
+
+        W, P = np.meshgrid(self.weight_g, self.price, indexing="ij")
+        return pd.DataFrame({"weight_g": W.ravel(), "price": P.ravel(),
+                             "best": np.array(self.options + ("",))[self.best.ravel()],
+                             "advantage": self.advantage.ravel()})
+
+    def __str__(self) -> str:
+        cur = self.currency
+        lines = [f"Best option for {len(self.weight_g)} weights × {len(self.price)} prices, {self.origin} → "
+                 f"{self.destination} (prices {self.price[0]:,.6g}–{self.price[-1]:,.6g} {cur}, "
+                 f"weights {self.weight_g[0]:,.6g}–{self.weight_g[-1]:,.6g} g):"]
+        share = self.share()
+        lines.append("  " + ", ".join(f"{o} {s:.0%}" for o, s in sorted(share.items(), key=lambda kv: -kv[1]) if s))
+        lines.append("Returning pays for items priced above the break-even (the boundary in the chart):")
+        for r in self.steps():
+            w = f"{r['weight_from_g']:,.0f}–{r['weight_to_g']:,.0f} g"
+            if math.isnan(r["postage"]):
+                lines.append(f"  {w:>16}: no tracked offer can take the parcel")
+                continue
+            bep = r["break_even_price"]
+            where = "never" if math.isinf(bep) else f"above {_money(bep, cur)}"
+            if math.isfinite(bep) and bep > self.price[-1]:
+                where += " (beyond the map)"
+            lines.append(f"  {w:>16}: postage {_money(r['postage'], cur)}, returning pays {where}")
+        return "\n".join(lines)
+
+
+def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -> DecisionMap:
+    """The best option over a grid of item prices × parcel weights on the order's route.
+
+    The postage is looked up once per weight on the real tariff step functions
+    (:func:`~calculator.rates.cheapest_postage`), then broadcast against the prices in one call of
+    the money model; the other inputs are the order's.
+
+    Parameters
+    ----------
+    order
+        From :func:`~calculator.uncertainty.uncertain_order` or :func:`route_order`; its postage
+        must come from the tariffs (not ``postage=``).
+    price
+        Item prices (the map's columns). [order currency]
+    weight_g
+        Parcel weights (the map's rows). [g]
+
+    Returns
+    -------
+    DecisionMap
+
+    Examples
+    --------
+    >>> import datetime
+    >>> o = route_order([100, 2000], origin="GB", currency="GBP", reason="damaged",
+    ...                 today=datetime.date(2026, 11, 26))
+    >>> m = decision_map(o, [10, 100, 1000], [100, 1000])
+    >>> m.best.shape, m.best[:, -1].tolist()
+    ((2, 3), [3, 3])
+    >>> [m.options[k] for k in m.best[0]]
+    ['partial_resell', 'return', 'return']
+    """
+    if not order.postage_from_tariff:
+        raise InputError("map: the postage was given (--postage) or is a free return; the map looks it up per "
+                         "weight in the tariffs, so leave out --postage")
+    P = np.asarray(price, dtype=np.float64).ravel()
+    W = np.asarray(weight_g, dtype=np.float64).ravel()
+    if P.size < 1 or W.size < 1:
+        raise InputError("map: give at least one price and one weight")
+    S, p = order.lookup_postage(W)
+    e = order.evaluate(price=P[None, :], postage=S[:, None])
+    shape = (W.size, P.size)
+    origin, dest = order.route
+    return DecisionMap(
+        currency=order.currency, origin=origin, destination=dest, price=P, weight_g=W, postage=S,
+        offer=np.asarray(p.service, dtype=object), best=np.broadcast_to(e.recommendation, shape).copy(),
+        advantage=np.broadcast_to(e.return_advantage, shape).copy(),
+        break_even_price=np.broadcast_to(e.break_even_price, shape)[:, 0].copy(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Sobol indices
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class SobolIndices:
+    """Results of :func:`sobol`: the share of the variance of the return advantage each input
+    explains alone (``first_order``) and with its interactions (``total_order``). [0..1]"""
+
+    names: tuple[str, ...]
+    first_order: NDArray[np.float64]
+    total_order: NDArray[np.float64]
+    n: int
+    seed: int | None
+    std: float  # standard deviation of the return advantage [order currency]
+    currency: str
+
+    def rows(self) -> list[dict[str, object]]:
+        return [{"input": n, "first_order": round(float(self.first_order[i]), 4),
+                 "total_order": round(float(self.total_order[i]), 4)} for i, n in enumerate(self.names)]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"output": "return advantage", "n": self.n, "seed": self.seed,
+                "std": round(self.std, 2), "currency": self.currency, "indices": self.rows()}
+
+    def to_frame(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).set_index("input")
+
+    def __str__(self) -> str:
+        lines = [f"Sobol indices of the return advantage (std {_money(self.std, self.currency)}; "
+                 f"share of its variance, alone / with interactions):"]
+        if not self.names:
+            lines.append("  nothing is uncertain")
+        for i, n in enumerate(self.names):
+            lines.append(f"  {n:<18} {self.first_order[i]:>6.2f} / {self.total_order[i]:.2f}")
+        return "\n".join(lines)
+
+
+def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> SobolIndices:
+    """Global (variance-based) sensitivity of the return advantage to the uncertain inputs.
+
+    Parameters
+    ----------
+    order
+        From :func:`~calculator.uncertainty.uncertain_order`; inputs with a single-value
+        distribution are left out.
+    n
+        Base sample size, a power of 2; the model is evaluated n × (inputs + 2) times, in one
+        call per sample matrix. [1]
+    seed
+        Seed of the quasi-random sampling (``numpy.random.default_rng``).
+
+    Returns
+    -------
+    SobolIndices
+        Sorted by total index, largest first. Estimates carry sampling noise of a few hundredths;
+        a slightly negative index means zero.
+
+    Notes
+    -----
+    :func:`scipy.stats.sobol_indices` (Saltelli 2010 estimators) with the inputs' own
+    distributions (their ``ppf``); inputs are assumed independent.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=100, currency="USD", origin="US", postage=10, use_value=0,
+    ...                     resale_value=0, win_probability="uni:0,1", partial_refund="uni:0.2,0.7",
+    ...                     today=datetime.date(2026, 11, 26))
+    >>> s = sobol(o, n=2**13, seed=1)
+    >>> s.names, s.first_order.round(1).tolist()
+    (('win_probability', 'partial_refund'), [0.8, 0.2])
+    """
+    from scipy.stats import sobol_indices
+
+    if n < 2 or n & (n - 1):
+        raise InputError(f"sobol: n={n} must be a power of 2 (e.g. 1024, 4096)")
+    names = [k for k, d in order.distributions.items() if not d.is_degenerate]
+    if not names:
+        return SobolIndices(names=(), first_order=np.empty(0), total_order=np.empty(0), n=n, seed=seed,
+                            std=0.0, currency=order.currency)
+    dists = [order.distributions[k] for k in names]
+    spread: list[float] = []
+
+    def func(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        e = order.evaluate_draws({k: x[i] for i, k in enumerate(names)})
+        adv = np.broadcast_to(e.return_advantage, (x.shape[1],))
+        if not np.isfinite(adv).all():
+            raise InputError("sobol: some draws cannot be priced (no postal offer at that weight); narrow the "
+                             "weight distribution")
+        spread.append(float(adv.std()))
+        return np.array(adv, dtype=np.float64)[None, :]  # a writable copy: scipy centres it in place
+
+    kw = {"rng" if "rng" in inspect.signature(sobol_indices).parameters else "random_state": np.random.default_rng(seed)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = sobol_indices(func=func, n=n, dists=dists, **kw)
+    first = np.nan_to_num(np.asarray(res.first_order, dtype=np.float64).reshape(-1))
+    total = np.nan_to_num(np.asarray(res.total_order, dtype=np.float64).reshape(-1))
+    o = np.argsort(-total, kind="stable")
+    return SobolIndices(names=tuple(names[i] for i in o), first_order=first[o], total_order=total[o], n=n,
+                        seed=seed, std=spread[0] if spread else 0.0, currency=order.currency)
+
+
+# --------------------------------------------------------------------------------------------
+# threshold table
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ThresholdTable:
+    """Results of :func:`threshold_table`: one row per weight band of the cheapest tracked offer.
+
+    A band covers weights above ``weight_from_g`` up to and including ``weight_to_g``. Returning
+    pays for items priced above ``break_even_price`` (∞: never; 0: always).
+    """
+
+    origin: str
+    destination: str
+    currency: str
+    weight_from_g: NDArray[np.float64]
+    weight_to_g: NDArray[np.float64]
+    service: NDArray[np.object_]
+    offer_key: NDArray[np.object_]
+    tracked: NDArray[np.bool_]
+    postage_native: NDArray[np.float64]
+    postage_currency: NDArray[np.object_]
+    postage: NDArray[np.float64]
+    break_even_price: NDArray[np.float64]
+    varies_in_band: NDArray[np.bool_]
+    given: dict[str, float]
+
+    def rows(self) -> list[dict[str, object]]:
+        """JSON/CSV-ready rows (∞ as ``"inf"``, unpriced as empty)."""
+        def num(x: float, nd: int = 2) -> object:
+            return "" if math.isnan(x) else ("inf" if math.isinf(x) else round(float(x), nd))
+
+        return [
+            {"weight_from_g": float(self.weight_from_g[i]), "weight_to_g": float(self.weight_to_g[i]),
+             "service": str(self.service[i]), "offer_key": str(self.offer_key[i]), "tracked": bool(self.tracked[i]),
+             "postage_native": num(self.postage_native[i]), "postage_currency": str(self.postage_currency[i] or ""),
+             "postage": num(self.postage[i]), "currency": self.currency,
+             "return_pays_above": num(self.break_even_price[i])}
+            for i in range(len(self.weight_to_g))
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"origin": self.origin, "destination": self.destination, "currency": self.currency,
+                "given": self.given, "bands": self.rows()}
+
+    def to_frame(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def __str__(self) -> str:
+        cur = self.currency
+        given = ", ".join(f"{k} {v:g}" for k, v in self.given.items())
+        lines = [f"Returning pays from these item prices, {self.origin} → {self.destination}, "
+                 f"per weight band of the cheapest tracked postage (given {given}):"]
+        table = [("weight", "postage", f"return pays above", "service")]
+        for i in range(len(self.weight_to_g)):
+            w = f"{self.weight_from_g[i]:,.6g}–{self.weight_to_g[i]:,.6g} g"
+            if math.isnan(self.postage[i]):
+                table.append((w, "—", "—", "no offer takes the parcel"))
+                continue
+            pn = f"{self.postage_native[i]:,.2f} {self.postage_currency[i]}"
+            if self.postage_currency[i] != cur:
+                pn += f" = {self.postage[i]:,.2f} {cur}"
+            bep = float(self.break_even_price[i])
+            b = "never" if math.isinf(bep) else ("any price" if bep == 0 else _money(bep, cur))
+            svc = str(self.service[i]) + ("" if self.tracked[i] else " (UNTRACKED)")
+            if self.varies_in_band[i]:
+                svc += " *"
+            table.append((w, pn, b, svc))
+        widths = [max(len(r[j]) for r in table) for j in range(3)]
+        for r in table:
+            lines.append(f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}")
+        if self.varies_in_band.any():
+            lines.append("  * price grows with weight inside the band: the threshold is for the band's top weight, "
+                         "so lighter parcels in it pay from a little less")
+        return "\n".join(lines)
+
+
+def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> ThresholdTable:
+    """Per weight band of the cheapest tracked offer on the order's route, the minimum item price
+    from which returning pays, given the order's other inputs.
+
+    Parameters
+    ----------
+    order
+        From :func:`route_order` (or :func:`~calculator.uncertainty.uncertain_order`); its postage
+        must come from the tariffs. The order's price does not matter.
+    max_weight_g
+        The heaviest parcel in the table. [g]
+
+    Returns
+    -------
+    ThresholdTable
+
+    Notes
+    -----
+    Postage is a right-closed step function of the weight whose steps lie at the tariffs' band
+    limits, the services' maximum and minimum weights and surcharge thresholds. It is looked up
+    at each of those weights (one :func:`~calculator.rates.cheapest_postage` call); consecutive
+    weights with the same offer and price are one band. The threshold is the model's
+    ``break_even_price`` at the band's postage (one :func:`~calculator.model.evaluate` call):
+    returning pays for items priced above it. It does not depend on the price. A band priced per
+    kg is evaluated at its top weight, so its threshold holds for every weight in it.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> o = route_order([100, 2000], origin="GB", currency="GBP", reason="damaged",
+    ...                 today=datetime.date(2026, 11, 26))
+    >>> t = threshold_table(o, max_weight_g=500)
+    >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
+    (250.0, 18.95, 78.96)
+    """
+    if not order.postage_from_tariff:
+        raise InputError("thresholds: the postage was given (--postage) or is a free return; the table looks it "
+                         "up per weight band, so leave out --postage")
+    if not max_weight_g > 0:
+        raise InputError(f"thresholds: the maximum weight must be greater than 0, got {max_weight_g:g}")
+    origin, dest = order.route
+    pts: set[float] = {float(max_weight_g)}
+    stepped: list[tuple[float, float]] = []  # (from, to) ranges where a zone prices per weight
+    for of in offers_for_route(order.tariffs, origin, dest):
+        s = of.service
+        for z in of.zones:
+            pts.update(float(x) for x in z.limits_g)
+            if len(z.limits_g) and not z.is_flat:
+                lo = np.r_[0.0, z.limits_g[:-1]]
+                stepped += [(float(a), float(b)) for a, b, r in zip(lo, z.limits_g, z.rate) if r != 0]
+        pts.update(x for x in (s.limits.max_weight_g, s.limits.min_weight_g) if 0 < x < math.inf)
+        pts.update(sc.over_g for sc in s.surcharges if sc.over_g > 0)
+    w = np.array(sorted(x for x in pts if 0 < x <= max_weight_g))
+    amount, p = order.lookup_postage(w)
+    key = np.char.add(p.offer_key.astype(str), np.char.add("|", np.nan_to_num(amount, nan=-1.0).astype(str)))
+    last = np.r_[key[1:] != key[:-1], True]
+    idx = np.flatnonzero(last)
+    to = w[idx]
+    frm = np.r_[0.0, to[:-1]]
+    e = order.evaluate(postage=amount[idx])
+    st = np.array(stepped, dtype=np.float64).reshape(-1, 2)
+    varies = ((st[None, :, 0] < to[:, None]) & (st[None, :, 1] > frm[:, None])).any(axis=1)
+    v = order.assessment.values
+    given = {k: float(v[k][0]) for k in ("win_probability", "partial_refund", "use_value", "resale_value")}
+    for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours"):
+        if float(v[k][0]):
+            given[k] = float(v[k][0])
+    return ThresholdTable(
+        origin=origin, destination=dest, currency=order.currency, weight_from_g=frm, weight_to_g=to,
+        service=p.service[idx], offer_key=p.offer_key[idx], tracked=p.tracked[idx],
+        postage_native=p.amount[idx], postage_currency=p.currency[idx], postage=amount[idx],
+        break_even_price=np.broadcast_to(e.break_even_price, idx.shape).copy(), varies_in_band=varies, given=given,
+    )
+
+
+def route_order(
+    weight_g: ArrayLike,
+    *,
+    tariffs: Iterable[Tariff] | None = None,
+    fx: FxRates | None = None,
+    today=None,
+    defaults: bool = True,
+    **inputs: object,
+) -> UncertainOrder:
+    """An order for a route analysis (map, threshold table) over the weights ``weight_g``.
+
+    The order is resolved at the lightest of the weights the route can price, so that a route
+    priced only for some weights works; when no weight is priced, resolving it raises the same
+    :class:`~calculator.errors.RouteError` as an estimate (with the tariffs for the origin and
+    how to pass a counter quote). ``price`` defaults to 1 (the analyses replace it).
+
+    Parameters
+    ----------
+    weight_g
+        The weights the analysis will use. [g]
+    tariffs, fx, today, defaults, **inputs
+        As for :func:`~calculator.uncertainty.uncertain_order`; ``origin`` is required and
+        ``postage`` is not allowed.
+    """
+    if inputs.get("postage") is not None:
+        raise InputError("postage: a route analysis looks the postage up per weight; leave out --postage")
+    if inputs.get("weight_g") is not None:
+        raise InputError("weight_g: a route analysis covers a range of weights; give the range instead")
+    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    rates = fx or reference_rates()
+    w = np.sort(np.asarray(weight_g, dtype=np.float64).ravel())
+    origin = str(inputs.get("origin", "")).upper()
+    dest = str(inputs.get("destination") or "CN").upper()
+    dims = [inputs.get(k, np.nan) for k in ("length_cm", "width_cm", "height_cm")]
+    p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates)
+    priced = np.isfinite(p.amount)
+    at = float(w[priced][0]) if priced.any() else float(w[0])
+    inputs.setdefault("price", 1.0)
+    return uncertain_order(tariffs=tset, fx=rates, today=today, defaults=defaults, weight_g=at, **inputs)
