@@ -173,6 +173,8 @@ def format_weight(grams: float) -> str:
     """Readable weight: ``450 g``, ``1.25 kg``."""
     if grams != grams:  # NaN
         return "?"
+    if grams == float("inf"):
+        return "no limit"
     if grams >= 1000:
         return f"{grams / 1000:g} kg"
     return f"{grams:.6g} g"

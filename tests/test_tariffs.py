@@ -191,6 +191,7 @@ def test_open_ended_last_band_needs_a_formula(write_tariff):
     text = MINIMAL.replace("weight_limits: [500 g, 1 kg, 2 kg]", "weight_limits: [500 g, 1 kg, no limit]")
     assert "needs a formula price" in _error(write_tariff, text)
     formula = text.replace("prices: [5.00, 8.00, 12.00]", "prices: [5.00, 8.00, {base: 8, rate: 2, per: 1 kg, above: 1 kg}]")
+    formula = formula.replace("prices: [6.00, null, 14.00]", "prices: [6.00, null, {base: 9, rate: 2, per: 1 kg}]")
     formula = formula.replace("max_weight: 2 kg, ", "")
     t = load_tariff(write_tariff(formula))
     assert np.isinf(t.services[0].zones[0].limits_g[-1])
