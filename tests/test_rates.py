@@ -264,3 +264,42 @@ def test_postage_never_decreases_with_weight_within_one_offer(bundled, weights, 
             ok = ~np.isnan(p)
             # among the weights an offer accepts, heavier never costs less
             assert np.all(np.diff(p[ok]) >= -1e-9), q.offers[i].key
+
+
+# Other bundled tariffs, by hand from the research notes (shared/tariff-sources/):
+FORMULA_CASES = [
+    # Belpost order №1146, from 2026-01-01, China row: priority small packet 4.50 per item +
+    # 27.25 per kg, weight rounded up to 100 g, tracked fee 5.05; individuals pay + 20 % VAT
+    # (ru-pochta.md §5a). 450 g -> 0.5 kg: (4.50 + 13.625 + 5.05) x 1.2 = 27.81
+    ("BY", "CN", "by-belpost/small_packet_priority+tracked", 450, 27.81),
+    # Russian Post domestic parcel, tariff as of 15 Nov 2017, belt V: first 500 g 330, each further
+    # started 500 g 55; +40 % over 10 kg (ru-pochta.md §3a, §3b).
+    # 11 kg: (330 + 21 x 55) x 1.4 = 2079.00
+    ("RU", "RU", "ru-pochta/parcel", 11000, 2079.00),
+    ("RU", "RU", "ru-pochta/parcel", 500, 330.00),
+    ("RU", "RU", "ru-pochta/parcel", 501, 385.00),
+    # Kazpost air parcel, zone 5 (CN): up to 10 kg 120,600; each further kg 11,325
+    # (ru-pochta.md §5d). 12.3 kg -> 3 started kg: 120,600 + 33,975 = 154,575
+    ("KZ", "CN", "kz-kazpost/parcel_air", 12300, 154575.00),
+    # Ukrposhta parcel to China over 10 kg: 35.50 per parcel + 6.50 per kg (ru-pochta.md §5c).
+    # 12 kg: 35.50 + 78.00 = 113.50
+    ("UA", "CN", "ua-ukrposhta/parcel_air_heavy", 12000, 113.50),
+    # Colissimo International 2017 guide, zone C (China): up to 2 kg 36.70 (fr-la-poste.md §1)
+    ("FR", "CN", "fr-la-poste/colissimo_intl", 2000, 36.70),
+    # Kazpost small packet air, worldwide: over 500 g up to 1 kg 15,400 (kz-kazpost.md §1)
+    ("KZ", "CN", "kz-kazpost/small_packet_air", 501, 15400.00),
+]
+
+
+@pytest.mark.parametrize("origin, dest, key, weight, expected", FORMULA_CASES)
+def test_other_bundled_tariffs_by_hand(bundled, origin, dest, key, weight, expected):
+    p, _ = _price(bundled.values(), origin, dest, key, [weight])
+    assert p[0] == expected
+
+
+def test_domestic_zone_by_distance_defaults_to_the_dearest_and_can_be_chosen(bundled):
+    # Russian Post belts: belt I 173 / belt V 330 for the first 500 g (ru-pochta.md §3a).
+    q = price_route(bundled.values(), "RU", "RU", [400, 400, 400], zone=[None, "belt1", "belt9"])
+    i = _offer(q, "ru-pochta/parcel")
+    assert q.price[i, 0] == 330.0 and q.price[i, 1] == 173.0
+    assert explain(q, i, 2).startswith("unknown zone; this service's zones are belt1")
