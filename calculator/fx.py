@@ -342,7 +342,7 @@ def _check_keys(
 
 def _parse_rates(text: str, name: str) -> FxRates:
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise CalculatorError(f"{name}: not valid YAML: {exc}") from None
     doc = _check_keys(name, "top level", doc, {"date", "base", "note", "publishers", "rates"},

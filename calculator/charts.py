@@ -1,0 +1,268 @@
+"""Charts of the uncertainty and sensitivity results (matplotlib, imported inside each function).
+
+Every function takes a result object and an optional matplotlib ``ax``, draws on it and returns
+it; none calls ``show()`` or ``savefig()``. Without an ``ax`` a new one comes from
+``matplotlib.pyplot.subplots()`` so that a notebook draws it inline; the CLI passes an axis of a
+bare :class:`matplotlib.figure.Figure` and saves that. Each chart has a title, axis labels with
+units and currency, and a legend, so it reads without the command that made it.
+
+The options have the same colour in every chart (Okabe–Ito colour-blind-safe palette).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from .sensitivity import DecisionMap, SobolIndices, Sweep, Tornado
+    from .uncertainty import MonteCarlo
+
+__all__ = [
+    "OPTION_COLORS",
+    "OPTION_LABELS",
+    "tornado_chart",
+    "sweep_chart",
+    "decision_map_chart",
+    "monte_carlo_chart",
+    "sobol_chart",
+]
+
+#: Colour of each option in every chart.
+OPTION_COLORS: dict[str, str] = {
+    "keep": "#CC79A7",
+    "partial_keep": "#0072B2",
+    "partial_resell": "#009E73",
+    "return": "#D55E00",
+}
+#: Legend text of each option: what the buyer does.
+OPTION_LABELS: dict[str, str] = {
+    "keep": "keep it, no dispute",
+    "partial_keep": "partial refund, keep the item",
+    "partial_resell": "partial refund, resell the item",
+    "return": "return it (dispute + post back)",
+}
+_NO_PRICE = "#DDDDDD"
+_LOW, _HIGH = "#56B4E9", "#E69F00"
+
+
+def _ax(ax: Axes | None) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _words(name: str) -> str:
+    return "parcel weight" if name == "weight_g" else name.replace("_", " ")
+
+
+def _num(x: float) -> str:
+    """Short number for annotations: 0.2, 1,450, 18k."""
+    if not math.isfinite(x):
+        return str(x)
+    if abs(x) >= 10_000:
+        return f"{x / 1000:,.3g}k"
+    return f"{x:,.4g}"
+
+
+def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None) -> Axes:
+    """Horizontal bars: how far each input, alone at its low or high value, moves the advantage
+    of returning over the best alternative. Largest swing on top.
+
+    Parameters
+    ----------
+    t
+        From :func:`calculator.sensitivity.tornado`.
+    ax
+        Axis to draw on (default: a new one).
+    top
+        Draw only the ``top`` inputs with the largest swing.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two bars per input (low value, high value), a line at zero (returning breaks even) and
+        one at the estimate.
+    """
+    ax = _ax(ax)
+    m = len(t.names) if top is None else min(top, len(t.names))
+    cur = t.currency
+    base = t.base_advantage
+    y = np.arange(m)[::-1].astype(float)
+    lo, hi = t.advantage_low[:m], t.advantage_high[:m]
+    ax.barh(y + 0.2, lo - base, left=base, height=0.38, color=_LOW, label="input at its low value")
+    ax.barh(y - 0.2, hi - base, left=base, height=0.38, color=_HIGH, label="input at its high value")
+    for i in range(m):
+        for yy, adv, val in ((y[i] + 0.2, lo[i], t.low[i]), (y[i] - 0.2, hi[i], t.high[i])):
+            right = adv >= base
+            ax.annotate(_num(float(val)), (adv, yy), xytext=(3 if right else -3, 0), textcoords="offset points",
+                        ha="left" if right else "right", va="center", fontsize=7)
+    ax.axvline(0, color="black", lw=1.2, label="break-even: returning pays right of this line")
+    ax.axvline(base, color="0.4", lw=1, ls="--", label=f"this estimate ({base:,.0f} {cur})")
+    ax.set_yticks(y, [f"{_words(n)}\n{_num(float(t.low[i]))} – {_num(float(t.high[i]))}"
+                      for i, n in enumerate(t.names[:m])], fontsize=8)
+    ax.set_ylim(-0.8, max(m, 1) - 0.2)
+    xs = np.r_[lo, hi, base, 0.0]
+    pad = 0.15 * max(float(np.ptp(xs)), 1e-9)
+    ax.set_xlim(float(xs.min()) - pad, float(xs.max()) + pad)
+    ax.set_xlabel(f"advantage of returning over the best alternative [{cur}]")
+    ax.set_title("What would change the answer: each input alone, low to high", fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    ax.tick_params(axis="x", labelsize=8)
+    return ax
+
+
+def sweep_chart(s: Sweep, ax: Axes | None = None) -> Axes:
+    """Lines: the expected value of each option as one input varies, with a dashed vertical line
+    at each break-even (where the best option changes) and a dotted one at the estimate's value.
+
+    Parameters
+    ----------
+    s
+        From :func:`calculator.sensitivity.sweep`.
+    ax
+        Axis to draw on (default: a new one).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per option, one dashed line per break-even, one dotted line for the estimate.
+    """
+    ax = _ax(ax)
+    cur = s.currency
+    for i, o in enumerate(s.options):
+        ax.plot(s.values, s.ev[i], color=OPTION_COLORS[o], lw=2, label=OPTION_LABELS[o])
+    ax.axhline(0, color="0.6", lw=0.8)
+    top = np.nanmax(s.ev) if np.isfinite(s.ev).any() else 1.0
+    for k, (x, b, a) in enumerate(zip(s.break_even, s.before, s.after)):
+        ax.axvline(x, color="black", ls="--", lw=1, label="break-even: the best option changes" if k == 0 else None)
+        ax.annotate(f"{_num(float(x))}\n{b} → {a}", (x, top), xytext=(3, -2), textcoords="offset points",
+                    fontsize=7, va="top")
+    ax.axvline(s.base_value, color="0.4", ls=":", lw=1.2, label=f"this estimate ({_num(s.base_value)})")
+    ax.set_xlim(float(s.values[0]), float(s.values[-1]))
+    ax.set_xlabel(s.label)
+    ax.set_ylabel(f"expected value of the option [{cur}]")
+    ax.set_title(f"Expected value of each option as the {_words(s.name)} varies", fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
+    """Coloured cells: the best option for each item price (x) and parcel weight (y) on one
+    route, with the break-even price as a black line (returning pays to its right).
+
+    Parameters
+    ----------
+    m
+        From :func:`calculator.sensitivity.decision_map`.
+    ax
+        Axis to draw on (default: a new one).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One legend entry per option present on the map (plus "no tracked postage" where some
+        weights cannot be posted) and one for the break-even line.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    ax = _ax(ax)
+    colors = [_NO_PRICE] + [OPTION_COLORS[o] for o in m.options]
+    cmap = ListedColormap(colors)
+    norm = BoundaryNorm(np.arange(-0.5, len(colors) + 0.5), len(colors))
+    ax.pcolormesh(m.price, m.weight_g, m.best + 1, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
+    bep = np.where(np.isfinite(m.break_even_price), m.break_even_price, np.nan)
+    line = ax.plot(bep, m.weight_g, color="black", lw=1.5,
+                   label="break-even price: returning pays right of this line")
+    present = np.unique(m.best)
+    handles = [Patch(facecolor=OPTION_COLORS[o], label=f"best: {OPTION_LABELS[o]}")
+               for i, o in enumerate(m.options) if i in present]
+    if -1 in present:
+        handles.append(Patch(facecolor=_NO_PRICE, label="no postal offer takes this weight"))
+    ax.set_xlim(float(m.price[0]), float(m.price[-1]))
+    ax.set_ylim(float(m.weight_g[0]), float(m.weight_g[-1]))
+    ax.set_xlabel(f"item price [{m.currency}]")
+    ax.set_ylabel("parcel weight [g]")
+    ax.set_title(f"Best option by item price and parcel weight, return posted {m.origin} → {m.destination}",
+                 fontsize=10)
+    ax.legend(handles=handles + line, fontsize=7, loc="best", framealpha=0.9)
+    return ax
+
+
+def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60) -> Axes:
+    """Histograms of each option's expected value over the Monte Carlo draws, with the share of
+    draws in which the option is best in the legend.
+
+    Parameters
+    ----------
+    mc
+        From :func:`calculator.uncertainty.monte_carlo`.
+    ax
+        Axis to draw on (default: a new one).
+    bins
+        Number of histogram bins (shared by all options). [1]
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One histogram per option and a line at zero.
+    """
+    ax = _ax(ax)
+    ev = mc.ev
+    ok = np.isfinite(ev).all(axis=0)
+    ev = ev[:, ok]
+    n = ev.shape[1]
+    lo, hi = (np.percentile(ev, [0.5, 99.5]) if n else (0.0, 1.0))
+    if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+    edges = np.linspace(lo, hi, bins + 1)
+    w = np.full(n, 100.0 / max(n, 1))
+    order = np.argsort(-mc.p_best, kind="stable")
+    for i in order:
+        o = mc.options[i]
+        x = np.clip(ev[i], lo, hi)
+        label = f"{OPTION_LABELS[o]}: best in {mc.p_best[i]:.0%} of draws"
+        ax.hist(x, bins=edges, weights=w, histtype="stepfilled", alpha=0.3, color=OPTION_COLORS[o])
+        ax.hist(x, bins=edges, weights=w, histtype="step", lw=1.5, color=OPTION_COLORS[o], label=label)
+    ax.axvline(0, color="black", lw=1, label=f"zero (returning loses money in {mc.p_return_loses:.0%} of draws)")
+    ax.set_xlabel(f"expected value of the option [{mc.currency}]")
+    ax.set_ylabel("share of draws [%]")
+    ax.set_title(f"How sure is the answer? Expected values over {mc.draws:,} Monte Carlo draws", fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
+    """Paired bars per uncertain input: the share of the variance of the return advantage it
+    explains alone (first order) and together with its interactions (total).
+
+    Parameters
+    ----------
+    s
+        From :func:`calculator.sensitivity.sobol`.
+    ax
+        Axis to draw on (default: a new one).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two bars per input.
+    """
+    ax = _ax(ax)
+    d = len(s.names)
+    y = np.arange(d)[::-1].astype(float)
+    ax.barh(y + 0.2, s.first_order, height=0.38, color="#0072B2", label="first order: the input alone")
+    ax.barh(y - 0.2, s.total_order, height=0.38, color="#E69F00", label="total: with its interactions")
+    ax.set_yticks(y, [_words(n) for n in s.names], fontsize=8)
+    ax.set_xlim(min(0.0, float(np.min(s.first_order, initial=0.0))), max(1.0, float(np.max(s.total_order, initial=0.0))))
+    ax.set_xlabel("share of the variance of the return advantage [0–1]")
+    ax.set_title(f"Which uncertainty matters most (Sobol indices, n = {s.n:,})", fontsize=10)
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
