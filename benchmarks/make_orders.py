@@ -63,7 +63,7 @@ def make_orders(n: int, *, seed: int = 1, bad_fraction: float = 0.03, start: int
     price = np.where(rng.random(n) < 0.5, np.floor(price) + 0.99, np.round(price, 2))
     weight = np.round(np.exp(rng.uniform(np.log(40), np.log(2500), n)))
     sized = rng.random(n) < 0.5
-    dims = np.sort(np.round(rng.uniform(2, 45, (3, n)), 0), axis=0)[::-1]
+    dims = np.sort(np.round(rng.uniform(2, 32, (3, n)), 0), axis=0)[::-1]
     # a counter quote for every Russian parcel (no RU → CN tariff) and for 10% of the others
     quoted = (origin == "RU") | (rng.random(n) < 0.10)
     quote = np.round(np.where(origin == "RU", rng.uniform(900, 2600, n), price * rng.uniform(0.2, 0.6, n)), 2)

@@ -58,6 +58,17 @@ def _ax(ax: Axes | None) -> Axes:
     return ax
 
 
+def _title(ax: Axes, title: str, note: str = "") -> None:
+    """Title with an optional smaller second line (what was assumed or varied)."""
+    ax.set_title(title, fontsize=10, pad=16 if note else 6)
+    if note:
+        ax.text(0.5, 1.01, note, transform=ax.transAxes, ha="center", va="bottom", fontsize=7, color="0.3")
+
+
+def _given(given: dict[str, float]) -> str:
+    return "assuming " + ", ".join(f"{_words(k)} {v:g}" for k, v in given.items())
+
+
 def _words(name: str) -> str:
     return "parcel weight" if name == "weight_g" else name.replace("_", " ")
 
@@ -89,6 +100,16 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
     matplotlib.axes.Axes
         Two bars per input (low value, high value), a line at zero (returning breaks even) and
         one at the estimate.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from calculator.sensitivity import tornado
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    >>> ax = tornado_chart(tornado(o), Figure().subplots())
+    >>> len(ax.patches), ax.get_xlabel()
+    (8, 'advantage of returning over the best alternative [RUB]')
     """
     ax = _ax(ax)
     m = len(t.names) if top is None else min(top, len(t.names))
@@ -111,8 +132,12 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
     xs = np.r_[lo, hi, base, 0.0]
     pad = 0.15 * max(float(np.ptp(xs)), 1e-9)
     ax.set_xlim(float(xs.min()) - pad, float(xs.max()) + pad)
+    if not m:
+        ax.text(0.5, 0.5, "nothing uncertain: every input was given as a number", transform=ax.transAxes,
+                ha="center", va="center", fontsize=9, color="0.3")
     ax.set_xlabel(f"advantage of returning over the best alternative [{cur}]")
-    ax.set_title("What would change the answer: each input alone, low to high", fontsize=10)
+    _title(ax, "What would change the answer: each input alone, low to high",
+           f"the estimate recommends {t.base_best} ({OPTION_LABELS.get(t.base_best, '')})")
     ax.legend(fontsize=7, loc="best")
     ax.tick_params(axis="x", labelsize=8)
     return ax
@@ -133,22 +158,37 @@ def sweep_chart(s: Sweep, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
         One line per option, one dashed line per break-even, one dotted line for the estimate.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from calculator.sensitivity import sweep
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    >>> ax = sweep_chart(sweep(o, "price"), Figure().subplots())
+    >>> ax.get_xlabel(), len(ax.get_legend().get_texts())
+    ('price [RUB]', 6)
     """
     ax = _ax(ax)
     cur = s.currency
     for i, o in enumerate(s.options):
         ax.plot(s.values, s.ev[i], color=OPTION_COLORS[o], lw=2, label=OPTION_LABELS[o])
     ax.axhline(0, color="0.6", lw=0.8)
-    top = np.nanmax(s.ev) if np.isfinite(s.ev).any() else 1.0
+    # break-even labels sit at the bottom of the axes (x in data, y in axes units), clear of the legend
+    at_bottom = ax.get_xaxis_transform()
+    x0, x1 = float(s.values[0]), float(s.values[-1])
     for k, (x, b, a) in enumerate(zip(s.break_even, s.before, s.after)):
         ax.axvline(x, color="black", ls="--", lw=1, label="break-even: the best option changes" if k == 0 else None)
-        ax.annotate(f"{_num(float(x))}\n{b} → {a}", (x, top), xytext=(3, -2), textcoords="offset points",
-                    fontsize=7, va="top")
+        right_half = (x - x0) > 0.6 * (x1 - x0)  # label on the side with room
+        ax.text(x, 0.02 + 0.09 * (k % 3), f" {_num(float(x))}: {b} → {a} ", transform=at_bottom, fontsize=7,
+                ha="right" if right_half else "left", va="bottom",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
     ax.axvline(s.base_value, color="0.4", ls=":", lw=1.2, label=f"this estimate ({_num(s.base_value)})")
     ax.set_xlim(float(s.values[0]), float(s.values[-1]))
     ax.set_xlabel(s.label)
     ax.set_ylabel(f"expected value of the option [{cur}]")
-    ax.set_title(f"Expected value of each option as the {_words(s.name)} varies", fontsize=10)
+    _title(ax, f"Expected value of each option as the {_words(s.name)} varies",
+           "the other inputs stay at the estimate's values")
     ax.legend(fontsize=7, loc="best")
     return ax
 
@@ -169,6 +209,17 @@ def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
         One legend entry per option present on the map (plus "no tracked postage" where some
         weights cannot be posted) and one for the break-even line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> from calculator.sensitivity import decision_map, route_order
+    >>> w = np.linspace(50, 2000, 50)
+    >>> o = route_order(w, origin="US", currency="USD", reason="damaged")
+    >>> ax = decision_map_chart(decision_map(o, np.linspace(5, 500, 50), w), Figure().subplots())
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('item price [USD]', 'parcel weight [g]')
     """
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
@@ -190,8 +241,8 @@ def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
     ax.set_ylim(float(m.weight_g[0]), float(m.weight_g[-1]))
     ax.set_xlabel(f"item price [{m.currency}]")
     ax.set_ylabel("parcel weight [g]")
-    ax.set_title(f"Best option by item price and parcel weight, return posted {m.origin} → {m.destination}",
-                 fontsize=10)
+    _title(ax, f"Best option by item price and parcel weight, return posted {m.origin} → {m.destination}",
+           _given(m.given) + "; postage: cheapest tracked offer")
     ax.legend(handles=handles + line, fontsize=7, loc="best", framealpha=0.9)
     return ax
 
@@ -213,13 +264,22 @@ def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60)
     -------
     matplotlib.axes.Axes
         One histogram per option and a line at zero.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from calculator.uncertainty import monte_carlo, uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    >>> ax = monte_carlo_chart(monte_carlo(o, draws=1000, seed=1), Figure().subplots())
+    >>> ax.get_legend().get_texts()[0].get_text()
+    'return it (dispute + post back): best in 86% of draws'
     """
     ax = _ax(ax)
     ev = mc.ev
     ok = np.isfinite(ev).all(axis=0)
     ev = ev[:, ok]
     n = ev.shape[1]
-    lo, hi = (np.percentile(ev, [0.5, 99.5]) if n else (0.0, 1.0))
+    lo, hi = (float(ev.min()), float(ev.max())) if n else (0.0, 1.0)
     if hi <= lo:
         lo, hi = lo - 1, hi + 1
     edges = np.linspace(lo, hi, bins + 1)
@@ -227,15 +287,17 @@ def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60)
     order = np.argsort(-mc.p_best, kind="stable")
     for i in order:
         o = mc.options[i]
-        x = np.clip(ev[i], lo, hi)
+        x = ev[i]
         label = f"{OPTION_LABELS[o]}: best in {mc.p_best[i]:.0%} of draws"
         ax.hist(x, bins=edges, weights=w, histtype="stepfilled", alpha=0.3, color=OPTION_COLORS[o])
         ax.hist(x, bins=edges, weights=w, histtype="step", lw=1.5, color=OPTION_COLORS[o], label=label)
     ax.axvline(0, color="black", lw=1, label=f"zero (returning loses money in {mc.p_return_loses:.0%} of draws)")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.6)  # headroom: the legend sits above the histograms
     ax.set_xlabel(f"expected value of the option [{mc.currency}]")
     ax.set_ylabel("share of draws [%]")
-    ax.set_title(f"How sure is the answer? Expected values over {mc.draws:,} Monte Carlo draws", fontsize=10)
-    ax.legend(fontsize=7, loc="best")
+    varied = "; ".join(f"{_words(k)} {d}" for k, d in mc.distributions.items()) or "nothing"
+    _title(ax, f"How sure is the answer? Expected values over {mc.draws:,} Monte Carlo draws", f"varied: {varied}")
+    ax.legend(fontsize=7, loc="upper left")
     return ax
 
 
@@ -254,6 +316,16 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
         Two bars per input.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from calculator.sensitivity import sobol
+    >>> from calculator.uncertainty import uncertain_order
+    >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    >>> ax = sobol_chart(sobol(o, n=256, seed=0), Figure().subplots())
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()][0]
+    (8, 'partial refund')
     """
     ax = _ax(ax)
     d = len(s.names)
@@ -262,7 +334,11 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
     ax.barh(y - 0.2, s.total_order, height=0.38, color="#E69F00", label="total: with its interactions")
     ax.set_yticks(y, [_words(n) for n in s.names], fontsize=8)
     ax.set_xlim(min(0.0, float(np.min(s.first_order, initial=0.0))), max(1.0, float(np.max(s.total_order, initial=0.0))))
+    if not d:
+        ax.text(0.5, 0.5, "nothing uncertain: every input was given as a number", transform=ax.transAxes,
+                ha="center", va="center", fontsize=9, color="0.3")
     ax.set_xlabel("share of the variance of the return advantage [0–1]")
-    ax.set_title(f"Which uncertainty matters most (Sobol indices, n = {s.n:,})", fontsize=10)
+    _title(ax, "Which uncertain input matters most (Sobol indices)",
+           f"variance of the return advantage (std {s.std:,.0f} {s.currency}) explained by each input; n = {s.n:,}")
     ax.legend(fontsize=7, loc="lower right")
     return ax

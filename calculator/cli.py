@@ -214,6 +214,9 @@ def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> di
     out: dict[str, object] = {}
     out["origin"] = _country(args.origin, "--from")
     out["destination"] = _country(args.destination, "--to")
+    if distributions and args.weight is not None and ":" in args.weight:
+        out["weight_g"] = args.weight  # a distribution, e.g. tri:200,450,600 (grams)
+        args = argparse.Namespace(**{**vars(args), "weight": None})
     weight, dims = _parcel(args)
     if not math.isnan(weight):
         out["weight_g"] = weight

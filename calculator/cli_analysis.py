@@ -1,14 +1,346 @@
-"""Subcommands for uncertainty and sensitivity: ``sensitivity``, ``map``, ``thresholds`` (issue 4)."""
+"""Subcommands for uncertainty and sensitivity: ``sensitivity``, ``map``, ``thresholds`` (issue 4),
+and the charts of ``returncost estimate --chart/--charts``.
+
+Each command builds an :class:`~calculator.uncertainty.UncertainOrder` from the order flags, calls
+the API (:mod:`calculator.uncertainty`, :mod:`calculator.sensitivity`) and formats the result;
+charts come from :mod:`calculator.charts`, drawn on a bare :class:`matplotlib.figure.Figure`.
+
+``returncost estimate`` imports this module, so it imports argparse and the standard library only;
+numpy, matplotlib and the analysis modules are imported inside the functions that use them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+from pathlib import Path
+from typing import TextIO
+
+from .errors import InputError
+
+__all__ = ["add_commands", "estimate_charts", "parse_range"]
+
+_CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
+    """Read ``LO..HI``: a price range (``100..20000``) or a weight range (``50..2000g``,
+    ``0.05..2kg``, ``50g..2kg``; a bare low end takes the high end's unit).
+
+    Examples
+    --------
+    >>> parse_range("0.05..2kg", flag="--weight", kind="weight")
+    (50.0, 2000.0)
+    >>> parse_range("50..2000g", flag="--weight", kind="weight")
+    (50.0, 2000.0)
+    >>> parse_range("100..20000", flag="--price", kind="money")
+    (100.0, 20000.0)
+    """
+    from .units import parse_number, parse_weight
+
+    example = "50..2000g" if kind == "weight" else "100..20000"
+    s = str(text).strip()
+    if ".." not in s:
+        raise InputError(f"{flag}: {text!r} is not a range; write LOW..HIGH, e.g. {example}")
+    a, b = (x.strip() for x in s.split("..", 1))
+    if kind == "weight":
+        unit = re.search(r"[^\d\s.,+-][^\s]*$", b)
+        if unit and re.fullmatch(r"[+-]?[\d.,]+", a):
+            a += unit.group(0)
+        lo, hi = parse_weight(a, field=flag), parse_weight(b, field=flag)
+    else:
+        lo, hi = float(parse_number(a, field=flag)), float(parse_number(b, field=flag))
+        if lo < 0:
+            raise InputError(f"{flag}: {text!r} starts below zero; a price must be zero or more")
+    if not lo < hi:
+        raise InputError(f"{flag}: {text!r} must go from a lower to a higher value, e.g. {example}")
+    return lo, hi
+
+
+def _check_chart_path(path: str, flag: str) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in _CHART_SUFFIXES:
+        raise InputError(f"{flag}: {path!r} has no chart format suffix; end it in {', '.join(_CHART_SUFFIXES)}")
+    return p
+
+
+def _save(draw, path: Path, flag: str, *, size: tuple[float, float] = (7.0, 4.6), panels: tuple[int, int] = (1, 1)) -> None:
+    """Draw on a bare Figure (no pyplot state, no display) and save it."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(*panels)
+    draw(axes)
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise InputError(f"{flag}: cannot write {str(path)!r}: {exc.strerror or exc}; check the folder exists") from None
+
+
+def _without(args: argparse.Namespace, *names: str) -> argparse.Namespace:
+    ns = argparse.Namespace(**vars(args))
+    for n in names:
+        setattr(ns, n, None)
+    return ns
+
+
+def _seed_note(mc) -> str:
+    return f"(seed {mc.seed}; repeat with --seed {mc.seed})"
+
+
+# --------------------------------------------------------------------------------------------
+# returncost estimate --chart / --charts
+
+
+def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
+    """Draw the charts of ``returncost estimate --chart PATH`` (a tornado of what would change the
+    answer) or ``--charts DIR`` (every chart of the estimate: tornado, Monte Carlo, Sobol, sweeps
+    of price and partial refund, and for a tariff-priced postage a sweep of the weight and a
+    price × weight map). Inputs left at their defaults get their default distributions
+    (:mod:`calculator.uncertainty`); the Monte Carlo uses seed 0 so the charts are repeatable.
+
+    In text format, one line per chart file says what it shows (followed by the tornado's text).
+    """
+    from . import charts, sensitivity
+    from .cli import _fx, _tariffs
+    from .uncertainty import from_assessment, monte_carlo
+
+    order = from_assessment(estimate.assessment, tariffs=_tariffs(args).values(), fx=_fx(args))
+    t = sensitivity.tornado(order)
+    written: list[tuple[Path, str]] = []
+    if args.chart:
+        path = _check_chart_path(args.chart, "--chart")
+        _save(lambda ax: charts.tornado_chart(t, ax), path, "--chart")
+        written.append((path, "tornado: each assumed input alone at its low and high value"))
+    if args.charts:
+        import numpy as np
+
+        folder = Path(args.charts)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--charts: cannot create folder {args.charts!r}: {exc.strerror or exc}") from None
+        mc = monte_carlo(order, draws=20_000, seed=0)
+        jobs = [
+            ("tornado.png", lambda ax: charts.tornado_chart(t, ax), "each assumed input alone at its low and high value"),
+            ("montecarlo.png", lambda ax: charts.monte_carlo_chart(mc, ax), "EV of each option over 20,000 draws"),
+            ("sobol.png", lambda ax: charts.sobol_chart(sensitivity.sobol(order, seed=0), ax),
+             "which uncertain input explains the most variance"),
+            ("sweep-price.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "price"), ax),
+             "EV of each option over the item price"),
+            ("sweep-partial_refund.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "partial_refund"), ax),
+             "EV of each option over the partial refund"),
+        ]
+        if order.postage_from_tariff:
+            lo, hi = sensitivity.sweep_range(order, "weight_g")
+            weights = np.linspace(lo, hi, 200)
+            top = sensitivity.sweep_range(order, "price")[1]
+            prices = np.linspace(top / 200, top, 200)  # from above 0: at price 0 every option ties at 0
+            jobs += [
+                ("sweep-weight_g.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "weight_g", weights), ax),
+                 "EV of each option over the parcel weight (postage from the tariff)"),
+                ("map.png", lambda ax: charts.decision_map_chart(sensitivity.decision_map(order, prices, weights), ax),
+                 "best option by price and weight on this route"),
+            ]
+        for name, draw, what in jobs:
+            path = folder / name
+            _save(draw, path, "--charts")
+            written.append((path, what))
+    if args.format == "text":
+        for path, what in written:
+            out.write(f"Chart saved: {path} ({what})\n")
+        out.write(str(t) + "\n\n")
+
+
+# --------------------------------------------------------------------------------------------
+# returncost sensitivity
+
+
+def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
+    from . import charts, sensitivity
+    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
+    from .uncertainty import monte_carlo, uncertain_order
+
+    name, _, rng = args.sweep.partition("=")
+    name = name.strip().replace("-", "_")
+    if name == "weight":
+        name = "weight_g"
+    if name not in sensitivity.SWEEPABLE:
+        raise InputError(f"--sweep: {name!r} is not an input; choose one of {', '.join(sensitivity.SWEEPABLE)}")
+    order = uncertain_order(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args),
+                            defaults=not args.no_defaults, **order_inputs(args, distributions=True))
+    if args.draws < 1:
+        raise InputError(f"--draws: {args.draws} must be 1 or more")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed: {args.seed} must be 0 or more")
+    mc = monte_carlo(order, draws=args.draws, seed=args.seed)
+    t = sensitivity.tornado(order)
+    s = sensitivity.sobol(order, seed=mc.seed)
+    values = None
+    if rng:
+        import numpy as np
+
+        lo, hi = parse_range(rng, flag="--sweep", kind="weight" if name == "weight_g" else "money")
+        values = np.linspace(lo, hi, 201)
+    if name == "weight_g" and not order.postage_from_tariff:
+        raise InputError("--sweep weight: the postage is given (--postage), so the weight changes nothing; "
+                         "leave out --postage to sweep the weight through the tariffs")
+    sw = sensitivity.sweep(order, name, values)
+    if args.chart:
+        path = _check_chart_path(args.chart, "--chart")
+
+        def draw(axes) -> None:
+            charts.monte_carlo_chart(mc, axes[0, 0])
+            charts.tornado_chart(t, axes[0, 1])
+            charts.sobol_chart(s, axes[1, 0])
+            charts.sweep_chart(sw, axes[1, 1])
+
+        _save(draw, path, "--chart", size=(13.0, 9.0), panels=(2, 2))
+    if args.format == "json":
+        _emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
+                    "tornado": t.to_dict(), "sobol": s.to_dict(),
+                    "sweep": {k: v for k, v in sw.to_dict().items() if k in ("input", "base_value", "break_even")}}, out)
+        return 0
+    if args.format == "csv":
+        _emit_csv(mc.rows(), out)
+        return 0
+    cur = order.currency
+    base = order.base
+    rec = str(base.recommended[0])
+    out.write(f"Single estimate: {rec} (return advantage {float(base.return_advantage[0]):,.2f} {cur}).\n\n")
+    out.write(str(mc).replace(f"(seed {mc.seed})", _seed_note(mc)) + "\n")
+    agree = mc.p_best[list(mc.options).index(rec)]
+    out.write(f"The single estimate's answer ({rec}) is best in {agree:.0%} of draws.\n\n")
+    top = min(5, len(t.names))
+    lines = str(t).splitlines()
+    out.write("\n".join(lines[: 1 + top]) + "\n\n")
+    out.write(str(s) + "\n\n")
+    out.write(str(sw) + "\n")
+    if args.chart:
+        out.write(f"\nChart saved: {args.chart} (Monte Carlo EVs, tornado, Sobol indices, sweep of {name})\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# returncost map
+
+
+def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    import numpy as np
+
+    from . import charts, sensitivity
+    from .cli import _as_of, _emit_json, _fx, _tariffs, order_inputs
+
+    if args.price is None or args.weight is None:
+        raise InputError("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g")
+    plo, phi = parse_range(args.price, flag="--price", kind="money")
+    wlo, whi = parse_range(args.weight, flag="--weight", kind="weight")
+    if not 2 <= args.steps <= 2000:
+        raise InputError(f"--steps: {args.steps} must be between 2 and 2000")
+    prices = np.linspace(plo, phi, args.steps)
+    weights = np.linspace(wlo, whi, args.steps)
+    inputs = order_inputs(_without(args, "price", "weight"))
+    order = sensitivity.route_order(weights, tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args),
+                                    **inputs)
+    m = sensitivity.decision_map(order, prices, weights)
+    if args.chart:
+        path = _check_chart_path(args.chart, "--chart")
+        _save(lambda ax: charts.decision_map_chart(m, ax), path, "--chart")
+    if args.format == "json":
+        _emit_json(m.to_dict(), out)
+    elif args.format == "csv":
+        m.to_frame().to_csv(out, index=False, lineterminator="\n")
+    else:
+        out.write(str(m) + "\n")
+        if args.chart:
+            out.write(f"Chart saved: {args.chart} (colour = best option; black line = break-even price)\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# returncost thresholds
+
+
+def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
+    from . import sensitivity
+    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
+    from .units import parse_weight
+
+    if args.price is not None:
+        raise InputError("--price: the threshold table computes the price from which returning pays; leave it out")
+    if args.weight is not None:
+        raise InputError("--weight: the table covers every weight band; use --max-weight to set the heaviest")
+    max_w = parse_weight(args.max_weight, field="--max-weight")
+    order = sensitivity.route_order([1.0, max_w], tariffs=_tariffs(args).values(), fx=_fx(args),
+                                    today=_as_of(args), **order_inputs(args))
+    table = sensitivity.threshold_table(order, max_weight_g=max_w)
+    if args.format == "json":
+        _emit_json(table.to_dict(), out)
+    elif args.format == "csv":
+        _emit_csv(table.rows(), out)
+    else:
+        out.write(str(table) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+
+
+_DIST_HELP = ("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,MAX, uni:LOW,HIGH, beta:A,B "
+              "(fractions) or beta:A,B,LOW,HIGH, norm:MEAN,SD (truncated to the valid range); fractions may use %. "
+              "Inputs you leave out get default distributions: partial refund tri:0.2,0.5,0.7; win probability "
+              "the reason default ±0.15; use and resale value the reason default ±0.20.")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register the analysis subcommands (to be written)."""
+    """Register ``sensitivity``, ``map`` and ``thresholds``."""
+    from .cli import _add_common, _add_fx, add_order_options
 
+    p = sub.add_parser(
+        "sensitivity", help="how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)",
+        description="Monte Carlo over the uncertain inputs of one order: probability that each option is best, "
+                    "EV percentiles, probability that returning loses money; a tornado of each input alone; "
+                    "Sobol indices; a one-way sweep with break-evens. " + _DIST_HELP,
+        epilog="example: returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
+               "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png")
+    add_order_options(p)
+    p.add_argument("--draws", type=int, default=10_000, metavar="N", help="Monte Carlo draws (default 10000)")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed; the same seed repeats the numbers "
+                                                       "(default: a fresh one, printed)")
+    p.add_argument("--sweep", default="price", metavar="INPUT[=LOW..HIGH]",
+                   help="input to sweep, e.g. partial_refund or weight=50..2000g (default: price)")
+    p.add_argument("--no-defaults", action="store_true",
+                   help="treat inputs you left out as known (no default distributions)")
+    p.add_argument("--chart", metavar="PATH", help="save a 4-panel chart (.png, .svg or .pdf)")
+    _add_fx(p)
+    _add_common(p)
+    p.set_defaults(func=_cmd_sensitivity)
 
-def estimate_charts(estimate, args: argparse.Namespace, out) -> None:
-    """Draw the charts of ``returncost estimate --chart/--charts`` (to be written)."""
-    raise NotImplementedError("estimate charts are not built yet")
+    p = sub.add_parser(
+        "map", help="best option over a grid of item price × parcel weight on one route",
+        description="The best option for every item price × parcel weight on one route, with the postage "
+                    "looked up per weight in the tariffs (cheapest tracked offer). --price and --weight take "
+                    "ranges LOW..HIGH.",
+        epilog="example: returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
+               "--chart map.png")
+    add_order_options(p, price_required=True)
+    p.add_argument("--steps", type=int, default=200, metavar="N", help="grid points per axis (default 200)")
+    p.add_argument("--chart", metavar="PATH", help="save the map (.png, .svg or .pdf)")
+    _add_fx(p)
+    _add_common(p)
+    p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser(
+        "thresholds", help="per weight band on a route, the item price from which returning pays",
+        description="For a route, per weight band of the cheapest tracked postage, the minimum item price from "
+                    "which returning pays, given the other inputs (reason, partial refund, ...).",
+        epilog="example: returncost thresholds --from US --to CN --reason damaged --format csv")
+    add_order_options(p, price_required=False)
+    p.add_argument("--max-weight", default="2kg", metavar="W", help="heaviest parcel in the table (default 2kg)")
+    _add_fx(p)
+    _add_common(p)
+    p.set_defaults(func=_cmd_thresholds)

@@ -1,9 +1,229 @@
-"""Subcommand ``batch`` (issue 5)."""
+"""Subcommand ``batch`` (issue 5): decide every order of a CSV or Parquet file.
+
+Imported by every ``returncost`` run, so only argparse and the standard library are imported at
+module level; pandas, pyarrow and tqdm load when a batch actually runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, TextIO
+
+__all__ = ["add_commands"]
+
+_EPILOG = """\
+input columns are the input names of `returncost estimate` (price, currency, origin, weight_g,
+length_cm, width_cm, height_cm, postage, reason, partial_refund, received_on, ...); other columns
+pass through. A missing column or an empty cell takes the value given here (e.g. --from RU,
+--partial-refund 0.4), else the model's default. Cells may carry units and signs: 450 g, 1,2 kg,
+$12.99, 1 450 ₽, 40%.
+
+exit status: 0 done (rows with problems are in the output with a `problem` text); 2 the input
+cannot be read or an option is wrong (no output is written), or --strict and a row has a problem
+(the output is still written); 130 interrupted (no output is written).
+
+example:
+  returncost batch orders.csv -o decisions.csv --as-of 2026-11-26 --summary summary.json
+"""
+
+_DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+
+# Inputs whose flag is spelled differently (as in `returncost estimate`).
+_FLAGS = {"origin": ("--from",), "destination": ("--to",), "weight_g": ("--weight", "--weight-g")}
+_DIMS = ("length_cm", "width_cm", "height_cm")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register the batch subcommand (to be written)."""
+    """Register ``returncost batch``."""
+    from .cli import _add_fx
+    from .inputs import FIELDS
+
+    p = sub.add_parser(
+        "batch", help="decide every order of a CSV or Parquet file (thousands to millions of rows)",
+        description="Decide every order of a CSV or Parquet file: one output row per input row, in order, "
+                    "with the expected value of each option, the recommendation, break-evens, the refund "
+                    "dates and a `problem` text for rows that cannot be evaluated.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", metavar="INPUT", help="orders: .csv or .parquet file, or - for stdin")
+    p.add_argument("-o", "--output", default="-", metavar="OUTPUT",
+                   help="decisions: .csv or .parquet (by the name), or - for stdout (default: -)")
+    p.add_argument("--output-format", choices=("csv", "parquet"),
+                   help="format of OUTPUT when its name does not say (default: csv)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 2 if any row has a problem (the output is still written)")
+    p.add_argument("--delimiter", metavar="D",
+                   help="CSV field delimiter: ',' ';' tab '|' (default: detected from the header)")
+    p.add_argument("--decimal", choices=(".", ","),
+                   help="decimal mark of numbers in the CSV (default: detected; ',' for semicolon files that use it)")
+    p.add_argument("--summary", metavar="PATH", help="write counts and money totals as JSON")
+    p.add_argument("--chart", metavar="PATH",
+                   help="save a chart of recommendation counts and savings by origin country (.png or .svg)")
+    p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
+                   help="rows evaluated at once; memory grows with this, not with the file (default: 100000)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the assessment, for deadlines (default: today)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+
+    g = p.add_argument_group("values for missing columns and empty cells",
+                             "each fills its column where the column is absent or a cell is empty")
+    for f in FIELDS:
+        flags = _FLAGS.get(f.name, (f.flag,))
+        unit = f" [{f.unit}]" if f.unit else ""
+        if f.kind == "bool":
+            g.add_argument(*flags, dest=f.name, action="store_true", default=None, help=f"{f.help}{unit}")
+        elif f.name in _DIMS:
+            continue
+        else:
+            g.add_argument(*flags, dest=f.name, metavar=f.name.split("_")[0].upper(),
+                           choices=f.choices or None, help=f"{f.help}{unit}")
+    g.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
+
+    _add_fx(p)
+    p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
+                   help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones (repeatable)")
+    p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    p.set_defaults(func=_cmd_batch)
+
+
+def _defaults(args: argparse.Namespace) -> dict[str, object]:
+    """The command-line values for missing columns, as typed (the batch reads them like cells)."""
+    from .cli import _country
+    from .errors import InputError
+    from .inputs import FIELDS
+    from .tariffs import is_currency
+    from .units import parse_dims
+
+    out: dict[str, object] = {}
+    for f in FIELDS:
+        raw = getattr(args, f.name, None)
+        if raw is None:
+            continue
+        if f.kind == "country":
+            raw = _country(raw, _FLAGS.get(f.name, (f.flag,))[0])
+        elif f.kind == "currency":
+            raw = str(raw).strip().upper()
+            if not is_currency(raw):
+                raise InputError(f"{f.flag}: {raw!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)")
+        out[f.name] = raw
+    if args.dims:
+        out.update(zip(_DIMS, parse_dims(args.dims, field="--dims")))
+    return out
+
+
+def _delimiter(text: str | None) -> str | None:
+    from .errors import InputError
+
+    if text is None:
+        return None
+    if text not in _DELIMITERS:
+        raise InputError(f"--delimiter: {text!r} is not one of , ; tab |")
+    return _DELIMITERS[text]
+
+
+def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    from . import batch
+    from .cli import _as_of, _fx, _tariffs
+
+    today = _as_of(args)
+    defaults = _defaults(args)
+    delimiter = _delimiter(args.delimiter)
+    tariffs = _tariffs(args).values()
+    fx = _fx(args)
+    source: Any = sys.stdin.buffer if args.input == "-" else args.input
+    dest: Any = sys.stdout.buffer if args.output == "-" else args.output
+    bar = _progress_bar()
+    started = time.perf_counter()
+    try:
+        summary = batch.run_batch(
+            source, dest, tariffs=tariffs, fx=fx, today=today, defaults=defaults, delimiter=delimiter,
+            decimal=args.decimal, chunk_rows=args.chunk_rows or batch.DEFAULT_CHUNK_ROWS,
+            output_format=args.output_format, progress=bar.update if bar else None,
+        )
+    except OSError as exc:
+        if args.traceback:
+            raise
+        where = exc.filename or (args.output if isinstance(exc, PermissionError) else args.input)
+        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path and its permissions") from None
+    finally:
+        if bar:
+            bar.close()
+    elapsed = time.perf_counter() - started
+    if dest is sys.stdout.buffer:
+        sys.stdout.flush()
+    if args.summary:
+        report = summary.to_dict(fx)
+        report = {"input": args.input, "output": args.output, "as_of": str(today or _today()),
+                  "seconds": round(elapsed, 2), **report}
+        _write_text(args.summary, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    if args.chart:
+        _save_chart(summary, fx, args.chart)
+    if not args.quiet:
+        rate = f" ({summary.rows / elapsed:,.0f} rows/s)" if elapsed > 0 and summary.rows else ""
+        print(f"returncost batch: {args.input} → {args.output}: {summary.rows:,} rows in {elapsed:.1f} s{rate}",
+              file=sys.stderr)
+        print(summary.text(), file=sys.stderr)
+    if args.strict and summary.problem_rows:
+        print(f"returncost: error: {summary.problem_rows:,} rows have a problem (--strict); "
+              "see the 'problem' column of the output", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _today():
+    import datetime
+
+    return datetime.date.today()
+
+
+def _progress_bar():
+    """A tqdm bar of rows and rows/s on a terminal; None when stderr is not one (pipes, CI)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    class _Rows:
+        def __init__(self) -> None:
+            self.bar = tqdm(unit=" rows", unit_scale=True, file=sys.stderr, desc="returncost batch", leave=False)
+            self.done = 0
+
+        def update(self, done: int) -> None:
+            self.bar.update(done - self.done)
+            self.done = done
+
+        def close(self) -> None:
+            self.bar.close()
+
+    return _Rows()
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write a small file via a temporary file and a rename (never half a file)."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _save_chart(summary, fx, path: str) -> None:
+    from matplotlib.figure import Figure
+
+    from .summary_chart import recommendations_chart, savings_chart
+
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    recommendations_chart(summary, ax=left)
+    savings_chart(summary, fx=fx, ax=right)
+    fig.savefig(path, dpi=120)

@@ -398,7 +398,6 @@ def assess(
 
     # --- the model -----------------------------------------------------------------------------
     bad = problem != ""
-    own_cost = vals["packaging_cost"] + vals["hassle_hours"] * vals["hourly_value"]
     e = _model.evaluate(
         np.where(bad, np.nan, price),
         postage,
@@ -407,7 +406,9 @@ def assess(
         resale_value=vals["resale_value"],
         partial_refund=vals["partial_refund"],
         seller_pays_postage=vals["seller_pays_postage"],
-        own_cost=own_cost,
+        packaging_cost=vals["packaging_cost"],
+        hassle_hours=vals["hassle_hours"],
+        hourly_value=vals["hourly_value"],
         resale_fee=vals["resale_fee"],
         resale_cost=vals["resale_cost"],
     )
@@ -704,7 +705,9 @@ class Estimate:
         else:
             lines.append(f"  returning pays while the postage is below {self._money(mp)}")
         mpr = self.min_partial_refund
-        if mpr > 1:
+        if mpr == 0:
+            lines.append("  any partial refund beats returning (returning is worth no more than keeping the item)")
+        elif mpr > 1:
             lines.append("  no partial refund is worth accepting instead of returning (it would have to exceed the price)")
         else:
             lines.append(f"  accept a partial refund of at least {mpr:.0%} of the price ({self._money(mpr * float(v['price'][0]))})")

@@ -82,7 +82,9 @@ def evaluate(
     resale_value: ArrayLike,
     partial_refund: ArrayLike = 0.5,
     seller_pays_postage: ArrayLike = 0.0,
-    own_cost: ArrayLike = 0.0,
+    packaging_cost: ArrayLike = 0.0,
+    hassle_hours: ArrayLike = 0.0,
+    hourly_value: ArrayLike = 0.0,
     resale_fee: ArrayLike = 0.0,
     resale_cost: ArrayLike = 0.0,
 ) -> Evaluation:
@@ -107,8 +109,13 @@ def evaluate(
         Partial refund, f. [fraction of P]
     seller_pays_postage
         Share of the postage the seller reimburses, σ. [0..1]
-    own_cost
-        The buyer's own cost of returning, c = packaging + hassle hours × hourly value. [order currency]
+    packaging_cost
+        Cost of packing the return. [order currency]
+    hassle_hours
+        Hours spent packing and posting the return. [h]
+    hourly_value
+        What an hour of the buyer's time is worth; c = packaging_cost + hassle_hours · hourly_value.
+        [order currency per h]
     resale_fee
         Resale platform fee, φ. [fraction of the sale]
     resale_cost
@@ -157,7 +164,9 @@ def evaluate(
     r = np.asarray(resale_value, dtype=np.float64)
     f = np.asarray(partial_refund, dtype=np.float64)
     sigma = np.asarray(seller_pays_postage, dtype=np.float64)
-    c = np.asarray(own_cost, dtype=np.float64)
+    c = np.asarray(packaging_cost, dtype=np.float64) + np.asarray(hassle_hours, dtype=np.float64) * np.asarray(
+        hourly_value, dtype=np.float64
+    )
     phi = np.asarray(resale_fee, dtype=np.float64)
     k = np.asarray(resale_cost, dtype=np.float64)
 
@@ -204,4 +213,5 @@ def evaluate(
 
 def _threshold(slope: NDArray[np.float64], cost: NDArray[np.float64]) -> NDArray[np.float64]:
     """Smallest P ≥ 0 above which slope·P > cost holds for all larger P (∞ if never)."""
-    return np.where(slope > 0, np.maximum(cost / np.where(slope > 0, slope, 1.0), 0.0), np.inf)
+    with np.errstate(over="ignore"):  # a tiny positive slope gives a huge (correct) threshold
+        return np.where(slope > 0, np.maximum(cost / np.where(slope > 0, slope, 1.0), 0.0), np.inf)

@@ -211,6 +211,11 @@ def quote(
     )
 
 
+def _containers(q: Quote) -> set[str]:
+    """Ids of services that are containers (a box or envelope the parcel must fit)."""
+    return {s.id for t in q.tariffs for s in t.services if s.limits.max_dims_cm is not None}
+
+
 def format_quote(q: Quote) -> str:
     """The quote as a readable text table (what ``returncost quote`` prints)."""
     lines = [q._heading()]
@@ -244,6 +249,9 @@ def format_quote(q: Quote) -> str:
     else:
         lines.append(f"No offer can take this parcel from {q.origin} to {q.destination}; "
                      "a post-office counter quote can be passed to `returncost estimate --postage`.")
+    if q.dims_cm is None and any(r.eligible and r.key.split("/")[1] in _containers(q) for r in q.rows):
+        lines.append("Size unknown: flat-rate envelopes and boxes are listed but not recommended; "
+                     "pass --dims to check that the item fits one.")
     if rec is not None and rec.note:
         lines.append(f"Note on the recommended offer: {rec.note}")
     if cur and q.fx_date:

@@ -347,7 +347,10 @@ def price_route(
     for i, offer in enumerate(offers):
         price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in)
 
-    best, cheapest = _pick(offers, price, fx)
+    # A container (flat-rate envelope or box: `max_dims`) is only recommended when the parcel's
+    # size is known to fit it; with unknown dims it is priced and listed but not picked.
+    container = np.array([o.service.limits.max_dims_cm is not None for o in offers], bool)[:, None]
+    best, cheapest = _pick(offers, np.where(container & ~known[None, :], np.nan, price), fx)
     return RouteQuote(
         origin=origin,
         destination=destination,
@@ -455,7 +458,9 @@ def cheapest_postage(
     >>> from calculator.tariffs import load_tariffs
     >>> p = cheapest_postage(load_tariffs(use_env=False).values(), ["US", "GB"], "CN", 300)
     >>> p.amount.tolist(), p.currency.tolist(), p.offer_key.tolist()
-    ([45.15, 23.5], ['USD', 'GBP'], ['us-usps/pmi_fr_envelope', 'gb-royal-mail/intl_signed'])
+    ([53.8, 23.5], ['USD', 'GBP'], ['us-usps/fcpis+registered', 'gb-royal-mail/intl_signed'])
+
+    Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
     tariffs = list(tariffs)
     n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))

@@ -68,6 +68,19 @@ def _money(x: float, currency: str) -> str:
     return f"{x:,.2f} {currency}"
 
 
+def _html_table(rows: list[dict[str, object]], caption: str) -> str:
+    """A compact HTML table of ``rows`` for notebooks."""
+    if not rows:
+        return f"<p>{html.escape(caption)}: nothing to show</p>"
+
+    def cell(v: object) -> str:
+        return f"{v:,.4g}" if isinstance(v, float) else html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
+    return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"
+
+
 def _native(order: UncertainOrder, name: str) -> float:
     """The base value of an input in the unit its distribution is written in."""
     return float(order.assessment.values[name][0])
@@ -273,6 +286,9 @@ class Sweep:
         df["best"] = np.array(self.options + ("",))[self.recommendation]
         return df
 
+    def _repr_html_(self) -> str:
+        return _html_table(self.rows(), f"Break-evens of {self.label}")
+
     def __str__(self) -> str:
         rng = f"{self.values[0]:,.4g} … {self.values[-1]:,.4g}"
         lines = [f"Sweep of {self.label} over {rng} (the estimate uses {self.base_value:,.4g}):"]
@@ -413,6 +429,16 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
 # decision map
 
 
+def _given(order: UncertainOrder) -> dict[str, float]:
+    """The inputs a route analysis holds fixed: w, f, u, r, and the other costs when not zero."""
+    v = order.assessment.values
+    given = {k: float(v[k][0]) for k in ("win_probability", "partial_refund", "use_value", "resale_value")}
+    for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours", "hourly_value"):
+        if float(v[k][0]):
+            given[k] = float(v[k][0])
+    return given
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class DecisionMap:
     """Results of :func:`decision_map`; grids are shaped (weights, prices).
@@ -445,6 +471,7 @@ class DecisionMap:
     best: NDArray[np.intp]
     advantage: NDArray[np.float64]
     break_even_price: NDArray[np.float64]
+    given: dict[str, float]
     options: tuple[str, ...] = _OPTIONS
 
     @property
@@ -485,6 +512,10 @@ class DecisionMap:
         return pd.DataFrame({"weight_g": W.ravel(), "price": P.ravel(),
                              "best": np.array(self.options + ("",))[self.best.ravel()],
                              "advantage": self.advantage.ravel()})
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.steps(), f"Break-even price per postage step, {self.origin} → {self.destination} "
+                                         f"[{self.currency}]")
 
     def __str__(self) -> str:
         cur = self.currency
@@ -554,7 +585,7 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
         currency=order.currency, origin=origin, destination=dest, price=P, weight_g=W, postage=S,
         offer=np.asarray(p.service, dtype=object), best=np.broadcast_to(e.recommendation, shape).copy(),
         advantage=np.broadcast_to(e.return_advantage, shape).copy(),
-        break_even_price=np.broadcast_to(e.break_even_price, shape)[:, 0].copy(),
+        break_even_price=np.broadcast_to(e.break_even_price, shape)[:, 0].copy(), given=_given(order),
     )
 
 
@@ -587,6 +618,9 @@ class SobolIndices:
         import pandas as pd
 
         return pd.DataFrame(self.rows()).set_index("input")
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.rows(), "Sobol indices of the return advantage")
 
     def __str__(self) -> str:
         lines = [f"Sobol indices of the return advantage (std {_money(self.std, self.currency)}; "
@@ -654,6 +688,13 @@ def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> S
         spread.append(float(adv.std()))
         return np.array(adv, dtype=np.float64)[None, :]  # a writable copy: scipy centres it in place
 
+    if len(names) == 1:
+        # One input explains all of the variance (and scipy's estimator fails for d = 1).
+        q = (np.arange(n) + 0.5) / n
+        func(dists[0].ppf(q)[None, :])
+        one = np.array([1.0 if spread[0] > 0 else 0.0])
+        return SobolIndices(names=tuple(names), first_order=one, total_order=one.copy(), n=n, seed=seed,
+                            std=spread[0], currency=order.currency)
     kw = {"rng" if "rng" in inspect.signature(sobol_indices).parameters else "random_state": np.random.default_rng(seed)}
     with np.errstate(divide="ignore", invalid="ignore"):
         res = sobol_indices(func=func, n=n, dists=dists, **kw)
@@ -714,6 +755,9 @@ class ThresholdTable:
 
         return pd.DataFrame(self.rows())
 
+    def _repr_html_(self) -> str:
+        return _html_table(self.rows(), f"Returning pays above, {self.origin} → {self.destination}")
+
     def __str__(self) -> str:
         cur = self.currency
         given = ", ".join(f"{k} {v:g}" for k, v in self.given.items())
@@ -721,7 +765,7 @@ class ThresholdTable:
                  f"per weight band of the cheapest tracked postage (given {given}):"]
         table = [("weight", "postage", f"return pays above", "service")]
         for i in range(len(self.weight_to_g)):
-            w = f"{self.weight_from_g[i]:,.6g}–{self.weight_to_g[i]:,.6g} g"
+            w = f"{self.weight_from_g[i]:,.5g}–{self.weight_to_g[i]:,.5g} g"
             if math.isnan(self.postage[i]):
                 table.append((w, "—", "—", "no offer takes the parcel"))
                 continue
@@ -805,11 +849,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     e = order.evaluate(postage=amount[idx])
     st = np.array(stepped, dtype=np.float64).reshape(-1, 2)
     varies = ((st[None, :, 0] < to[:, None]) & (st[None, :, 1] > frm[:, None])).any(axis=1)
-    v = order.assessment.values
-    given = {k: float(v[k][0]) for k in ("win_probability", "partial_refund", "use_value", "resale_value")}
-    for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours"):
-        if float(v[k][0]):
-            given[k] = float(v[k][0])
+    given = _given(order)
     return ThresholdTable(
         origin=origin, destination=dest, currency=order.currency, weight_from_g=frm, weight_to_g=to,
         service=p.service[idx], offer_key=p.offer_key[idx], tracked=p.tracked[idx],

@@ -78,7 +78,9 @@ __all__ = [
     "from_assessment",
     "MonteCarlo",
     "monte_carlo",
+    "draw",
     "input_label",
+    "PERCENTILES",
 ]
 
 #: The accepted spellings, quoted in every parse error.
@@ -396,7 +398,8 @@ def parse_distribution(text: str | float | Distribution, *, name: str) -> Distri
     lower, upper = _bounds(name)
     if isinstance(text, Distribution):
         d = text
-        _check_range(f"{f.flag} {d}", d.range if d.kind in ("triangular", "uniform", "fixed") else (), lower, upper)
+        ends = {"beta": d.params[2:]}.get(d.kind, () if d.kind == "normal" else d.range)
+        _check_range(f"{f.flag} {d}", ends, lower, upper)
         return Distribution(kind=d.kind, params=d.params, lower=max(d.lower, lower), upper=min(d.upper, upper))
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         _check_range(f.flag, (float(text),), lower, upper)
@@ -429,14 +432,14 @@ def parse_distribution(text: str | float | Distribution, *, name: str) -> Distri
             raise InputError(f"beta: {f.name} is not a fraction; give its range as beta:A,B,LOW,HIGH")
         return beta(*values, lower=lower, upper=upper)
     except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+        raise InputError(f"{where}: {exc}; accepted forms: {DISTRIBUTION_FORMS}") from None
 
 
 def _number(s: str, kind: str, where: str) -> float:
     s = s.strip()
     pct = s.endswith("%")
     if pct and kind != "fraction":
-        raise InputError(f"{where}: '%' is only for fractions")
+        raise InputError(f"{where}: '%' is only for fractions; write plain numbers in {DISTRIBUTION_FORMS}")
     try:
         v = float(parse_number(s.rstrip("%"), field=where))
     except InputError:
@@ -591,13 +594,12 @@ class UncertainOrder:
             postage = self.postage_for_weight(overrides["weight_g"])
         else:
             postage = self.assessment.postage[0]
-        # c = packaging + hassle hours × hourly value: the same expression assess() uses
-        own_cost = np.asarray(get("packaging_cost")) + np.asarray(get("hassle_hours")) * np.asarray(get("hourly_value"))
         return _model.evaluate(
             get("price"), postage,
             win_probability=get("win_probability"), use_value=get("use_value"),
             resale_value=get("resale_value"), partial_refund=get("partial_refund"),
-            seller_pays_postage=get("seller_pays_postage"), own_cost=own_cost,
+            seller_pays_postage=get("seller_pays_postage"),
+            packaging_cost=get("packaging_cost"), hassle_hours=get("hassle_hours"), hourly_value=get("hourly_value"),
             resale_fee=get("resale_fee"), resale_cost=get("resale_cost"),
         )
 

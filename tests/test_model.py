@@ -39,7 +39,7 @@ def test_ties_go_to_the_less_effortful_option():
 CASES = [
     dict(postage=1500, win_probability=0.84, use_value=0.0, resale_value=0.10),
     dict(postage=40, win_probability=0.91, use_value=0.1, resale_value=0.3, resale_fee=0.13, resale_cost=5),
-    dict(postage=25, win_probability=0.74, use_value=0.1, resale_value=0.2, partial_refund=0.3, own_cost=8,
+    dict(postage=25, win_probability=0.74, use_value=0.1, resale_value=0.2, partial_refund=0.3, packaging_cost=2, hassle_hours=0.5, hourly_value=12,
          seller_pays_postage=0.5),
 ]
 
@@ -108,7 +108,8 @@ def orders(draw):
     return dict(
         price=draw(money), postage=draw(st.floats(0, 1e5)), win_probability=draw(fraction),
         use_value=draw(fraction), resale_value=draw(fraction), partial_refund=draw(fraction),
-        seller_pays_postage=draw(fraction), own_cost=draw(st.floats(0, 1e4)),
+        seller_pays_postage=draw(fraction), packaging_cost=draw(st.floats(0, 1e4)),
+        hassle_hours=draw(st.floats(0, 20)), hourly_value=draw(st.floats(0, 500)),
         resale_fee=draw(fraction), resale_cost=draw(st.floats(0, 1e4)),
     )
 

@@ -1,0 +1,287 @@
+"""``returncost sensitivity``, ``map``, ``thresholds`` and ``estimate --chart/--charts``, in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from calculator.cli import main
+from calculator.cli_analysis import parse_range
+from calculator.errors import InputError
+from calculator.model import OPTIONS
+
+AS_OF = ["--as-of", "2026-11-26"]
+PHONE = ["--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450", "--reason", "damaged"]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([*argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --------------------------------------------------------------------------------------------
+# sensitivity
+
+
+def test_sensitivity_text_summarises_every_view(capsys):
+    code, out, err = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "1", "--draws", "5000")
+    assert code == 0 and err == ""
+    assert "Monte Carlo: 5,000 draws (seed 1; repeat with --seed 1)" in out
+    assert "P(best)" in out and all(o in out for o in OPTIONS)
+    assert "Returning loses money (EV < 0) in 0.0% of draws." in out
+    assert "The single estimate's answer (return) is best in" in out
+    assert "What moves the advantage of returning" in out
+    assert "partial_refund" in out and "→ flips to partial_resell" in out
+    assert "Sobol indices of the return advantage" in out
+    assert "Sweep of price [RUB]" in out and "at 6,042: partial_resell → return" in out
+
+
+def test_sensitivity_same_seed_same_output(capsys):
+    args = ["sensitivity", *PHONE, *AS_OF, "--seed", "42", "--draws", "2000", "--format", "json"]
+    _, a, _ = run(capsys, *args)
+    _, b, _ = run(capsys, *args)
+    assert a == b
+    d = json.loads(a)
+    assert d["monte_carlo"]["seed"] == 42
+    assert sum(r["p_best"] for r in d["monte_carlo"]["options"]) == pytest.approx(1.0, abs=1e-3)
+    assert d["tornado"]["bars"][0]["input"] == "partial_refund"
+    assert {r["input"] for r in d["sobol"]["indices"]} == {"win_probability", "partial_refund", "use_value",
+                                                          "resale_value"}
+    assert d["sweep"]["break_even"][0]["to"] == "return"
+
+
+def test_sensitivity_distributions_from_flags(capsys):
+    code, out, _ = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "1", "--draws", "1000",
+                       "--partial-refund", "tri:0.3,0.5,0.7", "--resale-value", "tri:10%,30%,50%",
+                       "--win-probability", "0.8", "--format", "json")
+    d = json.loads(out)
+    dist = d["monte_carlo"]["distributions"]
+    assert dist["partial_refund"] == "tri(0.3, 0.5, 0.7)" and dist["resale_value"] == "tri(0.1, 0.3, 0.5)"
+    assert "win_probability" not in dist  # given as a number: known
+    assert "use_value" in dist  # left out: default distribution
+
+
+def test_sensitivity_no_defaults_and_csv(capsys):
+    code, out, _ = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "1", "--draws", "100", "--no-defaults",
+                       "--partial-refund", "uni:0.2,0.7", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["option"] for r in rows][0] == "return"
+    assert set(rows[0]) == {"option", "p_best", "ev_mean", "ev_p5", "ev_p50", "ev_p95"}
+
+
+def test_sensitivity_sweep_option_and_chart(capsys, tmp_path):
+    path = tmp_path / "s.svg"
+    code, out, _ = run(capsys, "sensitivity", "--price", "250", "--from", "US", "--weight", "300g",
+                       "--reason", "damaged", *AS_OF, "--seed", "2", "--draws", "1000",
+                       "--sweep", "weight=50..2000g", "--chart", str(path))
+    assert code == 0
+    assert "Sweep of parcel weight [g] over 50 … 2,000" in out
+    assert path.read_text().lstrip().startswith("<?xml") and "<svg" in path.read_text()[:500]
+    assert f"Chart saved: {path}" in out
+
+
+@pytest.mark.parametrize(
+    "flags, fragment",
+    [
+        (["--partial-refund", "tria:0.3,0.5,0.7"], "--partial-refund: 'tria:0.3,0.5,0.7': unknown distribution"),
+        (["--resale-value", "tri:0.1,0.3"], "--resale-value: 'tri:0.1,0.3': tri takes 3 numbers, got 2"),
+        (["--win-probability", "uni:0.5,1.3"], "outside the valid range 0..1"),
+        (["--sweep", "colour"], "--sweep: 'colour' is not an input"),
+        (["--draws", "0"], "--draws: 0 must be 1 or more"),
+        (["--chart", "out.jpg"], "--chart: 'out.jpg' has no chart format suffix"),
+    ],
+)
+def test_sensitivity_user_mistakes_are_one_line(capsys, flags, fragment):
+    code, out, err = run(capsys, "sensitivity", *PHONE, *AS_OF, "--draws", "10", *flags)
+    assert code == 2 and out == ""
+    assert err.startswith("returncost: error: ") and err.count("\n") == 1
+    assert fragment in err
+    if "distribution" in fragment or "takes 3" in fragment or "valid range" in fragment:
+        assert "tri:MIN,LIKELY,MAX" in err  # the accepted forms
+
+
+# --------------------------------------------------------------------------------------------
+# map
+
+
+def test_map_text_and_chart(capsys, tmp_path):
+    path = tmp_path / "map.png"
+    code, out, err = run(capsys, "map", "--from", "US", "--to", "CN", "--price", "5..500", "--weight", "50..2000g",
+                         "--reason", "damaged", *AS_OF, "--chart", str(path))
+    assert code == 0 and err == ""
+    assert out.startswith("Best option for 200 weights × 200 prices, US → CN")
+    assert "returning pays above" in out
+    assert path.read_bytes()[:8] == PNG and path.stat().st_size < 300_000
+
+
+def test_map_csv_has_one_row_per_cell(capsys):
+    code, out, _ = run(capsys, "map", "--from", "US", "--price", "10..300", "--weight", "0.1..1kg", "--steps", "12",
+                       "--reason", "damaged", *AS_OF, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 144 and set(rows[0]) == {"weight_g", "price", "best", "advantage"}
+    assert float(rows[0]["weight_g"]) == 100.0 and float(rows[-1]["weight_g"]) == 1000.0
+    assert {r["best"] for r in rows} <= set(OPTIONS)
+
+
+def test_map_json(capsys):
+    code, out, _ = run(capsys, "map", "--from", "GB", "--currency", "GBP", "--price", "10..300", "--weight",
+                       "100..3000", "--steps", "20", "--reason", "damaged", *AS_OF, "--format", "json")
+    d = json.loads(out)
+    assert d["origin"] == "GB" and len(d["best"]) == 20 and "no price" in d["share"]
+
+
+def test_map_route_without_prices_fails_like_estimate(capsys):
+    code, out, err = run(capsys, "map", "--from", "RU", "--to", "CN", "--price", "100..20000", "--weight",
+                         "50..2000g", "--currency", "RUB", *AS_OF)
+    assert code == 2 and out == ""
+    assert err.startswith("returncost: error: postage RU → CN:") and err.count("\n") == 1
+    assert "--postage AMOUNT" in err
+    code, _, err2 = run(capsys, "estimate", "--from", "RU", "--price", "18000", "--currency", "RUB", "--weight",
+                        "50g", *AS_OF)
+    assert err2 == err  # the same message as the estimate
+
+
+@pytest.mark.parametrize(
+    "flags, fragment",
+    [
+        (["--price", "100", "--weight", "50..2000g"], "--price: '100' is not a range"),
+        (["--price", "500..100", "--weight", "50..2000g"], "from a lower to a higher value"),
+        (["--price", "10..100", "--weight", "50..2000q"], "unknown weight unit"),
+        (["--price", "10..100", "--weight", "50..2000g", "--postage", "5"], "leave out --postage"),
+        (["--price", "10..100", "--weight", "50..2000g", "--steps", "1"], "--steps"),
+    ],
+)
+def test_map_user_mistakes(capsys, flags, fragment):
+    code, out, err = run(capsys, "map", "--from", "US", *flags, *AS_OF)
+    assert code == 2 and err.startswith("returncost: error: ") and fragment in err
+
+
+def test_parse_range():
+    assert parse_range("50g..2kg", flag="--weight", kind="weight") == (50.0, 2000.0)
+    assert parse_range("1..2 lb", flag="--weight", kind="weight") == pytest.approx((453.59237, 907.18474))
+    with pytest.raises(InputError, match="below zero"):
+        parse_range("-5..10", flag="--price", kind="money")
+
+
+# --------------------------------------------------------------------------------------------
+# thresholds
+
+
+def test_thresholds_text(capsys):
+    code, out, err = run(capsys, "thresholds", "--from", "US", "--to", "CN", "--reason", "damaged", *AS_OF)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("Returning pays from these item prices, US → CN")
+    assert "win_probability 0.84" in lines[0]
+    assert lines[1].split() == ["weight", "postage", "return", "pays", "above", "service"]
+    assert lines[2].lstrip().startswith("0–") and "USD" in lines[2]
+
+
+def test_thresholds_csv_matches_the_api(capsys, bundled):
+    code, out, _ = run(capsys, "thresholds", "--from", "GB", "--currency", "EUR", "--reason", "defective",
+                       "--max-weight", "3kg", *AS_OF, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:3] == ["weight_from_g", "weight_to_g", "service"]
+    assert float(rows[-1]["weight_to_g"]) == 3000.0 and rows[-1]["postage"] == ""  # nothing over 2 kg: a gap
+    x = float(rows[0]["return_pays_above"])
+    # defective: w 0.84, f 0.5, u 0.25, r 0.15 → the threshold is S / (0.84 − 0.5 − 0.25)
+    assert x == pytest.approx(float(rows[0]["postage"]) / 0.09, abs=0.01)
+
+
+def test_thresholds_json(capsys):
+    code, out, _ = run(capsys, "thresholds", "--from", "US", "--reason", "damaged", *AS_OF, "--format", "json")
+    d = json.loads(out)
+    assert d["destination"] == "CN" and d["bands"][0]["weight_from_g"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "flags, fragment",
+    [
+        (["--price", "100"], "--price: the threshold table computes the price"),
+        (["--weight", "100g"], "--weight: the table covers every weight band"),
+        (["--postage", "10"], "leave out --postage"),
+        (["--max-weight", "heavy"], "--max-weight"),
+    ],
+)
+def test_thresholds_user_mistakes(capsys, flags, fragment):
+    code, _, err = run(capsys, "thresholds", "--from", "US", *flags, *AS_OF)
+    assert code == 2 and fragment in err
+
+
+def test_thresholds_route_without_prices(capsys):
+    code, _, err = run(capsys, "thresholds", "--from", "RU", "--currency", "RUB", *AS_OF)
+    assert code == 2 and err.startswith("returncost: error: postage RU → CN:")
+
+
+# --------------------------------------------------------------------------------------------
+# estimate --chart / --charts
+
+
+def test_estimate_chart_writes_a_tornado(capsys, tmp_path):
+    path = tmp_path / "tornado.png"
+    code, out, _ = run(capsys, "estimate", *PHONE, *AS_OF, "--chart", str(path))
+    assert code == 0 and path.read_bytes()[:8] == PNG
+    assert out.startswith(f"Chart saved: {path} (tornado")
+    assert "What moves the advantage of returning" in out
+    assert "Recommendation: dispute for a full refund" in out
+
+
+def test_estimate_charts_writes_every_chart(capsys, tmp_path):
+    folder = tmp_path / "charts"
+    code, out, _ = run(capsys, "estimate", "--price", "250", "--from", "US", "--weight", "300g", "--reason",
+                       "damaged", *AS_OF, "--charts", str(folder))
+    assert code == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["map.png", "montecarlo.png", "sobol.png", "sweep-partial_refund.png", "sweep-price.png",
+                     "sweep-weight_g.png", "tornado.png"]
+    assert all((folder / n).read_bytes()[:8] == PNG for n in names)
+    assert out.count("Chart saved:") == 7
+
+
+def test_estimate_charts_without_tariff_postage_skip_weight_charts(capsys, tmp_path):
+    code, out, _ = run(capsys, "estimate", *PHONE, *AS_OF, "--charts", str(tmp_path), "--format", "json")
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["montecarlo.png", "sobol.png", "sweep-partial_refund.png",
+                                                         "sweep-price.png", "tornado.png"]
+    assert json.loads(out)["recommendation"] == "return"  # nothing but JSON was printed
+
+
+def test_estimate_json_stays_json_with_a_chart(capsys, tmp_path):
+    code, out, _ = run(capsys, "estimate", *PHONE, *AS_OF, "--chart", str(tmp_path / "t.png"), "--format", "json")
+    assert json.loads(out)["recommendation"] == "return"
+
+
+def test_unwritable_chart_path_is_a_user_error(capsys, tmp_path):
+    code, _, err = run(capsys, "estimate", *PHONE, *AS_OF, "--chart", str(tmp_path / "missing" / "t.png"))
+    assert code == 2 and err.startswith("returncost: error: --chart: cannot write")
+
+
+# --------------------------------------------------------------------------------------------
+# import weight
+
+
+def test_estimate_and_the_analysis_modules_import_nothing_heavy():
+    code = textwrap.dedent(
+        """
+        import sys
+        import calculator, calculator.uncertainty, calculator.sensitivity, calculator.cli_analysis, calculator.charts
+        from calculator.cli import build_parser, main
+        build_parser()
+        rc = main(["estimate", "--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450",
+                   "--as-of", "2026-11-26"])
+        heavy = sorted(m for m in ("pandas", "scipy", "matplotlib") if m in sys.modules)
+        print("HEAVY", rc, heavy)
+        """
+    )
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert "HEAVY 0 []" in res.stdout

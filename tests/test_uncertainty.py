@@ -1,0 +1,349 @@
+"""Distributions on inputs and Monte Carlo (calculator.uncertainty)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from calculator.errors import InputError, RouteError
+from calculator.estimate import estimate
+from calculator.model import OPTIONS
+from calculator.uncertainty import (
+    DISTRIBUTION_FORMS,
+    Distribution,
+    beta,
+    default_distribution,
+    draw,
+    monte_carlo,
+    normal,
+    parse_distribution,
+    triangular,
+    uncertain_order,
+    uniform,
+)
+
+from conftest import TODAY
+
+RETURN = OPTIONS.index("return")
+
+
+@pytest.fixture
+def tariffs(bundled):
+    return tuple(bundled.values())
+
+
+def phone(tariffs, **kw):
+    """The project's starting case: an 18,000 RUB phone that arrived broken, counter quote 1,450 RUB."""
+    base = dict(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    base.update(kw)
+    return uncertain_order(tariffs=tariffs, today=TODAY, **base)
+
+
+# --------------------------------------------------------------------------------------------
+# distributions
+
+
+@pytest.mark.parametrize(
+    "text, name, kind, params",
+    [
+        ("tri:0.3,0.5,0.7", "partial_refund", "triangular", (0.3, 0.5, 0.7)),
+        ("triangular:30%,50%,70%", "partial_refund", "triangular", (0.3, 0.5, 0.7)),
+        ("uni:0.1,0.4", "resale_value", "uniform", (0.1, 0.4)),
+        ("beta:8,2", "win_probability", "beta", (8.0, 2.0, 0.0, 1.0)),
+        ("beta:2,5,100,500", "postage", "beta", (2.0, 5.0, 100.0, 500.0)),
+        ("norm:1500,200", "postage", "normal", (1500.0, 200.0)),
+        ("normal:0,5", "price", "normal", (0.0, 5.0)),
+        ("0.4", "partial_refund", "fixed", (0.4,)),
+        (" tri: 1 , 2 , 3 ", "hassle_hours", "triangular", (1.0, 2.0, 3.0)),
+    ],
+)
+def test_parse_every_form(text, name, kind, params):
+    d = parse_distribution(text, name=name)
+    assert d.kind == kind
+    assert d.params == pytest.approx(params)
+
+
+def test_valid_range_comes_from_the_input_kind():
+    assert (parse_distribution("norm:0.9,0.2", name="win_probability").lower,
+            parse_distribution("norm:0.9,0.2", name="win_probability").upper) == (0.0, 1.0)
+    d = parse_distribution("norm:100,80", name="price")
+    assert (d.lower, d.upper) == (0.0, math.inf)
+
+
+@pytest.mark.parametrize(
+    "text, name, fragment",
+    [
+        ("tria:0.3,0.5,0.7", "partial_refund", "unknown distribution 'tria'"),
+        ("tri:0.3,0.5", "partial_refund", "takes 3 numbers, got 2"),
+        ("tri:0.7,0.5,0.3", "partial_refund", "MIN ≤ LIKELY ≤ MAX"),
+        ("uni:0.5,1.3", "win_probability", "outside the valid range 0..1"),
+        ("tri:-10,5,20", "postage", "outside the valid range 0 or more"),
+        ("tri:a,b,c", "resale_value", "is not a number"),
+        ("beta:2,3", "price", "not a fraction"),
+        ("beta:0,3", "resale_value", "greater than 0"),
+        ("norm:0.5,-1", "resale_value", "zero or more"),
+        ("norm:50,1", "win_probability", "6 standard deviations"),
+        ("tri:10%,20%,30%", "price", "only for fractions"),
+        ("abc", "partial_refund", "neither a number nor a distribution"),
+    ],
+)
+def test_parse_errors_name_the_flag_the_text_and_the_forms(text, name, fragment):
+    with pytest.raises(InputError) as exc:
+        parse_distribution(text, name=name)
+    msg = str(exc.value)
+    assert msg.startswith("--" + name.replace("_", "-") + ": ")
+    assert repr(text.strip()) in msg
+    assert fragment in msg
+    assert DISTRIBUTION_FORMS in msg
+
+
+def test_an_input_that_cannot_vary_is_refused():
+    with pytest.raises(InputError, match="reason: cannot take a distribution"):
+        parse_distribution("tri:1,2,3", name="reason")
+
+
+def test_triangular_ppf_is_the_closed_form_inverse_cdf():
+    d = triangular(1.0, 2.0, 5.0)
+    x = np.linspace(1, 5, 101)
+    # CDF of tri(a, m, b): (x−a)²/((b−a)(m−a)) left of m, 1 − (b−x)²/((b−a)(b−m)) right of it
+    cdf = np.where(x <= 2, (x - 1) ** 2 / (4 * 1), 1 - (5 - x) ** 2 / (4 * 3))
+    assert d.ppf(cdf) == pytest.approx(x, abs=1e-12)
+
+
+def test_sample_moments_match_the_distributions():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    assert triangular(0.2, 0.5, 0.7).sample(n, rng).mean() == pytest.approx((0.2 + 0.5 + 0.7) / 3, abs=0.002)
+    assert uniform(10, 20).sample(n, rng).mean() == pytest.approx(15, abs=0.05)
+    assert beta(8, 2).sample(n, rng).mean() == pytest.approx(0.8, abs=0.002)
+    x = beta(2, 2, 100, 300).sample(n, rng)
+    assert x.min() >= 100 and x.max() <= 300 and x.mean() == pytest.approx(200, abs=0.5)
+
+
+def test_normal_is_truncated_not_clipped():
+    d = normal(0.9, 0.2, lower=0.0, upper=1.0)
+    x = d.sample(100_000, np.random.default_rng(1))
+    assert x.max() <= 1.0 and x.min() >= 0.0
+    # clipping would pile ~31 % of the draws on exactly 1.0; truncation puts none there
+    assert np.mean(x == 1.0) < 1e-3
+    # the ppf covers the truncated range exactly
+    assert d.ppf([0.0, 1.0]) == pytest.approx([0.0, 1.0], abs=1e-9)
+
+
+def test_degenerate_distributions_are_single_values():
+    for d in (triangular(0.4, 0.4, 0.4), uniform(3, 3), normal(5, 0)):
+        assert d.is_degenerate
+        assert np.all(d.sample(10, np.random.default_rng(0)) == d.center)
+
+
+def test_range_is_the_ends_or_the_5_95_percentiles():
+    assert triangular(0.2, 0.5, 0.7).range == (0.2, 0.7)
+    lo, hi = normal(100, 10).range
+    assert (lo, hi) == pytest.approx((100 - 16.4485, 100 + 16.4485), abs=1e-3)
+
+
+def test_default_distributions_center_on_the_reason_default():
+    assert default_distribution("partial_refund", 0.5).params == (0.2, 0.5, 0.7)
+    assert default_distribution("win_probability", 0.84).params == pytest.approx((0.69, 0.84, 0.99))
+    assert default_distribution("win_probability", 0.91).params == pytest.approx((0.76, 0.91, 1.0))  # clipped
+    assert default_distribution("resale_value", 0.5).params == pytest.approx((0.3, 0.5, 0.7))  # policies.md B2
+    assert default_distribution("resale_value", 0.1).params == pytest.approx((0.0, 0.1, 0.3))
+
+
+def test_only_assumed_inputs_get_default_distributions(tariffs):
+    o = phone(tariffs, win_probability=0.9, resale_value="uni:0.05,0.2")
+    assert set(o.distributions) == {"partial_refund", "use_value", "resale_value"}
+    assert str(o.distributions["resale_value"]) == "uni(0.05, 0.2)"
+    assert o.value("win_probability") == 0.9
+    o = phone(tariffs, defaults=False)
+    assert dict(o.distributions) == {}
+
+
+def test_distribution_objects_are_accepted(tariffs):
+    o = phone(tariffs, partial_refund=triangular(0.3, 0.4, 0.6), defaults=False)
+    assert isinstance(o.distributions["partial_refund"], Distribution)
+    assert o.distributions["partial_refund"].upper == 1.0
+    assert o.value("partial_refund") == 0.4  # the order is assessed at the mode
+
+
+def test_the_order_fails_like_an_estimate(tariffs):
+    with pytest.raises(RouteError, match="RU → CN"):
+        uncertain_order(price=18000, currency="RUB", origin="RU", weight_g=500, tariffs=tariffs, today=TODAY)
+    with pytest.raises(InputError, match="price"):
+        phone(tariffs, price=-5)
+
+
+# --------------------------------------------------------------------------------------------
+# Monte Carlo
+
+
+def test_same_seed_same_numbers(tariffs):
+    o = phone(tariffs)
+    a, b = monte_carlo(o, draws=5000, seed=7), monte_carlo(o, draws=5000, seed=7)
+    assert np.array_equal(a.ev, b.ev)
+    assert np.array_equal(a.p_best, b.p_best) and a.p_return_loses == b.p_return_loses
+    c = monte_carlo(o, draws=5000, seed=8)
+    assert not np.array_equal(a.ev, c.ev)
+
+
+def test_without_a_seed_the_run_reports_one_that_repeats_it(tariffs):
+    o = phone(tariffs)
+    a = monte_carlo(o, draws=1000)
+    assert np.array_equal(a.ev, monte_carlo(o, draws=1000, seed=a.seed).ev)
+
+
+@pytest.mark.parametrize(
+    "order_kw",
+    [
+        # postage given
+        dict(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged"),
+        # postage looked up in the USPS tariff, converted to EUR, the weight a degenerate distribution
+        dict(price=80, currency="EUR", origin="US", weight_g=300, reason="wrong_item",
+             resale_fee=0.1, resale_cost=3, packaging_cost=1, hassle_hours=0.5, hourly_value=12),
+    ],
+)
+def test_degenerate_distributions_reproduce_the_single_estimate_exactly(tariffs, order_kw):
+    e = estimate(tariffs=tariffs, today=TODAY, **order_kw)
+    kw = dict(order_kw)
+    for name in ("win_probability", "partial_refund", "use_value", "resale_value"):
+        v = float(e.assessment.values[name][0])
+        kw[name] = f"tri:{v!r},{v!r},{v!r}"
+    if "weight_g" in kw:
+        kw["weight_g"] = triangular(300, 300, 300)
+    o = uncertain_order(tariffs=tariffs, today=TODAY, **kw)
+    mc = monte_carlo(o, draws=1000, seed=3)
+    expected = np.array([e.ev[opt] for opt in OPTIONS])
+    assert np.array_equal(mc.ev, np.repeat(expected[:, None], 1000, axis=1))  # bit for bit
+    assert mc.p_best[OPTIONS.index(e.recommendation)] == 1.0
+    assert mc.ev_mean == pytest.approx(expected, rel=1e-12)  # a mean of equal floats rounds
+
+
+def test_p_best_matches_the_closed_form_for_a_uniform_win_probability(tariffs):
+    # P = 100, S = 10 (given), u = 0, r = 0.1, f = 0.5, σ = c = φ = k = 0, w ~ U(0, 1).
+    # The alternatives do not depend on w: partial_keep = f·P + u·P = 50, partial_resell = f·P +
+    # r·P = 60, keep = max(u·P, r·P) = 10, so A = 60. Returning is best when w·P − S > A, i.e.
+    # w > w* = (A + S)/P = 0.7; for w ~ U(0, 1) that has probability 1 − w* = 0.3. Returning loses
+    # money when w·P < S, i.e. w < 0.1: probability 0.1.
+    o = uncertain_order(price=100, currency="USD", origin="US", postage=10, use_value=0, resale_value=0.1,
+                        partial_refund=0.5, win_probability="uni:0,1", tariffs=tariffs, today=TODAY)
+    n = 100_000
+    mc = monte_carlo(o, draws=n, seed=11)
+    se = math.sqrt(0.3 * 0.7 / n)
+    assert abs(mc.p_best[RETURN] - 0.3) < 4 * se
+    assert abs(mc.p_best[OPTIONS.index("partial_resell")] - 0.7) < 4 * se
+    assert abs(mc.p_return_loses - 0.1) < 4 * math.sqrt(0.1 * 0.9 / n)
+    # percentiles of EV_return = 100·w − 10 are 100·q − 10
+    assert mc.ev_percentiles[:, RETURN] == pytest.approx([-5, 40, 85], abs=1.0)
+
+
+def test_p_best_matches_the_closed_form_for_a_uniform_partial_refund(tariffs):
+    # EV_return = 0.84·100 − 10 = 74 is fixed; partial_resell = 100·f + 10 (r = 0.1) beats it when
+    # f > 0.64. For f ~ U(0.2, 0.7), P(return best) = (0.64 − 0.2)/0.5 = 0.88.
+    o = uncertain_order(price=100, currency="USD", origin="US", postage=10, reason="damaged",
+                        partial_refund="uni:0.2,0.7", defaults=False, tariffs=tariffs, today=TODAY)
+    n = 100_000
+    mc = monte_carlo(o, draws=n, seed=5)
+    assert abs(mc.p_best[RETURN] - 0.88) < 4 * math.sqrt(0.88 * 0.12 / n)
+
+
+def test_weight_draws_re_look_up_the_postage(tariffs):
+    o = uncertain_order(price=200, currency="USD", origin="US", reason="damaged", weight_g="uni:50,3000",
+                        defaults=False, tariffs=tariffs, today=TODAY)
+    mc = monte_carlo(o, draws=2000, seed=2)
+    w = draw(o, 2000, seed=2)["weight_g"]
+    postage = o.postage_for_weight(w)
+    assert np.unique(postage).size > 1  # the weights cross band limits
+    assert mc.ev[RETURN] == pytest.approx(0.84 * 200 - postage)
+
+
+def test_postage_draws_are_in_the_postage_currency(tariffs):
+    o = uncertain_order(price=300, currency="USD", origin="DE", postage="uni:10,20", postage_currency="EUR",
+                        reason="damaged", defaults=False, tariffs=tariffs, today=TODAY)
+    mc = monte_carlo(o, draws=500, seed=4)
+    x = draw(o, 500, seed=4)["postage"]
+    factor = o.fx.factor("EUR", "USD")
+    assert mc.ev[RETURN] == pytest.approx(0.84 * 300 - np.round(x * factor, 2))
+
+
+def test_hundred_thousand_draws_are_evaluated_in_one_call(tariffs, monkeypatch):
+    import calculator.model as model
+
+    calls = []
+    real = model.evaluate
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    o = phone(tariffs)
+    monkeypatch.setattr(model, "evaluate", spy)
+    mc = monte_carlo(o, draws=100_000, seed=1)
+    assert len(calls) == 1 and mc.ev.shape == (4, 100_000)
+
+
+def test_summary_numbers_are_those_of_the_draws(tariffs):
+    mc = monte_carlo(phone(tariffs), draws=20_000, seed=9)
+    assert mc.p_best.sum() == pytest.approx(1.0)
+    assert mc.ev_mean == pytest.approx(mc.ev.mean(axis=1))
+    assert mc.ev_percentiles == pytest.approx(np.percentile(mc.ev, [5, 50, 95], axis=1))
+    assert mc.p_return_loses == np.mean(mc.ev[RETURN] < 0)
+    assert mc.best == OPTIONS[int(np.argmax(np.bincount(mc.recommendation, minlength=4)))]
+
+
+def test_result_formats(tariffs):
+    mc = monte_carlo(phone(tariffs), draws=2000, seed=1)
+    d = json.loads(json.dumps(mc.to_dict()))
+    assert d["seed"] == 1 and d["draws"] == 2000 and d["currency"] == "RUB"
+    assert [r["option"] for r in d["options"]][0] == mc.best
+    assert set(d["distributions"]) == {"win_probability", "partial_refund", "use_value", "resale_value"}
+    df = mc.to_frame()
+    assert list(df.index)[0] == mc.best and set(df.index) == set(OPTIONS)
+    assert list(df.columns) == ["p_best", "ev_mean", "ev_p5", "ev_p50", "ev_p95"]
+    text = str(mc)
+    assert "P(best)" in text and "seed 1" in text and "Returning loses money" in text
+    assert all(o in text for o in OPTIONS)
+    page = mc._repr_html_()
+    assert page.count("<tr>") == 5 and "RUB" in page
+
+
+@pytest.mark.parametrize("draws", [0, -5, 2.5])
+def test_bad_draw_counts(tariffs, draws):
+    with pytest.raises(InputError, match="draws"):
+        monte_carlo(phone(tariffs), draws=draws)
+
+
+def test_bad_seed(tariffs):
+    with pytest.raises(InputError, match="seed"):
+        monte_carlo(phone(tariffs), draws=10, seed=-1)
+
+
+# --------------------------------------------------------------------------------------------
+# properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=3, max_size=3), st.lists(st.floats(0, 1), min_size=5, max_size=50))
+def test_triangular_ppf_is_monotone_and_bounded(abc, qs):
+    a, m, b = sorted(abc)
+    d = triangular(a, m, b, lower=0, upper=1)
+    q = np.sort(np.asarray(qs))
+    x = d.ppf(q)
+    assert np.all(np.diff(x) >= -1e-12)
+    assert np.all((x >= a - 1e-12) & (x <= b + 1e-12))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(-2, 3), st.floats(0.01, 2))
+def test_truncated_normal_stays_in_the_fraction_range(mean, sd):
+    try:
+        d = parse_distribution(f"norm:{mean!r},{sd!r}", name="partial_refund")
+    except InputError:
+        return  # more than 6 sd outside 0..1: refused, not sampled
+    x = d.sample(500, np.random.default_rng(0))
+    assert np.all((x >= 0) & (x <= 1))
