@@ -127,7 +127,8 @@ _QUANTITY = (
     r"^(?P<s1>[+-]?)\s*(?P<pre>[^\d\s.,+-]*)\s*(?P<s2>[+-]?)\s*"
     r"(?P<num>\d(?:[\d .,'’]*\d)?[.,]?|[.,]\d+)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$"
 )
-_FORMULA_START = np.frombuffer(b"=+-@\t\r", np.uint8)
+_FORMULA_START = np.zeros(256, bool)
+_FORMULA_START[np.frombuffer(b"=+-@\t\r", np.uint8)] = True
 _NUMBER_LIKE = r"^[+-]?(?:\d[\d\s.,']*)?\d(?:[eE][+-]?\d+)?$|^[+-]?[.,]\d+$"
 
 
@@ -581,11 +582,8 @@ def evaluate_table(
     else:
         results = _result_template(today, tariffs, fx)
     results["problem"] = probs.text
-    bad = probs.any
-    if bad.any():  # a row with a problem has no results (assess keeps some, e.g. the deadlines)
-        for k, v in results.items():
-            if k != "problem":
-                results[k] = _blank(v, bad)
+    # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
+    missing = probs.any if probs.any.any() else None
 
     out_names = [_output_name(k) for k in results]
     taken = set(out_names)
@@ -597,21 +595,9 @@ def evaluate_table(
         c = _contiguous(table.column(i))
         arrays.append(_neutralise(c) if spreadsheet_safe else c)
         keep.append(nm)
-    arrays += [_result_array(k, v, spreadsheet_safe) for k, v in results.items()]
+    arrays += [_result_array(k, v, spreadsheet_safe, None if k == "problem" else missing)
+               for k, v in results.items()]
     return pa.Table.from_arrays(arrays, names=keep + out_names)
-
-
-def _blank(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    v = v.copy()
-    if v.dtype.kind == "f":
-        v[rows] = np.nan
-    elif v.dtype.kind == "M":
-        v[rows] = np.datetime64("NaT")
-    elif v.dtype.kind == "b":
-        v[rows] = False
-    elif v.dtype.kind == "O":
-        v[rows] = None
-    return v
 
 
 def _contiguous(c: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -657,18 +643,20 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
     return float(p.values[0])
 
 
-def _result_array(name: str, v: np.ndarray, safe: bool) -> pa.Array:
+def _result_array(name: str, v: np.ndarray, safe: bool, missing: np.ndarray | None) -> pa.Array:
+    """One output column for writing: money to cents, fractions to 4 decimals, NaN and the rows
+    in ``missing`` as nulls (empty cells)."""
     if v.dtype.kind == "f":
         if name in MONEY_COLUMNS:
             v = np.round(v, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif name in FRACTION_COLUMNS:
             v = np.round(v, 4) + 0.0
-        return pa.array(v, type=pa.float64(), from_pandas=True)
+        return pa.array(v, type=pa.float64(), mask=missing, from_pandas=True)
     if v.dtype.kind == "M":
-        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), from_pandas=True)
+        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), mask=missing, from_pandas=True)
     if v.dtype.kind == "b":
-        return pa.array(v, type=pa.bool_())
-    a = pa.array(v, type=pa.string(), from_pandas=True)
+        return pa.array(v, type=pa.bool_(), mask=missing)
+    a = pa.array(v, type=pa.string(), mask=missing, from_pandas=True)
     return _neutralise(a) if safe else a
 
 
@@ -678,7 +666,7 @@ def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return col
     arr = _string(col)
-    risky = np.isin(_first_bytes(arr), _FORMULA_START)
+    risky = _FORMULA_START[_first_bytes(arr)]
     if not risky.any():
         return arr
     idx = np.flatnonzero(risky)
