@@ -21,6 +21,13 @@ from .errors import CalculatorError, InputError
 __all__ = ["main", "build_parser"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (``returncost: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"returncost: error: {message}; see `{self.prog} --help`\n")
+
+
 # --------------------------------------------------------------------------------------------
 # shared options
 
@@ -192,7 +199,8 @@ def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True
             continue
         unit = f" [{f.unit}]" if f.unit else ""
         default = f.default_text or (f"default {f.default}" if f.default not in (None, "") else "")
-        text = f"{f.help}{unit}" + (f"; {default}" if default else "")
+        choices = f" ({', '.join(f.choices)})" if f.choices else ""
+        text = f"{f.help}{choices}{unit}" + (f"; {default}" if default else "")
         if f.kind == "bool":
             p.add_argument(f.flag, dest=f.name, action="store_true", default=None, help=text)
         else:
@@ -288,7 +296,7 @@ def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="returncost",
         description="Should you return a marketplace order, take a partial refund, or keep it?",
     )

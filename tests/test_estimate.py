@@ -251,3 +251,13 @@ def test_installed_entry_point_runs_from_any_directory(tmp_path):
     assert "23.50 GBP" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g
     listed = subprocess.run([str(exe), "tariffs", "list"], capture_output=True, text=True, cwd=tmp_path)
     assert "us-usps" in listed.stdout and "ru-pochta" in listed.stdout
+
+
+@pytest.mark.parametrize("argv", [["estimate", "--price", "3", "--from", "US", "--marketplace", "amazon"],
+                                  ["estimat"], ["estimate", "--from", "US"]])
+def test_cli_usage_mistakes_are_one_line_too(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("returncost: error: ") and err.count("\n") == 1
