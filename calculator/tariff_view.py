@@ -10,7 +10,7 @@ import numpy as np
 from .tariffs import Service, Tariff, Zone
 from .units import format_weight
 
-__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html"]
+__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame"]
 
 
 def _price_cell(z: Zone, i: int) -> str:
@@ -154,3 +154,24 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
             for s in t.services
         ],
     }
+
+
+def tariff_frame(t: Tariff):  # -> pandas.DataFrame
+    """One row per price band: service, zone, countries, weight limit and price terms."""
+    import pandas as pd
+
+    rows = []
+    for s in t.services:
+        for z in s.zones:
+            if not z.available or z.gap:
+                rows.append({"service": s.id, "zone": z.id, "countries": " ".join(z.countries),
+                             "tracked": s.tracked, "up_to_g": np.nan, "base": np.nan, "rate": np.nan,
+                             "per_g": np.nan, "above_g": np.nan, "step_g": np.nan,
+                             "note": "not served" if not z.available else "no price in source"})
+                continue
+            for i, lim in enumerate(z.limits_g):
+                rows.append({"service": s.id, "zone": z.id, "countries": " ".join(z.countries),
+                             "tracked": s.tracked, "up_to_g": float(lim), "base": float(z.base[i]),
+                             "rate": float(z.rate[i]), "per_g": float(z.per_g[i]), "above_g": float(z.above_g[i]),
+                             "step_g": float(z.step_g[i]), "note": "" if z.base[i] == z.base[i] else "no price in source"})
+    return pd.DataFrame(rows)

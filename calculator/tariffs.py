@@ -200,6 +200,23 @@ class Tariff:
     def expired(self, on: _dt.date) -> bool:
         return self.valid_until is not None and on > self.valid_until
 
+    def __str__(self) -> str:
+        from .tariff_view import describe_tariff
+
+        return describe_tariff(self)
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: one zones × weight-limits table per service."""
+        from .tariff_view import tariff_html
+
+        return tariff_html(self)
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """Every price band as a row: service, zone, countries, weight limit [g], price formula."""
+        from .tariff_view import tariff_frame
+
+        return tariff_frame(self)
+
 
 class TariffSet(Mapping[str, Tariff]):
     """The tariffs in effect: name → :class:`Tariff`, plus the folders they were found in."""

@@ -196,3 +196,13 @@ def test_open_ended_last_band_needs_a_formula(write_tariff):
     t = load_tariff(write_tariff(formula))
     assert np.isinf(t.services[0].zones[0].limits_g[-1])
     assert "'no limit' can only be the last" in _error(write_tariff, MINIMAL.replace("[500 g, 1 kg, 2 kg]", "[500 g, no limit, 2 kg]"))
+
+
+def test_tariff_renders_for_notebooks(bundled):
+    t = bundled["gb-royal-mail"]
+    html = t._repr_html_()
+    assert html.count("<table>") >= 3 and "13.05" in html  # International Standard W1, 100 g
+    frame = t.to_frame()
+    row = frame[(frame.service == "intl_signed") & (frame.up_to_g == 500.0)]
+    assert row.base.tolist() == [23.50]
+    assert "International Signed" in str(t)
