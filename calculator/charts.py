@@ -137,7 +137,7 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
                 ha="center", va="center", fontsize=9, color="0.3")
     ax.set_xlabel(f"advantage of returning over the best alternative [{cur}]")
     _title(ax, "What would change the answer: each input alone, low to high",
-           f"the estimate recommends {t.base_best} ({OPTION_LABELS.get(t.base_best, '')})")
+           f"the estimate recommends: {OPTION_LABELS.get(t.base_best, t.base_best)}")
     ax.legend(fontsize=7, loc="best")
     ax.tick_params(axis="x", labelsize=8)
     return ax

@@ -21,7 +21,7 @@ from .errors import InputError, RouteError
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, REASON_DEFAULTS, REASONS, field as _field
 from .rates import cheapest_postage
-from .tariffs import Tariff, is_country, is_currency, load_tariffs
+from .tariffs import Tariff, is_country, is_currency, resolve
 
 __all__ = ["WARNINGS", "Assessment", "Estimate", "assess", "estimate"]
 
@@ -59,6 +59,7 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "ev_partial_keep": ("order currency", "EV_partial_keep = f·P + u·P"),
     "ev_partial_resell": ("order currency", "EV_partial_resell = f·P + r·(1 − φ)·P − k"),
     "ev_keep": ("order currency", "EV_keep = max(u·P, r·(1 − φ)·P − k)"),
+    "price_used": ("order currency", "price P as read (units and currency symbols removed)"),
     "postage": ("order currency", "return postage S used in the model"),
     "postage_native": ("postage currency", "the same postage in the currency it was priced or given in"),
     "postage_currency": ("ISO 4217", "currency of postage_native"),
@@ -83,7 +84,7 @@ OUTPUTS: dict[str, tuple[str, str]] = {
 }
 
 #: Output columns that are money (rounded to cents when written) and fractions (4 decimals).
-MONEY_COLUMNS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage",
+MONEY_COLUMNS = ("margin", "price_used", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage",
                  "postage_native", "break_even_price", "max_postage")
 FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "use_value_used", "resale_value_used")
 
@@ -143,6 +144,7 @@ class Assessment:
             "ev_partial_keep": e.ev_partial_keep,
             "ev_partial_resell": e.ev_partial_resell,
             "ev_keep": e.ev_keep,
+            "price_used": self.values["price"],
             "postage": self.postage,
             "postage_native": self.postage_native,
             "postage_currency": self.postage_currency,
@@ -362,7 +364,7 @@ def assess(
     look = (source == "") & (problem == "")
     flag(look & np.isnan(vals["weight_g"]), "weight_g", "missing; give the parcel weight or a known --postage")
     look &= problem == ""
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tset = resolve(tariffs, today=today)
     if look.any():
         idx = np.flatnonzero(look)
         p = cheapest_postage(
@@ -610,6 +612,14 @@ class Estimate:
             "today": str(a.today),
         }
 
+    def timeline(self) -> dict[str, _dt.date | None]:
+        """Deadlines and the dates the money can arrive (``None`` where unknown)."""
+        out = {}
+        for k, v in self.assessment.dates.items():
+            d = v[0]
+            out[k] = None if np.isnat(d) else d.astype(object)
+        return out
+
     def to_frame(self):  # -> pandas.DataFrame
         """One row per option: EV and whether it is recommended."""
         import pandas as pd
@@ -754,8 +764,20 @@ class Estimate:
             for o, x in sorted(self.ev.items(), key=lambda kv: -kv[1])
         )
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in self._warning_texts())
+        tl = self.timeline()
+        facts = [
+            ("returning pays for prices above", self._money(self.break_even_price)),
+            ("returning pays while the postage is below", self._money(self.max_postage)),
+            ("smallest partial refund worth accepting", f"{self.min_partial_refund:.0%}"),
+            ("last day to open a dispute", str(tl["dispute_deadline"])),
+            ("money back if you return", f"{tl['refund_return_earliest']} to {tl['refund_return_latest']}"),
+            ("money back for a partial refund", f"{tl['refund_partial_earliest']} to {tl['refund_partial_latest']}"),
+            ("assumed", ", ".join(f"{k}={_fmt(v)}" for k, v in self.assumptions().items())),
+        ]
+        extra = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in facts)
         return (f"<p>{html.escape(self.summary())}</p><table><tr><th></th><th>option</th><th>expected value</th>"
-                f"<th>what it means</th></tr>{rows}</table>" + (f"<ul>{warn}</ul>" if warn else ""))
+                f"<th>what it means</th></tr>{rows}</table><table>{extra}</table>"
+                + (f"<ul>{warn}</ul>" if warn else ""))
 
 
 def _fmt(v: object) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from . import rates as _rates
 from .errors import InputError
 from .fx import FxRates, reference_rates
-from .tariffs import Tariff, is_country, load_tariffs
+from .tariffs import Tariff, is_country, resolve
 from .units import format_weight
 
 __all__ = ["QuoteRow", "Quote", "quote"]
@@ -160,7 +160,7 @@ def quote(
             raise InputError(f"{field}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, CN)")
     if not weight_g >= 0:
         raise InputError(f"weight: {weight_g!r} must be a weight of zero or more grams")
-    tariffs = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tariffs = resolve(tariffs)
     rates = fx or reference_rates()
     if currency is not None:
         currency = currency.upper()

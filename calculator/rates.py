@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .fx import FxRates, reference_rates
-from .tariffs import Addon, Service, Tariff, Zone
+from .tariffs import Addon, Service, Tariff, Zone, resolve
 from .units import format_weight
 
 __all__ = [
@@ -338,7 +338,7 @@ def price_route(
         za = np.where(np.equal(za, None), "", za).astype(str)
         zone_in = np.where(za == "nan", "", za)
 
-    offers = offers_for_route(tariffs, origin, destination)
+    offers = offers_for_route(resolve(tariffs), origin, destination)
     k = len(offers)
     price = np.full((k, n), np.nan)
     charge = np.empty((k, n))
@@ -462,7 +462,7 @@ def cheapest_postage(
 
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
-    tariffs = list(tariffs)
+    tariffs = resolve(tariffs)
     n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
     o_vals, o_code = factorize(np.broadcast_to(np.asarray(origin), (n,)))
     d_vals, d_code = factorize(np.broadcast_to(np.asarray(destination), (n,)))
@@ -544,7 +544,8 @@ def _no_offer_text(q: RouteQuote, j: int) -> str:
     codes = q.reason[:, j]
     if np.all(codes == NO_ROUTE):
         return f"no tariff has a route {q.origin} → {q.destination}"
-    i = int(np.argmin(np.where(codes == NO_ROUTE, 127, codes)))
+    untracked = np.array([not o.tracked for o in q.offers], np.int16)
+    i = int(np.argmin(np.where(codes == NO_ROUTE, 1000, codes.astype(np.int16) * 2 + untracked)))
     return f"{q.offers[i].label}: {explain(q, i, j)}"
 
 
@@ -555,7 +556,9 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
     if not q.offers:
         return np.full(len(cols), f"no tariff for {q.origin} → {q.destination}", dtype=object)
     codes = q.reason[:, cols]
-    ranked = np.where(codes == NO_ROUTE, 127, codes)
+    # explain with a tracked offer when one is on the route: that is the offer a dispute needs
+    untracked = np.array([not o.tracked for o in q.offers], np.int16)[:, None]
+    ranked = np.where(codes == NO_ROUTE, 1000, codes.astype(np.int16) * 2 + untracked)
     least_bad = np.argmin(ranked, axis=0)
     code = codes[least_bad, np.arange(len(cols))]
     pair = least_bad.astype(np.int64) * 128 + code

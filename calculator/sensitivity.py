@@ -34,7 +34,7 @@ from . import model as _model
 from .errors import InputError
 from .fx import FxRates, reference_rates
 from .rates import cheapest_postage, offers_for_route
-from .tariffs import Tariff, load_tariffs
+from .tariffs import Tariff, resolve
 from .uncertainty import UNCERTAIN_INPUTS, UncertainOrder, input_label, uncertain_order
 
 __all__ = [
@@ -886,7 +886,7 @@ def route_order(
         raise InputError("postage: a route analysis looks the postage up per weight; leave out --postage")
     if inputs.get("weight_g") is not None:
         raise InputError("weight_g: a route analysis covers a range of weights; give the range instead")
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
     w = np.sort(np.asarray(weight_g, dtype=np.float64).ravel())
     origin = str(inputs.get("origin", "")).upper()

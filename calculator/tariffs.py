@@ -46,6 +46,7 @@ __all__ = [
     "bundled_dir",
     "is_country",
     "is_currency",
+    "resolve",
 ]
 
 ENV_VAR = "RETURNCOST_TARIFFS"
@@ -248,6 +249,38 @@ class TariffSet(Mapping[str, Tariff]):
 
     def __repr__(self) -> str:
         return f"TariffSet({', '.join(self)})"
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per tariff: what ``returncost tariffs list`` shows."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"name": t.name, "carrier": t.carrier, "origin": t.origin, "currency": t.currency,
+              "services": len(t.services), "valid_from": t.valid_from, "valid_until": t.valid_until,
+              "kind": t.source.kind, "confidence": t.source.confidence, "source": t.source.url}
+             for t in self.values()]
+        ).set_index("name")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "<tr><th>name</th><th>carrier</th><th>origin</th><th>valid from</th><th>valid until</th><th>confidence</th></tr>"
+        rows = "".join(
+            f"<tr><td>{html.escape(t.name)}</td><td>{html.escape(t.carrier)}</td><td>{t.origin}</td>"
+            f"<td>{t.valid_from}</td><td>{t.valid_until or ''}</td><td>{t.source.confidence}</td></tr>"
+            for t in self.values()
+        )
+        return f"<table>{head}{rows}</table>"
+
+
+def resolve(tariffs: Iterable[Tariff] | Mapping[str, Tariff] | None, *, today: _dt.date | None = None) -> tuple[Tariff, ...]:
+    """The tariffs to use: the loaded default set when None; a :class:`TariffSet` or any mapping
+    of name → tariff; or an iterable of :class:`Tariff`."""
+    if tariffs is None:
+        tariffs = load_tariffs(today=today)
+    if isinstance(tariffs, Mapping):
+        tariffs = tariffs.values()
+    return tuple(tariffs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -546,10 +579,12 @@ def load_tariff(path: str | os.PathLike[str], *, today: _dt.date | None = None) 
     )
     on = today or _dt.date.today()
     if tariff.expired(on):
-        warnings.warn(
+        # Point the warning at the tariff file's own `valid_until` line, not at this module.
+        warnings.warn_explicit(
             f"{fname}: prices valid until {valid_until}; they may be out of date on {on}",
             TariffWarning,
-            stacklevel=2,
+            filename=str(path),
+            lineno=top["valid_until"].line,
         )
     return tariff
 

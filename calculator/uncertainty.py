@@ -59,7 +59,7 @@ from .estimate import Assessment, assess
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, field as _field
 from .rates import cheapest_postage
-from .tariffs import Tariff, load_tariffs
+from .tariffs import Tariff, resolve
 from .units import parse_number
 
 __all__ = [
@@ -647,7 +647,7 @@ def from_assessment(
         for name in ("win_probability", "partial_refund", "use_value", "resale_value"):
             if name not in dists and bool(assessment.assumed[name][0]):
                 dists[name] = default_distribution(name, float(assessment.values[name][0]))
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tset = resolve(tariffs, today=assessment.today)
     return UncertainOrder(assessment=assessment, distributions=_ordered(dists), tariffs=tset,
                           fx=fx or reference_rates())
 
@@ -701,7 +701,7 @@ def uncertain_order(
             if np.ndim(v) > 0:  # type: ignore[arg-type]
                 raise InputError(f"{k}: one order takes one value; give a distribution for an uncertain value")
             central[k] = v
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
     a = assess(tariffs=tset, fx=rates, today=today, errors="raise", **central)  # type: ignore[arg-type]
     return from_assessment(a, dists, defaults=defaults, tariffs=tset, fx=rates)
