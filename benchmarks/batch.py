@@ -9,8 +9,7 @@ Targets (issue 5): batch time / I/O floor <= 1.5 (aim 1.2); peak memory at 5,000
 - **I/O floor**: pyarrow reading the same CSV (``pyarrow.csv.read_csv``, default options) plus
   pyarrow writing a table with exactly the batch output's rows, columns and types
   (``pyarrow.csv.write_csv``); the table is built before the clock starts.
-- **memory**: peak resident memory of the batch subprocess (``os.wait4`` rusage) for 1M and 5M
-  rows.
+- **memory**: peak resident memory (VmHWM) of the batch process for 1M and 5M rows.
 
 Usage::
 
@@ -38,19 +37,37 @@ from make_orders import write_orders  # noqa: E402
 AS_OF = "2026-11-26"
 
 
-def run_cli(src: Path, dest: Path, *extra: str) -> tuple[float, int]:
-    """Run the batch command in a subprocess; return (seconds, peak RSS in bytes)."""
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def run_cli(src: Path, dest: Path, *extra: str) -> float:
+    """Run ``returncost batch`` in a subprocess, as a user would; return the seconds it took."""
     cmd = [sys.executable, "-m", "calculator", "batch", str(src), "-o", str(dest), "--as-of", AS_OF, "-q", *extra]
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"batch failed ({proc.returncode}): {err}")
-    return seconds, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+    subprocess.run(cmd, env=_env(), check=True)
+    return time.perf_counter() - t
+
+
+# Peak memory is read by the batch process itself (VmHWM of its own memory map) after the command
+# returns: ru_maxrss of a child would include the memory of this process at the fork.
+_PEAK = """
+import sys
+from calculator.cli import main
+code = main(sys.argv[1:])
+hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print(int(hwm[0]) * 1024 if hwm else -1, file=sys.stderr)
+raise SystemExit(code)
+"""
+
+
+def peak_memory(src: Path, dest: Path) -> int:
+    """Peak resident memory of ``returncost batch`` on ``src``. [bytes]"""
+    cmd = [sys.executable, "-c", _PEAK, "batch", str(src), "-o", str(dest), "--as-of", AS_OF, "-q"]
+    if sys.platform != "linux":
+        raise SystemExit("the memory measurement reads /proc/self/status (Linux)")
+    out = subprocess.run(cmd, env=_env(), check=True, capture_output=True, text=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
 def floor(src: Path, out_csv: Path, scratch: Path) -> tuple[float, float]:
@@ -103,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"orders: {a.rows:,} rows, {src.stat().st_size / 1e6:,.1f} MB (generated in {time.perf_counter() - t:.1f} s)")
 
         out = d / "decisions.csv"
-        batch_s, rss = run_cli(src, out)
+        batch_s = run_cli(src, out)
         inproc_s = in_process(src, d / "decisions2.csv")
         read_s, write_s = floor(src, out, d / "floor.csv")
         floor_s = read_s + write_s
@@ -114,11 +131,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio batch / floor: {batch_s / floor_s:.2f} end to end, {inproc_s / floor_s:.2f} in process "
               "(target <= 1.5, aim 1.2)")
 
+        rss = peak_memory(src, out)
         if a.memory_rows:
             big = d / "orders_big.csv"
             write_orders(big, a.memory_rows, seed=a.seed)
             (d / "floor.csv").unlink()
-            _, rss_big = run_cli(big, d / "decisions_big.csv")
+            rss_big = peak_memory(big, d / "decisions_big.csv")
             print(f"peak RSS: {a.rows:,} rows {rss / 2**20:,.0f} MiB; {a.memory_rows:,} rows {rss_big / 2**20:,.0f} MiB; "
                   f"ratio {rss_big / rss:.2f} (target <= 1.3)")
         else:

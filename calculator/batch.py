@@ -38,26 +38,32 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import CalculatorError, InputError
+from .errors import InputError
 from .estimate import FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
 __all__ = [
-    "BatchSummary",
     "DEFAULT_CHUNK_ROWS",
+    "MONEY_RECOVERED",
+    "BatchError",
+    "BatchSummary",
+    "Chunk",
+    "Source",
+    "check_columns",
     "evaluate_frame",
     "evaluate_table",
+    "output_ddl",
     "output_meta",
     "read_chunks",
     "run_batch",
-    "check_columns",
     "summarize",
 ]
 
-#: Rows evaluated at once: large enough that per-call overhead vanishes, small enough that
-#: memory stays flat (about 1 KB per row in flight).
-DEFAULT_CHUNK_ROWS = 100_000
+#: Rows evaluated at once. assess() holds about 5 KB per row while it works, so 50,000 rows keep
+#: the whole run near 450 MB; larger chunks are no faster (measured: 25k-50k rows per chunk are
+#: the quickest, 200k is 20% slower).
+DEFAULT_CHUNK_ROWS = 50_000
 
 #: Outputs that share a name with an input are written with this suffix (``postage`` is both the
 #: counter quote you give and the postage used), so the input column passes through unchanged.
@@ -83,18 +89,18 @@ def _ratio(d: Decimal) -> tuple[int, int]:
     return (num * 10**exp, 0) if exp >= 0 else (num, -exp)
 
 
-def _unit_table(base: Mapping[str, Decimal], names: Iterable[str]) -> dict[str, tuple[int, int]]:
+def _unit_table(base: Mapping[str, Decimal]) -> dict[str, tuple[int, int]]:
+    """unit and its aliases → (multiplier, power of ten), exact."""
     table = {u: _ratio(f) for u, f in base.items()}
     table.update({alias: table[u] for alias, u in _ALIASES.items() if u in base})
-    return {k: v for k, v in table.items() if k in set(names) | set(base) | set(_ALIASES)}
+    return table
 
 
-#: unit → (multiplier, power of ten), exact, from calculator.units (same spellings as the CLI).
-_WEIGHT_UNITS = _unit_table(GRAMS_PER, GRAMS_PER)
-_LENGTH_UNITS = _unit_table(CM_PER, CM_PER)
+#: Units a cell may carry, by kind of input, with the spellings calculator.units accepts on the
+#: command line (450g, 0.45 кг, 8 oz, 24in).
 _UNITS: dict[str, dict[str, tuple[int, int]]] = {
-    "weight": _WEIGHT_UNITS,
-    "length": _LENGTH_UNITS,
+    "weight": _unit_table(GRAMS_PER),
+    "length": _unit_table(CM_PER),
     "fraction": {"%": (1, 2)},
     "number": {"h": (1, 0), "hr": (1, 0), "hrs": (1, 0), "hour": (1, 0), "hours": (1, 0), "ч": (1, 0)},
     "int": {},
@@ -122,7 +128,7 @@ _SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 _TRUE = ("1", "true", "yes", "y", "t", "x", "да", "ja", "oui", "si")
 _FALSE = ("0", "false", "no", "n", "f", "нет", "nein", "non")
 
-# A cell that is a plain number; the rest (units, symbols, separators) goes the slow way.
+# A quantity as typed: sign, currency sign or code, digits with group and decimal separators, unit.
 _QUANTITY = (
     r"^(?P<s1>[+-]?)\s*(?P<pre>[^\d\s.,+-]*)\s*(?P<s2>[+-]?)\s*"
     r"(?P<num>\d(?:[\d .,'’]*\d)?[.,]?|[.,]\d+)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$"
@@ -262,8 +268,11 @@ def _exact(digits: pa.Array, ratio: np.ndarray, power: np.ndarray) -> tuple[np.n
     mant_text = pc.replace_substring(digits, ".", "")
     too_long = np.asarray(pc.utf8_length(mant_text)) > 15
     mant_text = pc.if_else(pa.array(too_long), "0", mant_text)
-    mant = pc.cast(mant_text, pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
-    value = mant * ratio / np.power(10.0, scale + power)
+    mant = pc.cast(mant_text, pa.int64()).to_numpy(zero_copy_only=False)
+    value = mant.astype(np.float64) * ratio / np.power(10.0, scale + power)
+    # exact while mantissa x ratio fits in 53 bits; beyond (huge weights in oz), Decimal per row
+    for i in np.flatnonzero(mant.astype(np.float64) * ratio >= 2.0**53):
+        value[i] = float(Decimal(int(mant[i])) * Decimal(int(ratio[i])).scaleb(-int(scale[i] + power[i])))
     return value, too_long
 
 
@@ -282,17 +291,25 @@ def _parse_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> _Parsed
     col = _string(col)
     text = np.full(n, "", dtype=object)
     symbol = np.full(n, "", dtype=object) if kind == "money" else None
-    cast_from = pc.replace_substring(col, ",", ".") if decimal == "," else col
+    given = np.asarray(pc.is_valid(col))
+    forced = np.zeros(n, bool)  # cells the plain cast must not read
+    cast_from = col
+    if decimal == ",":
+        # "12,99" → 12.99 by the cast; a "." in such a file may be a thousands separator ("1.450")
+        forced = np.asarray(pc.fill_null(pc.match_substring(col, "."), False))
+        cast_from = pc.replace_substring(col, ",", ".")
+        if forced.any():
+            cast_from = pc.if_else(pa.array(forced), pa.scalar(None, pa.string()), cast_from)
     try:
-        values = pc.cast(cast_from, pa.float64()).to_numpy(zero_copy_only=False)
-        slow = np.zeros(n, bool)
+        values = pc.cast(cast_from, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+        slow = forced
     except pa.ArrowInvalid:
         plain = pc.match_substring_regex(cast_from, r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
-        plain = pc.fill_null(plain, False)
-        values = pc.cast(pc.if_else(plain, cast_from, None), pa.float64()).to_numpy(zero_copy_only=False)
-        slow = ~np.asarray(plain) & np.asarray(pc.is_valid(col))
+        plain = np.asarray(pc.fill_null(plain, False))
+        values = pc.cast(pc.if_else(pa.array(plain), cast_from, None), pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+        slow = (~plain & given) | forced
     bad = np.zeros(n, bool)
-    finite_bad = ~np.isfinite(values) & ~np.isnan(values) | (np.isnan(values) & ~slow & np.asarray(pc.is_valid(col)))
+    finite_bad = (np.isinf(values) | np.isnan(values)) & ~slow & given
     # "nan", "inf" and "Infinity" cast without complaint; they are not amounts
     if finite_bad.any():
         values[finite_bad] = np.nan
@@ -420,7 +437,10 @@ def _parse_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.n
     try:
         d = pc.cast(s, pa.date32())
     except pa.ArrowInvalid:
-        iso = pc.strptime(pc.utf8_slice_codeunits(s, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
+        # a date, or a date and a time of day (what spreadsheets and databases export)
+        day = pc.if_else(pc.match_substring_regex(s, r"^\d{4}-\d\d-\d\d(?:[ T][\d:.]+(?:Z|[+-][\d:]+)?)?$"),
+                         pc.utf8_slice_codeunits(s, 0, 10), pa.scalar(None, pa.string()))
+        iso = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
         eu = pc.strptime(s, format="%d.%m.%Y", unit="s", error_is_null=True)
         d = pc.cast(pc.coalesce(iso, eu), pa.date32())
     v = np.asarray(d.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
@@ -493,6 +513,7 @@ def evaluate_table(
     """Decide every order of ``table`` (a :class:`pyarrow.Table`); see :func:`evaluate_frame`."""
     n = table.num_rows
     names = list(table.column_names)
+    fx = _rates(fx)
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
     unknown = sorted(set(defaults) - set(_FIELD))
     if unknown:
@@ -597,7 +618,20 @@ def evaluate_table(
         keep.append(nm)
     arrays += [_result_array(k, v, spreadsheet_safe, None if k == "problem" else missing)
                for k, v in results.items()]
-    return pa.Table.from_arrays(arrays, names=keep + out_names)
+    names = keep + out_names
+    if spreadsheet_safe:
+        names = _neutralise(pa.array(names, pa.string())).to_pylist()
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _rates(fx: Any) -> Any:
+    """FxRates as given, or the reference rates with overrides from a mapping ({"KZT": 520.0},
+    units per 1 EUR): a mapping pickles, so it can travel to dask or Spark workers."""
+    if isinstance(fx, Mapping):
+        from .fx import reference_rates
+
+        return reference_rates().with_overrides(fx)
+    return fx
 
 
 def _contiguous(c: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -644,20 +678,58 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
 
 
 def _result_array(name: str, v: np.ndarray, safe: bool, missing: np.ndarray | None) -> pa.Array:
-    """One output column for writing: money to cents, fractions to 4 decimals, NaN and the rows
-    in ``missing`` as nulls (empty cells)."""
+    """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
+    the rows in ``missing`` become nulls (empty cells)."""
     if v.dtype.kind == "f":
         if name in MONEY_COLUMNS:
-            v = np.round(v, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+            v = _round(v, 2)
         elif name in FRACTION_COLUMNS:
-            v = np.round(v, 4) + 0.0
-        return pa.array(v, type=pa.float64(), mask=missing, from_pandas=True)
+            v = _round(v, 4)
+        return pa.array(v, type=pa.float64(), mask=_or(np.isnan(v), missing))
     if v.dtype.kind == "M":
-        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), mask=missing, from_pandas=True)
+        v = v.astype("datetime64[D]")
+        return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
     if v.dtype.kind == "b":
         return pa.array(v, type=pa.bool_(), mask=missing)
-    a = pa.array(v, type=pa.string(), mask=missing, from_pandas=True)
+    a = pa.array(v, type=pa.string(), mask=_or(np.equal(v, None), missing))
     return _neutralise(a) if safe else a
+
+
+def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
+    m = a if b is None else a | b
+    return m if m.any() else None
+
+
+def _round(v: np.ndarray, digits: int) -> np.ndarray:
+    """Round exactly like Python's ``round`` (as single estimates do), vectorized.
+
+    ``np.round`` scales by 10**digits first, and that product is itself rounded, so on a near-tie
+    (3.275, whose double is just below 3.275) it can round the wrong way. Near-ties are decided
+    again from the exact product ``v * 2 * 10**digits`` (Dekker's two-product), with ties of the
+    exact binary value going to the even neighbour, as Python does.
+    """
+    out = np.round(v, digits)
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = v * scale
+        k = np.floor(s)
+        near = np.abs(s - k - 0.5) < np.maximum(1e-6, np.abs(s) * 4e-16)
+    if near.any():
+        x, k = v[near], k[near]
+        two = 2.0 * scale  # 200 or 20000: few bits, so hi*two and lo*two are exact
+        p = x * two
+        c = 134217729.0 * x  # Veltkamp split of x into hi + lo, 26 bits each
+        hi = c - (c - x)
+        lo = x - hi
+        err = (hi * two - p) + lo * two  # x * two == p + err exactly
+        d = (p - (2.0 * k + 1.0)) + err  # > 0: above the midpoint between k and k + 1
+        odd = np.mod(k, 2.0) == 1.0
+        out[near] = np.where((d > 0) | ((d == 0) & odd), k + 1.0, k) / scale
+    # beyond ~10**12 cents the scaled value has no bits left for the test above; such amounts
+    # do not occur in orders, but if they do they are rounded one by one
+    for i in np.flatnonzero(np.abs(v) >= 1e14 / scale):
+        out[i] = round(float(v[i]), digits) if np.isfinite(v[i]) else v[i]
+    return out + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -701,7 +773,9 @@ def evaluate_frame(
         matter). Cells may be numbers or text as people write them (``450 g``, ``1,2 kg``,
         ``$12.99``, ``40%``, ``26.11.2026``). Other columns pass through.
     tariffs, fx, today
-        As for :func:`calculator.estimate.assess`; ``today`` makes the run reproducible.
+        As for :func:`calculator.estimate.assess`; ``today`` makes the run reproducible. ``fx``
+        may also be a mapping of rate overrides (``{"KZT": 520.0}``, units per 1 EUR) applied to
+        the reference rates, which unlike an ``FxRates`` can be sent to dask or Spark workers.
     defaults
         Values for missing columns and empty cells, by input name (``{"partial_refund": 0.4}``);
         text is read like a cell.
@@ -724,12 +798,13 @@ def evaluate_frame(
 
     Examples
     --------
+    >>> import datetime
     >>> import pandas as pd
     >>> orders = pd.DataFrame({"order": ["A1", "A2"], "price": ["18 000 ₽", "n/a"],
     ...                        "origin": "RU", "postage": "1450", "reason": "damaged"})
     >>> out = evaluate_frame(orders, defaults={"currency": "RUB"}, today=datetime.date(2026, 11, 26))
     >>> out[["order", "recommendation", "ev_return", "problem"]].to_dict("list")
-    {'order': ['A1', 'A2'], 'recommendation': ['return', ''], 'ev_return': [13670.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
+    {'order': ['A1', 'A2'], 'recommendation': ['return', nan], 'ev_return': [13670.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
     """
     table = _from_pandas(frame)
     out = evaluate_table(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
@@ -740,13 +815,13 @@ def evaluate_frame(
 def _from_pandas(frame) -> pa.Table:
     import pandas as pd
 
-    cols = {}
-    for name in frame.columns:
-        s = frame[name]
+    arrays = []
+    for i in range(frame.shape[1]):
+        s = frame.iloc[:, i]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
-        cols[str(name)] = pa.array(s, from_pandas=True)
-    return pa.table(cols) if cols else pa.table({}).append_column("_", pa.nulls(len(frame))).drop(["_"])
+        arrays.append(pa.array(s, from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
 
 
 def _to_pandas(table: pa.Table, like=None):
@@ -766,6 +841,24 @@ def _to_pandas(table: pa.Table, like=None):
 def output_meta(frame, **kwargs):
     """The empty DataFrame :func:`evaluate_frame` returns for ``frame``'s columns (dask ``meta``)."""
     return evaluate_frame(frame.iloc[:0], **kwargs)
+
+
+_SPARK_TYPES = {"string": "string", "large_string": "string", "double": "double", "bool": "boolean",
+                "date32[day]": "date", "int64": "bigint", "int32": "int", "float": "float"}
+
+
+def output_ddl(columns: Sequence[str]) -> str:
+    """The Spark schema (DDL) of :func:`evaluate_frame`'s output for text input columns, for
+    ``DataFrame.mapInPandas(..., schema=output_ddl(df.columns))``.
+
+    Examples
+    --------
+    >>> output_ddl(["order_id", "price", "origin"]).split(", ")[:4]
+    ['`order_id` string', '`price` string', '`origin` string', '`recommendation` string']
+    """
+    empty = pa.Table.from_arrays([pa.array([], pa.string()) for _ in columns], names=list(columns))
+    schema = evaluate_table(empty, tariffs=()).schema
+    return ", ".join(f"`{f.name.replace('`', '``')}` {_SPARK_TYPES.get(str(f.type), 'string')}" for f in schema)
 
 
 # --------------------------------------------------------------------------------------------
@@ -976,14 +1069,16 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
         is_bad = np.zeros(total, bool)
         is_bad[at] = True
         split = [_split_line(text, delimiter, k) for _, text in inserts]
-        bad_tab = pa.table({f"f{j}": pa.array([cells[j] for cells, _ in split], pa.binary()) for j in range(k)})
+        bad_tab = pa.table({f"f{j}": pa.array([cells[j] for cells, _, _ in split], pa.binary()) for j in range(k)})
         order = np.empty(total, np.int64)
         order[~is_bad] = np.arange(t.num_rows)
         order[is_bad] = t.num_rows + np.arange(len(inserts))
         merged = pa.concat_tables([t, bad_tab]).take(pa.array(order))
         problems = np.full(total, "", dtype=object)
-        problems[is_bad] = [f"{got} fields but the header has {k} columns; check the delimiter "
-                            f"({_show_delim(delimiter)}) and the quotes on this line" for _, got in split]
+        # extra fields that are all empty are what spreadsheets write after a trailing delimiter
+        problems[is_bad] = ["" if got > k and not any(rest) else
+                            f"{got} fields but the header has {k} columns; check the delimiter "
+                            f"({_show_delim(delimiter)}) and the quotes on this line" for _, got, rest in split]
         all_extra = np.zeros(total, np.int64)
         all_extra[~is_bad] = extra
         all_extra[is_bad] = [text.count("\n") for _, text in inserts]
@@ -1034,10 +1129,15 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
             if keep:
                 pending.append((t, lines, problems))
                 pending_rows += keep
-            if pending_rows >= chunk_rows:
-                yield _join(pending, header)
-                pending, pending_rows = [], 0
-        yield replace(_join(pending, header), ignored_empty_lines=held)
+            while pending_rows >= chunk_rows:
+                t, lines, problems = _concat(pending)
+                yield _decoded(t.slice(0, chunk_rows), lines[:chunk_rows],
+                               problems[:chunk_rows] if problems is not None else None, header)
+                pending_rows -= chunk_rows
+                pending = [(t.slice(chunk_rows), lines[chunk_rows:],
+                            problems[chunk_rows:] if problems is not None else None)] if pending_rows else []
+        t, lines, problems = _concat(pending) if pending else (_empty_binary(k), np.zeros(0, np.int64), None)
+        yield replace(_decoded(t, lines, problems, header), ignored_empty_lines=held)
 
     return info, chunks()
 
@@ -1046,14 +1146,15 @@ def _show_delim(d: str) -> str:
     return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "|"}.get(d, repr(d))
 
 
-def _split_line(text: str, delimiter: str, k: int) -> tuple[list[bytes | None], int]:
-    """A rejected line split as the CSV parser would, padded or cut to ``k`` fields."""
+def _split_line(text: str, delimiter: str, k: int) -> tuple[list[bytes | None], int, list[str]]:
+    """A rejected line split as the CSV parser would: its first ``k`` fields (padded), how many
+    fields it has, and the fields beyond ``k``."""
     try:
         fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error:
         fields = text.split(delimiter)
     cells = [f.encode("utf-8", "surrogateescape") if f != "" else None for f in fields[:k]]
-    return cells + [None] * (k - len(cells)), len(fields)
+    return cells + [None] * (k - len(cells)), len(fields), [f for f in fields[k:] if f.strip()]
 
 
 def _empty_binary(k: int, rows: int = 0) -> pa.Table:
@@ -1104,18 +1205,19 @@ def _empty_rows(t: pa.Table) -> np.ndarray:
     return ~nonempty
 
 
-def _join(pending: list[tuple[pa.Table, np.ndarray, np.ndarray | None]], header: Sequence[str]) -> Chunk:
-    """Pending pieces → one chunk of text columns named by the header."""
-    k = len(header)
-    if not pending:
-        table, lines, problems = _empty_binary(k), np.zeros(0, np.int64), None
-    else:
-        table = pa.concat_tables([p[0] for p in pending]) if len(pending) > 1 else pending[0][0]
-        lines = np.concatenate([p[1] for p in pending])
-        problems = None
-        if any(p[2] is not None for p in pending):
-            problems = np.concatenate([p[2] if p[2] is not None else np.full(p[0].num_rows, "", dtype=object)
-                                       for p in pending])
+def _concat(pending: list[tuple[pa.Table, np.ndarray, np.ndarray | None]]
+            ) -> tuple[pa.Table, np.ndarray, np.ndarray | None]:
+    table = pa.concat_tables([p[0] for p in pending]) if len(pending) > 1 else pending[0][0]
+    lines = np.concatenate([p[1] for p in pending])
+    problems = None
+    if any(p[2] is not None for p in pending):
+        problems = np.concatenate([p[2] if p[2] is not None else np.full(p[0].num_rows, "", dtype=object)
+                                   for p in pending])
+    return table, lines, problems
+
+
+def _decoded(table: pa.Table, lines: np.ndarray, problems: np.ndarray | None, header: Sequence[str]) -> Chunk:
+    """A chunk of text columns named by the header."""
     table, bad_utf8 = _decode(table, header)
     if bad_utf8 is not None:
         problems = bad_utf8 if problems is None else np.where(problems != "", problems, bad_utf8)
@@ -1202,7 +1304,7 @@ class BatchSummary:
         """Money recovered, by currency and converted to EUR (where a rate exists)."""
         from .fx import reference_rates
 
-        rates = fx or reference_rates()
+        rates = _rates(fx) or reference_rates()
         by_cur: dict[str, list[float]] = {}
         by_origin: dict[str, dict[str, Any]] = {}
         eur = [0, 0.0, 0.0, 0.0]
@@ -1304,6 +1406,7 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
 
     Examples
     --------
+    >>> import datetime
     >>> import pandas as pd
     >>> out = evaluate_frame(pd.DataFrame({"price": ["30", "x"], "origin": "DE", "postage": "6"}),
     ...                      defaults={"currency": "EUR"}, today=datetime.date(2026, 11, 26))
@@ -1400,10 +1503,7 @@ class _Writer:
                                           write_options=pacsv.WriteOptions(delimiter=self.delimiter))
         elif t.schema != self.schema:
             t = t.cast(self.schema)
-        if self.fmt == "parquet":
-            self._w.write_table(t)
-        else:
-            self._w.write_table(t)
+        self._w.write_table(t)
 
     def close(self) -> None:
         if self._w is not None:
@@ -1467,6 +1567,8 @@ def run_batch(
     tmp: str | None = None
     if isinstance(dest, (str, os.PathLike)) and str(dest) != "-":
         target = Path(dest)
+        if not target.parent.is_dir():
+            raise BatchError(f"{dest}: there is no folder {str(target.parent)!r}; create it or write elsewhere")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         os.close(fd)
         sink: Any = tmp

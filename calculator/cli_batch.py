@@ -35,6 +35,8 @@ _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|
 # Inputs whose flag is spelled differently (as in `returncost estimate`).
 _FLAGS = {"origin": ("--from",), "destination": ("--to",), "weight_g": ("--weight", "--weight-g")}
 _DIMS = ("length_cm", "width_cm", "height_cm")
+_METAVAR = {"money": "AMOUNT", "currency": "CUR", "country": "CC", "weight": "W", "fraction": "F",
+            "number": "N", "int": "N", "date": "YYYY-MM-DD", "text": "TEXT"}
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -58,13 +60,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="exit with status 2 if any row has a problem (the output is still written)")
     p.add_argument("--delimiter", metavar="D",
                    help="CSV field delimiter: ',' ';' tab '|' (default: detected from the header)")
-    p.add_argument("--decimal", choices=(".", ","),
-                   help="decimal mark of numbers in the CSV (default: detected; ',' for semicolon files that use it)")
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK",
+                   help="decimal mark of numbers in the CSV, '.' or ',' (default: detected; ',' for semicolon "
+                        "files that use it)")
     p.add_argument("--summary", metavar="PATH", help="write counts and money totals as JSON")
     p.add_argument("--chart", metavar="PATH",
                    help="save a chart of recommendation counts and savings by origin country (.png or .svg)")
     p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
-                   help="rows evaluated at once; memory grows with this, not with the file (default: 100000)")
+                   help="rows evaluated at once; memory grows with this, not with the file (default: 50000)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the assessment, for deadlines (default: today)")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 
@@ -78,7 +81,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         elif f.name in _DIMS:
             continue
         else:
-            g.add_argument(*flags, dest=f.name, metavar=f.name.split("_")[0].upper(),
+            g.add_argument(*flags, dest=f.name, metavar=None if f.choices else _METAVAR.get(f.kind, f.name.upper()),
                            choices=f.choices or None, help=f"{f.help}{unit}")
     g.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
 
@@ -140,14 +143,18 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         summary = batch.run_batch(
             source, dest, tariffs=tariffs, fx=fx, today=today, defaults=defaults, delimiter=delimiter,
-            decimal=args.decimal, chunk_rows=args.chunk_rows or batch.DEFAULT_CHUNK_ROWS,
+            decimal=args.decimal,
+            chunk_rows=batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows,
             output_format=args.output_format, progress=bar.update if bar else None,
         )
+    except BrokenPipeError:
+        raise  # `returncost batch ... | head`: main() ends quietly
     except OSError as exc:
         if args.traceback:
             raise
-        where = exc.filename or (args.output if isinstance(exc, PermissionError) else args.input)
-        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path and its permissions") from None
+        # the reader reports its own errors; what is left happened while writing the output
+        where = args.output if not exc.filename or str(exc.filename).endswith(".part") else exc.filename
+        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free space") from None
     finally:
         if bar:
             bar.close()

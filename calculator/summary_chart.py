@@ -68,7 +68,7 @@ def savings_chart(summary, fx: Any = None, ax=None):
     >>> from calculator.batch import BatchSummary
     >>> s = BatchSummary(rows=1, groups={("DE", "EUR", "keep"): (1, 3.0, -1.0, 2.0)})
     >>> ax = savings_chart(s)
-    >>> [round(p.get_height(), 2) for p in ax.patches]
+    >>> [round(float(p.get_height()), 2) for p in ax.patches]
     [4.0, 1.0]
     """
     ax = _axes(ax)
