@@ -7,7 +7,7 @@ The package is a set of small modules around one vectorized money model:
 - :mod:`calculator.fx` converts currencies with dated reference rates;
 - :mod:`calculator.policy` holds marketplace rules and computes deadlines;
 - :mod:`calculator.model` computes the expected value of each option and the break-evens;
-- :mod:`calculator.estimate` ties them together for one order or many.
+- :mod:`calculator.assessment` ties them together for one order or many.
 
 Importing the package loads numpy and PyYAML only; pandas, scipy and matplotlib are imported by the
 modules that need them (batch, sensitivity, charts) when those are used.
@@ -16,7 +16,7 @@ modules that need them (batch, sensitivity, charts) when those are used.
 from __future__ import annotations
 
 from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
-from .estimate import Assessment, Estimate, assess, estimate
+from .assessment import Assessment, Estimate, assess, estimate
 from .fx import FxRates, reference_rates
 from .model import OPTIONS, Evaluation, evaluate
 from .quote import Quote, quote

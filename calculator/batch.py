@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .estimate import FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from .assessment import FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
@@ -773,7 +773,7 @@ def evaluate_frame(
         matter). Cells may be numbers or text as people write them (``450 g``, ``1,2 kg``,
         ``$12.99``, ``40%``, ``26.11.2026``). Other columns pass through.
     tariffs, fx, today
-        As for :func:`calculator.estimate.assess`; ``today`` makes the run reproducible. ``fx``
+        As for :func:`calculator.assessment.assess`; ``today`` makes the run reproducible. ``fx``
         may also be a mapping of rate overrides (``{"KZT": 520.0}``, units per 1 EUR) applied to
         the reference rates, which unlike an ``FxRates`` can be sent to dask or Spark workers.
     defaults
@@ -791,7 +791,7 @@ def evaluate_frame(
     -------
     pandas.DataFrame
         The input columns (a column named like an output, from an earlier run, is replaced),
-        then the outputs of :meth:`calculator.estimate.Assessment.columns`, money rounded to
+        then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
         cents and fractions to 4 decimals. Outputs named like an input get the suffix ``_used``
         (``postage_used``, ``postage_currency_used``, ``service_used``). A row that cannot be
         evaluated has NaN results and a ``problem`` text naming the column and the value.

@@ -276,7 +276,7 @@ def _as_of(args: argparse.Namespace):
 
 
 def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
-    from .estimate import estimate
+    from .assessment import estimate
 
     e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), **order_inputs(args))
     if args.chart or args.charts:

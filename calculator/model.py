@@ -91,7 +91,7 @@ def evaluate(
     """Expected value of each option, the best option and where it would flip.
 
     All arguments broadcast against each other. The function does not validate ranges; the
-    callers that take user input (:mod:`calculator.estimate`) do.
+    callers that take user input (:mod:`calculator.assessment`) do.
 
     Parameters
     ----------

@@ -13,7 +13,7 @@ Fractions may be written with ``%`` (``tri:30%,50%,70%``). Valid ranges: fractio
 hours and weights 0 or more. A triangular or uniform range outside them is an error; a normal is
 truncated to them (a fraction ``norm:0.9,0.2`` never draws above 1).
 
-:func:`uncertain_order` resolves one order once with :func:`calculator.estimate.assess` (postage
+:func:`uncertain_order` resolves one order once with :func:`calculator.assessment.assess` (postage
 lookup, currency conversion, reason defaults, validation) at the distributions' central values, and
 keeps the distributions next to it. :func:`monte_carlo` then replaces the uncertain inputs by N
 seeded draws and evaluates all of them with :func:`calculator.model.evaluate` in one call.
@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
 from .errors import InputError
-from .estimate import Assessment, assess
+from .assessment import Assessment, assess
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, field as _field
 from .rates import cheapest_postage
@@ -498,7 +498,7 @@ def input_label(name: str, currency: str) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class UncertainOrder:
-    """One order resolved once by :func:`~calculator.estimate.assess`, and the distributions of
+    """One order resolved once by :func:`~calculator.assessment.assess`, and the distributions of
     its uncertain inputs.
 
     :meth:`evaluate` is the one door to the money model for every analysis (Monte Carlo,
@@ -538,7 +538,7 @@ class UncertainOrder:
 
     def postage_for_weight(self, weight_g: ArrayLike) -> NDArray[np.float64]:
         """Cheapest tracked postage of this order's route at each weight, in the order currency,
-        rounded to cents as :func:`~calculator.estimate.assess` does; NaN where unpriced.
+        rounded to cents as :func:`~calculator.assessment.assess` does; NaN where unpriced.
 
         One :func:`~calculator.rates.cheapest_postage` call; the parcel's size, zone and chosen
         service are the order's.
@@ -561,7 +561,7 @@ class UncertainOrder:
 
     def postage_in_order_currency(self, postage: ArrayLike) -> NDArray[np.float64]:
         """Convert postage given in the postage currency (``--postage-currency``) to the order
-        currency, rounded to cents as :func:`~calculator.estimate.assess` does."""
+        currency, rounded to cents as :func:`~calculator.assessment.assess` does."""
         pcur = str(self.assessment.values["postage_currency"][0])
         factor = float(self.fx.factor(pcur, self.currency))
         return np.round(np.asarray(postage, dtype=np.float64) * factor, 2)
@@ -665,11 +665,11 @@ def uncertain_order(
     Parameters
     ----------
     **inputs
-        As for :func:`calculator.estimate.estimate`; a numeric input may also be a
+        As for :func:`calculator.assessment.estimate`; a numeric input may also be a
         :class:`Distribution` or its text (``partial_refund="tri:0.3,0.5,0.7"``). The order is
         assessed once at the distributions' central values.
     tariffs, fx, today
-        As for :func:`calculator.estimate.assess`.
+        As for :func:`calculator.assessment.assess`.
     defaults
         Give the assumed inputs (not given at all) their default distributions (module docs).
 
@@ -680,7 +680,7 @@ def uncertain_order(
     Raises
     ------
     InputError, RouteError
-        As :func:`calculator.estimate.estimate` does, or for a bad distribution.
+        As :func:`calculator.assessment.estimate` does, or for a bad distribution.
 
     Examples
     --------

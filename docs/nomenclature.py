@@ -3,12 +3,12 @@
     python docs/nomenclature.py
 
 The tests check that the README contains exactly these tables, so the README cannot drift from
-`calculator.inputs.FIELDS` and `calculator.estimate.OUTPUTS`.
+`calculator.inputs.FIELDS` and `calculator.assessment.OUTPUTS`.
 """
 
 from __future__ import annotations
 
-from calculator.estimate import OUTPUTS
+from calculator.assessment import OUTPUTS
 from calculator.inputs import FIELDS, REASON_DEFAULTS
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from calculator.errors import InputError, RouteError
-from calculator.estimate import assess
+from calculator.assessment import assess
 from calculator.model import OPTIONS
 from calculator.rates import cheapest_postage, offers_for_route
 from calculator.sensitivity import (
