@@ -20,7 +20,7 @@ from . import model as _model
 from .errors import InputError, RouteError
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, REASON_DEFAULTS, REASONS, field as _field
-from .rates import cheapest_postage
+from .rates import cheapest_postage, factorize
 from .tariffs import Tariff, is_country, is_currency, resolve
 
 __all__ = ["WARNINGS", "Assessment", "Estimate", "assess", "estimate"]
@@ -127,12 +127,10 @@ class Assessment:
 
     def warning_codes(self) -> NDArray[np.object_]:
         """Warning codes per order, joined with ``;`` (``""`` when none)."""
-        out = np.full(self.n, "", dtype=object)
-        for bit, code in WARNINGS.items():
-            has = (self.warnings & bit) != 0
-            if has.any():
-                out[has] = np.where(out[has] == "", code, out[has] + ";" + code)
-        return out
+        masks, inverse = np.unique(self.warnings, return_inverse=True)
+        texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()] + [""],
+                         dtype=object)
+        return texts[inverse.ravel()] if self.n else np.full(0, "", dtype=object)
 
     def columns(self) -> dict[str, NDArray]:
         """Every output as a column: the batch writes these next to the input columns."""
@@ -176,11 +174,33 @@ class Assessment:
 # assess: many orders
 
 
-def _text_array(v: object, n: int) -> NDArray[np.object_]:
-    a = np.asarray(v, dtype=object)
-    a = np.broadcast_to(a, (n,)) if a.ndim == 0 or a.shape != (n,) else a
-    a = np.where(np.equal(a, None), "", a).astype(str)
-    return np.where(a == "nan", "", a).astype(object)
+@dataclass(frozen=True, slots=True, eq=False)
+class Coded:
+    """A text column given as its distinct ``values`` and each row's index into them (``codes``),
+    as a CSV reader's dictionary encoding or a pandas Categorical has it. :func:`assess` accepts it
+    for any text input and then validates and converts each distinct value once."""
+
+    values: ArrayLike
+    codes: ArrayLike
+
+
+def _missing_text(x: object) -> bool:
+    return x is None or (isinstance(x, float) and x != x) or str(x).strip() in ("", "nan", "None", "NaN")
+
+
+def _coded(raw: object, n: int) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
+    """Distinct values (cleaned: missing → "") and per-row codes of a text input."""
+    if isinstance(raw, Coded):
+        uniq, codes = np.asarray(raw.values, dtype=object), np.asarray(raw.codes, dtype=np.intp)
+    else:
+        a = np.asarray("" if raw is None else raw, dtype=object)
+        if a.ndim == 0:
+            uniq, codes = np.array([a.item()], dtype=object), np.zeros(n, np.intp)
+        else:
+            uniq, codes = factorize(np.broadcast_to(a, (n,)) if a.shape != (n,) else a)
+            uniq = uniq.astype(object)
+    clean = np.array(["" if _missing_text(x) else str(x).strip() for x in uniq] + [""], dtype=object)
+    return clean, (codes if len(codes) == n else np.broadcast_to(codes, (n,)))
 
 
 def _num_array(v: object, n: int) -> NDArray[np.float64]:
@@ -195,8 +215,10 @@ def _date_array(v: object, n: int, today: _dt.date | None, name: str = "received
         return np.full(n, fill, dtype="datetime64[D]")
     a = np.asarray(v)
     if a.dtype.kind in "OU":
+        if a.dtype.kind == "O":
+            a = np.where(np.equal(a, None), "", a).astype(str)
         try:
-            a = np.asarray([np.datetime64(x, "D") if x not in (None, "") else np.datetime64("NaT") for x in np.ravel(a)]).reshape(a.shape)
+            a = a.astype("datetime64[D]")  # ISO dates, parsed in C; "" becomes NaT
         except ValueError:
             raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
     a = a.astype("datetime64[D]")
@@ -263,21 +285,29 @@ def assess(
         raise InputError(f"unknown input {unknown[0]!r}; inputs are: {', '.join(sorted(known))}")
     n = _length(given)
     problem = np.full(n, "", dtype=object)
+    has_problem = np.zeros(n, bool)
 
-    def flag(mask: NDArray[np.bool_], name: str, what: NDArray | str) -> None:
-        """Record a problem (the first per order wins)."""
-        mask = mask & (problem == "")
+    def flag(mask: NDArray[np.bool_], name: str, what) -> None:
+        """Record a problem (the first per order wins). ``what`` is a text, or a function that
+        returns the texts of the masked rows only: texts are built for bad rows, not for all."""
+        mask = mask & ~has_problem
         if not mask.any():
             return
-        text = np.char.add(f"{name}: ", np.asarray(what, dtype=str)[mask] if np.ndim(what) else what)
+        text = what(mask) if callable(what) else what
+        text = np.char.add(f"{name}: ", np.asarray(text, dtype=str))
         if errors == "raise":
             rows = np.flatnonzero(mask)
             at = f" (order {rows[0] + 1})" if n > 1 else ""
-            raise InputError(f"{text[0] if np.ndim(text) else text}{at}")
+            raise InputError(f"{text.flat[0]}{at}")
         problem[mask] = text
+        has_problem[mask] = True
+
+    def numbers(a: NDArray, tail: str):
+        return lambda m: np.char.add(a[m].astype(str), tail)
 
     vals: dict[str, NDArray] = {}
     assumed: dict[str, NDArray[np.bool_]] = {}
+    texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]] = {}  # text inputs as (distinct, codes)
     for f in FIELDS:
         if f.kind == "date":
             continue
@@ -294,57 +324,63 @@ def assess(
             a = _num_array(0 if raw is None else raw, n)
             vals[f.name] = np.where(np.isnan(a), 0, a)
         else:
-            a = _text_array("" if raw is None else raw, n)
-            assumed[f.name] = a == ""
+            uniq, codes = _coded(raw, n)
+            if f.kind in ("country", "currency"):
+                uniq = np.array([x.upper() for x in uniq], dtype=object)
+            empty = uniq == ""
+            assumed[f.name] = empty[codes]
             default = f.default if isinstance(f.default, str) else ""
-            vals[f.name] = np.where(a == "", default, a)
+            uniq = np.where(empty, default, uniq)
+            texts[f.name] = (uniq, codes)
+            vals[f.name] = uniq[codes]
     vals["received_on"] = _date_array(given.get("received_on"), n, today)
     assumed["received_on"] = np.full(n, given.get("received_on") is None)
     vals["purchased_on"] = _date_array(given.get("purchased_on"), n, None, "purchased_on")
 
-    # upper-case codes once
-    for k in ("currency", "origin", "destination", "postage_currency"):
-        vals[k] = np.char.upper(vals[k].astype(str)).astype(object)
-    vals["postage_currency"] = np.where(vals["postage_currency"] == "", vals["currency"], vals["postage_currency"])
+    # the postage is in the order currency unless its own currency is given
+    pc_empty = assumed["postage_currency"]
+    vals["postage_currency"] = np.where(pc_empty, vals["currency"], vals["postage_currency"])
 
     # --- validation (ranges, codes) -------------------------------------------------------
     price = vals["price"]
     flag(np.isnan(price), "price", "missing; give the amount paid for the item")
-    flag(price <= 0, "price", np.char.add(price.astype(str), " must be greater than zero"))
+    flag(price <= 0, "price", numbers(price, " must be greater than zero"))
     for name in _FRACTIONS:
         a = vals[name]
-        flag((a < 0) | (a > 1), name, np.char.add(a.astype(str), " must be between 0 and 1"))
+        flag((a < 0) | (a > 1), name, numbers(a, " must be between 0 and 1"))
     for name in ("packaging_cost", "hourly_value", "resale_cost", "hassle_hours", "postage"):
-        a = vals[name]
-        flag(a < 0, name, np.char.add(a.astype(str), " is negative; give zero or more"))
+        flag(vals[name] < 0, name, numbers(vals[name], " is negative; give zero or more"))
     for name in ("weight_g", "length_cm", "width_cm", "height_cm"):
-        a = vals[name]
-        flag(a < 0, name, np.char.add(a.astype(str), " is negative; a size must be zero or more"))
+        flag(vals[name] < 0, name, numbers(vals[name], " is negative; a size must be zero or more"))
     flag(vals["disputes_won_in_a_row"] < 0, "disputes_won_in_a_row", "must be zero or more")
-    for name, check, example in (("origin", is_country, "US, GB, DE, RU"), ("destination", is_country, "CN"),
-                                 ("currency", is_currency, "USD, EUR, RUB"), ("postage_currency", is_currency, "USD")):
-        a = vals[name]
-        uniq, inv = np.unique(a.astype(str), return_inverse=True)
-        bad = np.array([not check(u) for u in uniq])[inv.ravel()]
-        kind = "country" if "origin" in name or "destination" in name else "currency"
-        flag(bad, name, np.char.add(np.char.add("'", a.astype(str)), f"' is not an ISO {kind} code (e.g. {example})"))
-    for name, choices in (("reason", REASONS), ("marketplace", _field("marketplace").choices)):
-        a = vals[name]
-        flag(~np.isin(a, choices), name,
-             np.char.add(np.char.add("'", a.astype(str)), f"' is not one of {', '.join(choices)}"))
+    checks = (
+        ("origin", is_country, "is not an ISO country code (e.g. US, GB, DE, RU)"),
+        ("destination", is_country, "is not an ISO country code (e.g. CN)"),
+        ("currency", is_currency, "is not an ISO currency code (e.g. USD, EUR, RUB)"),
+        ("postage_currency", is_currency, "is not an ISO currency code (e.g. USD)"),
+        ("reason", REASONS.__contains__, f"is not one of {', '.join(REASONS)}"),
+        ("marketplace", _field("marketplace").choices.__contains__,
+         f"is not one of {', '.join(_field('marketplace').choices)}"),
+    )
+    for name, check, what in checks:
+        uniq, codes = texts[name]
+        ok = np.array([check(x) for x in uniq], dtype=bool)
+        if name == "postage_currency":
+            ok |= uniq == ""  # empty: the order currency, checked above
+        msg = np.array([f"'{x}' {what}" for x in uniq], dtype=object)
+        flag(~ok[codes], name, lambda m, msg=msg, codes=codes: msg[codes[m]])
     flag(vals["received_on"] > np.datetime64(today, "D"), "received_on",
-         np.char.add(vals["received_on"].astype(str), f" is after today ({today})"))
+         lambda m: np.char.add(vals["received_on"][m].astype(str), f" is after today ({today})"))
     flag(vals["purchased_on"] > vals["received_on"], "purchased_on",
-         np.char.add(vals["purchased_on"].astype(str), " is after the day the item was received"))
-    _check_marketplace_rules(vals, flag)
+         lambda m: np.char.add(vals["purchased_on"][m].astype(str), " is after the day the item was received"))
+    _check_marketplace_rules(vals, texts["marketplace"], flag)
 
     # --- reason defaults --------------------------------------------------------------------
-    reason = vals["reason"]
+    r_uniq, r_codes = texts["reason"]
     for name in ("win_probability", "use_value", "resale_value"):
-        by_reason = np.full(n, np.nan)
-        for rsn, d in REASON_DEFAULTS.items():
-            by_reason[reason == rsn] = getattr(d, name)
-        vals[name] = np.where(assumed[name], by_reason, vals[name])
+        per_reason = np.array([getattr(REASON_DEFAULTS[x], name) if x in REASON_DEFAULTS else np.nan
+                               for x in r_uniq])
+        vals[name] = np.where(assumed[name], per_reason[r_codes], vals[name])
 
     # --- postage ------------------------------------------------------------------------------
     rates = fx or reference_rates()
@@ -361,9 +397,9 @@ def assess(
     tracked = np.where(source != "", True, False)
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
-    look = (source == "") & (problem == "")
+    look = (source == "") & ~has_problem
     flag(look & np.isnan(vals["weight_g"]), "weight_g", "missing; give the parcel weight or a known --postage")
-    look &= problem == ""
+    look &= ~has_problem
     tset = resolve(tariffs, today=today)
     if look.any():
         idx = np.flatnonzero(look)
@@ -386,8 +422,8 @@ def assess(
             status[idx] = p.status
             if errors == "raise":
                 raise RouteError(_route_help(tset, vals, int(np.flatnonzero(unpriced)[0]), status))
-            flag(unpriced, "postage", np.char.add(status.astype(str),
-                                                  "; give a known postage (a counter quote)"))
+            flag(unpriced, "postage", lambda m: np.char.add(status[m].astype(str),
+                                                            "; give a known postage (a counter quote)"))
 
     factor = rates.factor(np.where(pcur == None, vals["currency"], pcur).astype(str), vals["currency"].astype(str))  # noqa: E711
     factor = np.asarray(factor, dtype=np.float64)
@@ -399,7 +435,7 @@ def assess(
     postage = np.round(postage_native * factor, 2)
 
     # --- the model -----------------------------------------------------------------------------
-    bad = problem != ""
+    bad = has_problem
     e = _model.evaluate(
         np.where(bad, np.nan, price),
         postage,
@@ -416,7 +452,7 @@ def assess(
     )
 
     # --- deadlines and warnings ----------------------------------------------------------------
-    dates, window_closed, streak_limit = _dates(vals, today)
+    dates, window_closed, streak_limit = _dates(vals, texts["marketplace"], today)
     warn = np.zeros(n, np.int32)
     warn |= np.where(window_closed, WINDOW_CLOSED, 0).astype(np.int32)
     warn |= np.where(postage > price, POSTAGE_OVER_PRICE, 0).astype(np.int32)
@@ -447,15 +483,18 @@ def assess(
     )
 
 
-def _check_marketplace_rules(vals: dict[str, NDArray], flag) -> None:
-    """Inputs a marketplace's rules need: Temu counts from purchase; not every one has free returns."""
+def _markets(coded: tuple[NDArray[np.object_], NDArray[np.intp]]):
+    """Each known marketplace among the orders, with the mask of its rows."""
     from .policy import get_marketplace
 
-    for m in np.unique(vals["marketplace"].astype(str)):
-        if m not in _field("marketplace").choices:
-            continue
-        market = get_marketplace(m)
-        rows = vals["marketplace"] == m
+    uniq, codes = coded
+    for m in sorted(set(uniq) & set(_field("marketplace").choices)):
+        yield m, get_marketplace(m), (uniq == m)[codes]
+
+
+def _check_marketplace_rules(vals: dict[str, NDArray], market_codes, flag) -> None:
+    """Inputs a marketplace's rules need: Temu counts from purchase; not every one has free returns."""
+    for m, market, rows in _markets(market_codes):
         if market.dispute_window_from == "purchase":
             flag(rows & np.isnat(vals["purchased_on"]), "purchased_on",
                  f"missing; {m} counts its return window from the purchase date (give --purchased-on)")
@@ -463,9 +502,9 @@ def _check_marketplace_rules(vals: dict[str, NDArray], flag) -> None:
             flag(rows & vals["free_return"], "free_return", f"{m} has no free-return programme")
 
 
-def _dates(vals: dict[str, NDArray], today: _dt.date) -> tuple[dict[str, NDArray], NDArray, NDArray]:
+def _dates(vals: dict[str, NDArray], market_codes, today: _dt.date) -> tuple[dict[str, NDArray], NDArray, NDArray]:
     """Deadlines and money-arrival ranges per order, from the marketplace profiles."""
-    from .policy import get_marketplace, timeline
+    from .policy import timeline
 
     n = len(vals["price"])
     names = ("dispute_deadline", "ship_by", "refund_return_earliest", "refund_return_latest",
@@ -473,11 +512,7 @@ def _dates(vals: dict[str, NDArray], today: _dt.date) -> tuple[dict[str, NDArray
     out = {k: np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") for k in names}
     closed = np.zeros(n, bool)
     streak = np.zeros(n, np.int64)
-    for m in np.unique(vals["marketplace"].astype(str)):
-        if m not in _field("marketplace").choices:
-            continue
-        rows = vals["marketplace"] == m
-        market = get_marketplace(m)
+    for m, market, rows in _markets(market_codes):
         for fr in (False, True):
             sel = rows & (vals["free_return"] == fr)
             if not sel.any():
