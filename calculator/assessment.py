@@ -332,7 +332,7 @@ def assess(
             default = f.default if isinstance(f.default, str) else ""
             uniq = np.where(empty, default, uniq)
             texts[f.name] = (uniq, codes)
-            vals[f.name] = uniq[codes]
+            vals[f.name] = uniq.astype(str)[codes]  # fixed-width text: fast to take, compare and group
     vals["received_on"] = _date_array(given.get("received_on"), n, today)
     assumed["received_on"] = np.full(n, given.get("received_on") is None)
     vals["purchased_on"] = _date_array(given.get("purchased_on"), n, None, "purchased_on")
@@ -394,6 +394,7 @@ def assess(
     service = np.full(n, "", dtype=object)
     offer_key = np.full(n, "", dtype=object)
     tariff_name = np.full(n, "", dtype=object)
+    tariff_index = np.full(n, -1, np.intp)
     tracked = np.where(source != "", True, False)
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
@@ -412,6 +413,7 @@ def assess(
         pcur[idx] = p.currency
         source[idx] = np.where(np.isfinite(p.amount), "tariff", "")
         service[idx], offer_key[idx], tariff_name[idx] = p.service, p.offer_key, p.tariff
+        tariff_index[idx] = p.tariff_index
         tracked[idx] = p.tracked
         charge[idx] = p.chargeable_g
         size_checked[idx] = p.size_checked
@@ -425,8 +427,7 @@ def assess(
             flag(unpriced, "postage", lambda m: np.char.add(status[m].astype(str),
                                                             "; give a known postage (a counter quote)"))
 
-    factor = rates.factor(np.where(pcur == None, vals["currency"], pcur).astype(str), vals["currency"].astype(str))  # noqa: E711
-    factor = np.asarray(factor, dtype=np.float64)
+    factor = np.asarray(rates.factor(np.where(pcur == "", vals["currency"], pcur), vals["currency"]), dtype=np.float64)
     no_rate = ~np.isfinite(factor) & np.isfinite(postage_native)
     if no_rate.any():
         missing = rates.missing(np.concatenate([pcur[no_rate].astype(str), vals["currency"][no_rate].astype(str)]))
@@ -461,12 +462,11 @@ def assess(
     warn |= np.where(vals["mall"], MALL, 0).astype(np.int32)
     warn |= np.where((source == "tariff") & ~size_checked, SIZE_NOT_CHECKED, 0).astype(np.int32)
     warn |= np.where(free, FREE_RETURN_LIMITS, 0).astype(np.int32)
-    used = {t.name: t for t in tset}
-    for name in np.unique(tariff_name[source == "tariff"].astype(str)):
-        t = used.get(name)
-        if t is None:
-            continue
-        rows = tariff_name == name
+    counts = np.bincount(tariff_index + 1, minlength=len(tset) + 1)[1:]
+    used = {t.name: t for i, t in enumerate(tset) if counts[i]}
+    for i in np.flatnonzero(counts):
+        t = tset[i]
+        rows = tariff_index == i
         if t.expired(today):
             warn[rows] |= TARIFF_EXPIRED
         elif t.valid_until is None and (today - t.valid_from).days > STALE_AFTER_DAYS:
@@ -476,10 +476,10 @@ def assess(
     return Assessment(
         n=n, values=vals, assumed=assumed, postage=np.where(bad, np.nan, postage),
         postage_native=np.where(bad, np.nan, postage_native),
-        postage_currency=np.where(bad, None, pcur), postage_source=np.where(bad, "", source),
+        postage_currency=np.where(bad | (pcur == ""), None, pcur.astype(object)), postage_source=np.where(bad, "", source),
         service=service, offer_key=offer_key, tariff=tariff_name, tracked=tracked & ~bad,
         chargeable_g=charge, evaluation=e, dates=dates, warnings=warn, problem=problem,
-        today=today, tariff_info={k: used[k] for k in np.unique(tariff_name.astype(str)) if k in used},
+        today=today, tariff_info=used,
     )
 
 

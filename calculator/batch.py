@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .assessment import FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from .assessment import Coded, FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
@@ -540,7 +540,7 @@ def evaluate_table(
         if name in data:
             words, idx = _encode(data[name], lambda w, k=f.kind: _clean_text(w, k), d)
             encoded[name] = (words, idx)
-            inputs[name] = words[idx]
+            inputs[name] = Coded(words, idx)  # assess() then works once per distinct value
         elif d is not None:
             inputs[name] = d
     currency = _codes_per_row(encoded, inputs, "currency", n, str(_FIELD["currency"].default))

@@ -397,10 +397,11 @@ class Postage:
     eligible untracked one (``tracked`` False), else NaN with a ``status`` saying why."""
 
     amount: NDArray[np.float64]  # in `currency`
-    currency: NDArray[np.object_]  # ISO code, None where unpriced
+    currency: NDArray[np.str_]  # ISO code, "" where unpriced
     service: NDArray[np.object_]  # offer label ("USPS Priority Mail International"), "" where unpriced
     offer_key: NDArray[np.object_]  # "us-usps/pmi", "" where unpriced
     tariff: NDArray[np.object_]  # tariff name, "" where unpriced
+    tariff_index: NDArray[np.intp]  # index into the tariffs given, -1 where unpriced
     tracked: NDArray[np.bool_]
     chargeable_g: NDArray[np.float64]
     status: NDArray[np.object_]  # "" when priced; else a short sentence
@@ -420,10 +421,15 @@ def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     size = a.dtype.itemsize
     if size in (4, 8) and a.ndim == 1:
         ints = a.view(np.uint32 if size == 4 else np.uint64)
-        _, first, inverse = np.unique(ints, return_index=True, return_inverse=True)
-        return a[first], inverse.ravel()
-    uniq, inverse = np.unique(a, return_inverse=True)
-    return uniq, inverse.ravel()
+    elif size == 12 and a.ndim == 1:
+        # three characters (a currency code): 21 bits each hold any code point, 63 bits in all
+        c = a.view(np.uint32).reshape(-1, 3).astype(np.uint64)
+        ints = (c[:, 0] << np.uint64(42)) | (c[:, 1] << np.uint64(21)) | c[:, 2]
+    else:
+        uniq, inverse = np.unique(a, return_inverse=True)
+        return uniq, inverse.ravel()
+    _, first, inverse = np.unique(ints, return_index=True, return_inverse=True)
+    return a[first], inverse.ravel()
 
 
 def _matches(offer: Offer, service: str) -> bool:
@@ -476,7 +482,8 @@ def cheapest_postage(
     z = None if zone is None else np.broadcast_to(np.asarray(zone, dtype=object), (n,))
 
     amount = np.full(n, np.nan)
-    currency = np.full(n, None, dtype=object)
+    currency = np.full(n, "", dtype="U3")
+    tariff_index = np.full(n, -1, np.intp)
     label = np.full(n, "", dtype=object)
     key_out = np.full(n, "", dtype=object)
     tariff_out = np.full(n, "", dtype=object)
@@ -518,7 +525,9 @@ def cheapest_postage(
         tracked[rows] = has & (best >= 0)
         # per-offer attributes, taken by index (no loop over parcels)
         slot = np.where(has, pick, len(q.offers))
-        currency[rows] = np.array([of.currency for of in q.offers] + [None], dtype=object)[slot]
+        currency[rows] = np.array([of.currency for of in q.offers] + [""], dtype="U3")[slot]
+        position = {id(t): i for i, t in enumerate(tariffs)}
+        tariff_index[rows] = np.array([position[id(of.tariff)] for of in q.offers] + [-1], np.intp)[slot]
         label[rows] = np.array([of.label for of in q.offers] + [""], dtype=object)[slot]
         key_out[rows] = np.array([of.key for of in q.offers] + [""], dtype=object)[slot]
         tariff_out[rows] = np.array([of.tariff.name for of in q.offers] + [""], dtype=object)[slot]
@@ -530,6 +539,7 @@ def cheapest_postage(
         service=label,
         offer_key=key_out,
         tariff=tariff_out,
+        tariff_index=tariff_index,
         tracked=tracked,
         chargeable_g=charge,
         status=status,
