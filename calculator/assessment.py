@@ -170,6 +170,26 @@ class Assessment:
         return pd.DataFrame(self.columns())
 
 
+def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
+    """Money to cents (``digits=2``) or fractions to 4 decimals, for output.
+
+    Commercial rounding: half a cent goes away from zero. The float of an amount such as
+    24.5 × 0.65 = 15.925 may sit a few units in the last place below the half cent, so values within
+    a relative 1e-14 of it count as the half: 15.925 is written 15.93. One rule serves the batch's columns and a
+    single estimate's JSON, so the two agree to the cent. ``-0.0`` becomes ``0.0``.
+
+    Examples
+    --------
+    >>> round_output([15.925, -0.125, 2.675, 0.004999], 2).tolist()
+    [15.93, -0.13, 2.68, 0.0]
+    """
+    x = np.asarray(v, dtype=np.float64)
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = np.abs(x) * scale
+        return np.copysign(np.floor(s + 0.5 + s * 1e-14), x) / scale + 0.0
+
+
 # --------------------------------------------------------------------------------------------
 # assess: many orders
 
@@ -433,7 +453,7 @@ def assess(
         missing = rates.missing(np.concatenate([pcur[no_rate].astype(str), vals["currency"][no_rate].astype(str)]))
         flag(no_rate, "currency",
              f"no exchange rate for {', '.join(missing)}; pass --fx {missing[0] if missing else 'CUR'}=<units per 1 EUR>")
-    postage = np.round(postage_native * factor, 2)
+    postage = round_output(postage_native * factor, 2)
 
     # --- the model -----------------------------------------------------------------------------
     bad = has_problem
@@ -631,15 +651,15 @@ class Estimate:
         cols = {k: clean(self._get(v)) for k, v in a.columns().items()}
         for k in MONEY_COLUMNS:
             if isinstance(cols[k], float):
-                cols[k] = round(cols[k], 2)
+                cols[k] = float(round_output(cols[k], 2))
         for k in FRACTION_COLUMNS:
             if isinstance(cols[k], float):
-                cols[k] = round(cols[k], 4)
+                cols[k] = float(round_output(cols[k], 4))
         inputs = {k: clean(self._get(v)) for k, v in a.values.items()}
         return {
             "recommendation": self.recommendation,
             "currency": self.currency,
-            "ev": {k: clean(round(v, 2)) for k, v in self.ev.items()},
+            "ev": {k: clean(float(round_output(v, 2))) for k, v in self.ev.items()},
             "outputs": cols,
             "inputs": inputs,
             "assumed": sorted(self.assumptions()),

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .assessment import Coded, FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from .assessment import Coded, round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
@@ -701,35 +701,9 @@ def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
 
 
 def _round(v: np.ndarray, digits: int) -> np.ndarray:
-    """Round exactly like Python's ``round`` (as single estimates do), vectorized.
-
-    ``np.round`` scales by 10**digits first, and that product is itself rounded, so on a near-tie
-    (3.275, whose double is just below 3.275) it can round the wrong way. Near-ties are decided
-    again from the exact product ``v * 2 * 10**digits`` (Dekker's two-product), with ties of the
-    exact binary value going to the even neighbour, as Python does.
-    """
-    out = np.round(v, digits)
-    scale = 10.0**digits
-    with np.errstate(invalid="ignore", over="ignore"):
-        s = v * scale
-        k = np.floor(s)
-        near = np.abs(s - k - 0.5) < np.maximum(1e-6, np.abs(s) * 4e-16)
-    if near.any():
-        x, k = v[near], k[near]
-        two = 2.0 * scale  # 200 or 20000: few bits, so hi*two and lo*two are exact
-        p = x * two
-        c = 134217729.0 * x  # Veltkamp split of x into hi + lo, 26 bits each
-        hi = c - (c - x)
-        lo = x - hi
-        err = (hi * two - p) + lo * two  # x * two == p + err exactly
-        d = (p - (2.0 * k + 1.0)) + err  # > 0: above the midpoint between k and k + 1
-        odd = np.mod(k, 2.0) == 1.0
-        out[near] = np.where((d > 0) | ((d == 0) & odd), k + 1.0, k) / scale
-    # beyond ~10**12 cents the scaled value has no bits left for the test above; such amounts
-    # do not occur in orders, but if they do they are rounded one by one
-    for i in np.flatnonzero(np.abs(v) >= 1e14 / scale):
-        out[i] = round(float(v[i]), digits) if np.isfinite(v[i]) else v[i]
-    return out + 0.0  # + 0.0 turns -0.0 into 0.0
+    """Round for writing, as :func:`calculator.assessment.round_output` does for single estimates
+    (the same function, so a batch row and a single estimate agree to the cent)."""
+    return round_output(v, digits)
 
 
 def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
