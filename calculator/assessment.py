@@ -187,7 +187,9 @@ def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
     scale = 10.0**digits
     with np.errstate(invalid="ignore", over="ignore"):
         s = np.abs(x) * scale
-        return np.copysign(np.floor(s + 0.5 + s * 1e-14), x) / scale + 0.0
+        r = np.copysign(np.floor(s + 0.5 + s * 1e-14), x) / scale
+    # from 2**52 up, a scaled float has no fraction left to round (and scaling could overflow)
+    return np.where(s < 2.0**52, r, x) + 0.0
 
 
 # --------------------------------------------------------------------------------------------
