@@ -1175,7 +1175,11 @@ def _trailing_empty(t: pa.Table, problems: np.ndarray | None) -> int:
 def _empty_rows(t: pa.Table) -> np.ndarray:
     nonempty = np.zeros(t.num_rows, bool)
     for c in t.columns:
-        nonempty |= _lengths(c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c) > 0
+        c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type) or pa.types.is_binary(c.type):
+            nonempty |= _lengths(c) > 0
+        else:  # a typed column (Parquet, a DataFrame): empty means null
+            nonempty |= np.asarray(c.is_valid())
     return ~nonempty
 
 

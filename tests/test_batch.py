@@ -782,3 +782,13 @@ def test_summary_charts_have_bars_labels_and_legends():
     assert heights[:3] == [4.0, 0.0, 0.0] and len(heights) == 6  # DE: 3 - (-1); KZ: no EUR rate
     assert "[EUR]" in ax.get_ylabel() and "no EUR rate: KZ" in ax.get_xlabel()
     assert ax.get_legend() is not None
+
+
+def test_typed_columns_with_missing_values_keep_their_rows():
+    # A DataFrame (or Parquet file) with float columns, where a missing price is NaN/null.
+    frame = pd.DataFrame({"price": [18000.0, np.nan], "currency": ["RUB", "RUB"], "origin": ["RU", "RU"],
+                          "postage": [1450.0, 1450.0], "reason": ["damaged", "damaged"]})
+    out = evaluate_frame(frame, today=TODAY)
+    assert len(out) == 2
+    assert out["recommendation"].tolist()[0] == "return"
+    assert out["problem"].tolist()[1].startswith("price: missing")
