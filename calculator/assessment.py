@@ -51,7 +51,9 @@ WARNINGS: dict[int, str] = {
 #: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
 STALE_AFTER_DAYS = 365
 
-#: Every output column: (unit, meaning). The README's output table is generated from this.
+#: Every output column: (unit, meaning). The README's output table is generated from this. A name
+#: that would clash with an input (postage, service, ...) ends in ``_used``, so a batch can keep
+#: the input column next to the output.
 OUTPUTS: dict[str, tuple[str, str]] = {
     "recommendation": ("option", "the option with the largest expected value: keep, partial_keep, partial_resell or return"),
     "margin": ("order currency", "expected value of the recommendation minus the runner-up's (0 for a tie)"),
@@ -60,11 +62,11 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "ev_partial_resell": ("order currency", "EV_partial_resell = f·P + r·(1 − φ)·P − k"),
     "ev_keep": ("order currency", "EV_keep = max(u·P, r·(1 − φ)·P − k)"),
     "price_used": ("order currency", "price P as read (units and currency symbols removed)"),
-    "postage": ("order currency", "return postage S used in the model"),
+    "postage_used": ("order currency", "return postage S used in the model"),
     "postage_native": ("postage currency", "the same postage in the currency it was priced or given in"),
-    "postage_currency": ("ISO 4217", "currency of postage_native"),
+    "postage_currency_used": ("ISO 4217", "currency of postage_native"),
     "postage_source": ("code", "tariff (looked up), given (postage input) or free_return"),
-    "service": ("text", "carrier, service and add-on of the looked-up postage"),
+    "service_used": ("text", "carrier, service and add-on of the looked-up postage"),
     "tracked": ("yes/no", "the postage buys a tracking number (needed to prove a return)"),
     "chargeable_weight_g": ("g", "weight the carrier charges: actual or volumetric, whichever is larger"),
     "break_even_price": ("order currency", "returning beats the best alternative for prices above this (inf: never)"),
@@ -84,7 +86,7 @@ OUTPUTS: dict[str, tuple[str, str]] = {
 }
 
 #: Output columns that are money (rounded to cents when written) and fractions (4 decimals).
-MONEY_COLUMNS = ("margin", "price_used", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage",
+MONEY_COLUMNS = ("margin", "price_used", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep", "postage_used",
                  "postage_native", "break_even_price", "max_postage")
 FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "use_value_used", "resale_value_used")
 
@@ -143,11 +145,11 @@ class Assessment:
             "ev_partial_resell": e.ev_partial_resell,
             "ev_keep": e.ev_keep,
             "price_used": self.values["price"],
-            "postage": self.postage,
+            "postage_used": self.postage,
             "postage_native": self.postage_native,
-            "postage_currency": self.postage_currency,
+            "postage_currency_used": self.postage_currency,
             "postage_source": self.postage_source,
-            "service": self.service,
+            "service_used": self.service,
             "tracked": self.tracked,
             "chargeable_weight_g": self.chargeable_g,
             "break_even_price": e.break_even_price,

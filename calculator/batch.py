@@ -65,10 +65,6 @@ __all__ = [
 #: the quickest, 200k is 20% slower).
 DEFAULT_CHUNK_ROWS = 50_000
 
-#: Outputs that share a name with an input are written with this suffix (``postage`` is both the
-#: counter quote you give and the postage used), so the input column passes through unchanged.
-USED_SUFFIX = "_used"
-
 _FIELD = {f.name: f for f in FIELDS}
 _NUMERIC_KINDS = ("money", "fraction", "weight", "length", "number", "int")
 _SHOW = 40  # characters of a bad value quoted in a problem text
@@ -495,10 +491,6 @@ def _result_template(today: _dt.date | None, tariffs, fx) -> dict[str, np.ndarra
     return {k: v[:0] for k, v in a.columns().items()}
 
 
-def _output_name(name: str) -> str:
-    return name + USED_SUFFIX if name in _FIELD else name
-
-
 def evaluate_table(
     table: pa.Table,
     *,
@@ -606,7 +598,7 @@ def evaluate_table(
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
 
-    out_names = [_output_name(k) for k in results]
+    out_names = list(results)  # never an input's name (assessment.OUTPUTS), so inputs pass through
     taken = set(out_names)
     arrays: list[pa.Array] = []
     keep: list[str] = []

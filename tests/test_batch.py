@@ -473,7 +473,7 @@ def test_batch_and_single_estimates_agree_row_by_row(tmp_path, tariffs):
         single = e.to_dict()  # what `returncost estimate --format json` prints
         for opt, ev in single["ev"].items():
             assert got[f"ev_{opt}"] == ev
-        assert got["postage_used"] == single["outputs"]["postage"]
+        assert got["postage_used"] == single["outputs"]["postage_used"]
         assert got["margin"] == single["outputs"]["margin"]
         assert str(got["refund_return_latest"]) == str(e.assessment.dates["refund_return_latest"][0])
     assert compared >= 25

@@ -148,7 +148,7 @@ def test_result_objects_for_notebooks(bundled):
     assert frame.loc["return", "recommended"] and frame["ev"].idxmax() == "return"
     d = e.to_dict()
     json.dumps(d)
-    assert d["recommendation"] == "return" and d["outputs"]["postage"] == 1450.0
+    assert d["recommendation"] == "return" and d["outputs"]["postage_used"] == 1450.0
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_cli_estimate_json_has_every_number(capsys):
     assert main(["estimate", "--price", "12.99", "--currency", "USD", "--from", "US", "--weight", "120g",
                  "--format", "json", "--as-of", "2026-11-26"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["outputs"]["postage"] == 41.65  # FCPIS 19.90 + Registered Mail 21.75 (Notice 123)
+    assert d["outputs"]["postage_used"] == 41.65  # FCPIS 19.90 + Registered Mail 21.75 (Notice 123)
     assert set(d["ev"]) == {"keep", "partial_keep", "partial_resell", "return"}
     assert {w["code"] for w in d["warnings"]} >= {"postage_exceeds_price", "size_not_checked"}
 
