@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "OPTION_COLORS",
     "OPTION_LABELS",
+    "recommendations_chart",
+    "savings_chart",
     "tornado_chart",
     "sweep_chart",
     "decision_map_chart",
@@ -341,4 +343,82 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
     _title(ax, "Which uncertain input matters most (Sobol indices)",
            f"variance of the return advantage (std {s.std:,.0f} {s.currency}) explained by each input; n = {s.n:,}")
     ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# batch summaries
+
+
+def recommendations_chart(summary, ax: Axes | None = None) -> Axes:
+    """Stacked bars: how many evaluated orders from each origin country get each recommendation.
+
+    Parameters
+    ----------
+    summary
+        A :class:`calculator.batch.BatchSummary`.
+    ax
+        Axis to draw on (default: a new figure).
+
+    Examples
+    --------
+    >>> from calculator.batch import BatchSummary
+    >>> from matplotlib.figure import Figure
+    >>> s = BatchSummary(rows=3, groups={("US", "USD", "return"): (2, 10.0, 10.0, 4.0),
+    ...                                  ("DE", "EUR", "keep"): (1, 3.0, -1.0, 2.0)})
+    >>> ax = recommendations_chart(s, Figure().subplots())
+    >>> [t.get_text() for t in ax.get_xticklabels()], len(ax.patches)
+    (['DE', 'US'], 8)
+    """
+    ax = _ax(ax)
+    by = summary.totals()["by_origin"]
+    origins = sorted(by)
+    x = np.arange(len(origins))
+    bottom = np.zeros(len(origins))
+    for opt in ("return", "partial_resell", "partial_keep", "keep"):
+        counts = np.array([by[o]["recommendations"].get(opt, 0) for o in origins], dtype=float)
+        ax.bar(x, counts, bottom=bottom, label=OPTION_LABELS[opt], color=OPTION_COLORS[opt])
+        bottom += counts
+    ax.set_xticks(x, origins)
+    ax.set_xlabel("origin country (where the return is posted)")
+    ax.set_ylabel("orders evaluated")
+    _title(ax, f"Recommendation by origin ({summary.evaluated:,} orders)")
+    ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.35)
+    ax.legend(title="recommendation", fontsize=7, title_fontsize=7, ncols=2, loc="upper left")
+    return ax
+
+
+def savings_chart(summary, ax: Axes | None = None, *, fx=None) -> Axes:
+    """Bars: expected money the recommendations save against "always return" and "always accept
+    the partial refund", per origin country, in EUR at the reference rates. [EUR]
+
+    Origins whose currency has no EUR rate (pass one with ``fx``) get no bar and are named in
+    the axis label.
+
+    Examples
+    --------
+    >>> from calculator.batch import BatchSummary
+    >>> from matplotlib.figure import Figure
+    >>> s = BatchSummary(rows=1, groups={("DE", "EUR", "keep"): (1, 3.0, -1.0, 2.0)})
+    >>> ax = savings_chart(s, Figure().subplots())
+    >>> [round(float(p.get_height()), 2) for p in ax.patches]
+    [4.0, 1.0]
+    """
+    ax = _ax(ax)
+    by = summary.totals(fx)["by_origin"]
+    origins = sorted(by)
+    x = np.arange(len(origins))
+    w = 0.4
+    ret = [by[o]["saving_vs_always_return_eur"] for o in origins]
+    part = [by[o]["saving_vs_always_partial_refund_eur"] for o in origins]
+    ax.bar(x - w / 2, ret, w, label='vs. "always return"', color=OPTION_COLORS["return"])
+    ax.bar(x + w / 2, part, w, label='vs. "always accept the partial refund"', color=OPTION_COLORS["partial_keep"])
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, origins)
+    missing = [o for o in origins if by[o]["orders_without_eur_rate"]]
+    note = f" (no EUR rate: {', '.join(missing)})" if missing else ""
+    ax.set_xlabel("origin country" + note)
+    ax.set_ylabel("expected saving of the recommendations [EUR]")
+    _title(ax, "What following the recommendations saves, by origin")
+    ax.legend(fontsize=7)
     return ax

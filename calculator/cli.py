@@ -364,6 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("returncost: interrupted", file=sys.stderr)
         return 130
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        if args.traceback:
+            raise
+        print(f"returncost: error: {exc.filename or ''}: {exc.strerror}; check the path", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

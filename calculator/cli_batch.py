@@ -227,10 +227,10 @@ def _write_text(path: str, text: str) -> None:
 def _save_chart(summary, fx, path: str) -> None:
     from matplotlib.figure import Figure
 
-    from .summary_chart import recommendations_chart, savings_chart
+    from .charts import recommendations_chart, savings_chart
 
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2)
     recommendations_chart(summary, ax=left)
-    savings_chart(summary, fx=fx, ax=right)
+    savings_chart(summary, right, fx=fx)
     fig.savefig(path, dpi=120)

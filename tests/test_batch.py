@@ -768,16 +768,18 @@ def test_installed_entry_point_runs_a_batch(tmp_path):
 
 
 def test_summary_charts_have_bars_labels_and_legends():
-    from calculator.summary_chart import recommendations_chart, savings_chart
+    from matplotlib.figure import Figure
+
+    from calculator.charts import recommendations_chart, savings_chart
 
     s = BatchSummary(rows=4, groups={("US", "USD", "return"): (2, 10.0, 10.0, 4.0),
                                      ("DE", "EUR", "keep"): (1, 3.0, -1.0, 2.0),
                                      ("KZ", "KZT", "keep"): (1, 300.0, -100.0, 200.0)})
-    ax = recommendations_chart(s)
+    ax = recommendations_chart(s, Figure().subplots())
     assert [t.get_text() for t in ax.get_xticklabels()] == ["DE", "KZ", "US"]
     assert len(ax.patches) == 3 * 4 and ax.get_legend() is not None
     assert ax.get_ylabel() == "orders evaluated" and "Recommendation" in ax.get_title()
-    ax = savings_chart(s)
+    ax = savings_chart(s, Figure().subplots())
     heights = [round(p.get_height(), 2) for p in ax.patches]
     assert heights[:3] == [4.0, 0.0, 0.0] and len(heights) == 6  # DE: 3 - (-1); KZ: no EUR rate
     assert "[EUR]" in ax.get_ylabel() and "no EUR rate: KZ" in ax.get_xlabel()
