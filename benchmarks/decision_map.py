@@ -13,38 +13,21 @@ sitting.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import time
-import warnings
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core
 
 import numpy as np  # noqa: E402
 
 from calculator.sensitivity import decision_map, route_order  # noqa: E402
-from calculator.tariffs import TariffWarning, load_tariffs  # noqa: E402
-
-TODAY = datetime.date(2026, 11, 26)
-
-
-def best_of(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
+from _common import TODAY, best_of, bundled_tariffs  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TariffWarning)
-        tariffs = tuple(load_tariffs(use_env=False, today=TODAY).values())
+    tariffs = bundled_tariffs()
 
     def grid(k: int) -> tuple[np.ndarray, np.ndarray]:
         return np.linspace(5, 500, k), np.linspace(50, 2000, k)

@@ -13,36 +13,20 @@ on the same machine, in one sitting, and read the ratio, not the absolute time.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import time
-import warnings
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core
 
-from calculator.tariffs import TariffWarning, load_tariffs  # noqa: E402
+from _common import TODAY, best_of, bundled_tariffs  # noqa: E402
 from calculator.uncertainty import monte_carlo, uncertain_order  # noqa: E402
-
-TODAY = datetime.date(2026, 11, 26)
-
-
-def best_of(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TariffWarning)
-        tariffs = tuple(load_tariffs(use_env=False, today=TODAY).values())
+    tariffs = bundled_tariffs()
     n = args.draws
 
     phone = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged",

@@ -758,7 +758,6 @@ class Estimate:
         else:
             how = "as given"
         lines.append(f"Return postage: {native}{conv} — {how}.")
-        e = a.evaluation
         lines.append("")
         lines.append("Where the answer flips:")
         bep = self.break_even_price

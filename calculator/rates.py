@@ -610,7 +610,7 @@ def explain(q: RouteQuote, i: int, j: int = 0) -> str:
     """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can."""
     code = int(q.reason[i, j])
     offer = q.offers[i]
-    s, lim = offer.service, offer.service.limits
+    lim = offer.service.limits
     d = q.dims_cm[:, j]
     zi = int(q.zone[i, j])
     zone = offer.zones[zi] if 0 <= zi < len(offer.zones) else None

@@ -763,7 +763,7 @@ class ThresholdTable:
         given = ", ".join(f"{k} {v:g}" for k, v in self.given.items())
         lines = [f"Returning pays from these item prices, {self.origin} → {self.destination}, "
                  f"per weight band of the cheapest tracked postage (given {given}):"]
-        table = [("weight", "postage", f"return pays above", "service")]
+        table = [("weight", "postage", "return pays above", "service")]
         for i in range(len(self.weight_to_g)):
             w = f"{self.weight_from_g[i]:,.5g}–{self.weight_to_g[i]:,.5g} g"
             if math.isnan(self.postage[i]):

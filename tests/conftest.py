@@ -24,6 +24,22 @@ def bundled():
 
 
 @pytest.fixture
+def tariffs(bundled):
+    """The bundled tariffs as a tuple, as the API's ``tariffs=`` takes them."""
+    return tuple(bundled.values())
+
+
+def phone(tariffs, **kw):
+    """The project's starting case as an uncertain order: an 18,000 RUB phone that arrived broken,
+    return postage quoted at the counter 1,450 RUB."""
+    from calculator.uncertainty import uncertain_order
+
+    base = dict(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
+    base.update(kw)
+    return uncertain_order(tariffs=tariffs, today=TODAY, **base)
+
+
+@pytest.fixture
 def write_tariff(tmp_path: Path):
     """Write inline YAML to ``tmp_path/NAME.yaml`` and return the path."""
 

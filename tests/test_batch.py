@@ -44,11 +44,6 @@ def _bundled_only(monkeypatch):
         yield
 
 
-@pytest.fixture
-def tariffs(bundled):
-    return tuple(bundled.values())
-
-
 def write(tmp_path: Path, content: str | bytes, name: str = "orders.csv") -> Path:
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
@@ -150,7 +145,7 @@ def test_decimal_marks_and_thousands_separators(text, decimal, value):
 def test_numbers_that_are_refused_say_why(text, decimal, words):
     p = batch._parse_numbers(pa.array([text]), "weight_g", "weight", decimal)
     assert p.bad[0] and math.isnan(p.values[0])
-    assert p.text[0].startswith(f"weight_g: ") and words in p.text[0]
+    assert p.text[0].startswith("weight_g: ") and words in p.text[0]
 
 
 def test_currency_signs_must_agree_with_the_order_currency(tariffs):

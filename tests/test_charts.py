@@ -16,18 +16,13 @@ from calculator.model import OPTIONS  # noqa: E402
 from calculator.sensitivity import decision_map, route_order, sobol, sweep, tornado  # noqa: E402
 from calculator.uncertainty import monte_carlo, uncertain_order  # noqa: E402
 
+import conftest  # noqa: E402
 from conftest import TODAY  # noqa: E402
 
 
 @pytest.fixture
-def tariffs(bundled):
-    return tuple(bundled.values())
-
-
-@pytest.fixture
 def phone(tariffs):
-    return uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged",
-                           tariffs=tariffs, today=TODAY)
+    return conftest.phone(tariffs)
 
 
 def axis():

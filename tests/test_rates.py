@@ -39,7 +39,6 @@ def test_usps_fcpis_group14_every_band_at_its_edge_and_just_above(bundled, limit
     w = np.array([limit_oz * OZ, limit_oz * OZ + 0.5])
     p, q = _price(ts, "US", "CN", "us-usps/fcpis", w)
     assert p[0] == price  # exactly at the limit: "weight not over"
-    nxt = dict(FCPIS_CN)
     following = [pr for lim, pr in FCPIS_CN if lim > limit_oz]
     if following:
         assert p[1] == following[0]  # half a gram more: next band

@@ -23,20 +23,9 @@ from calculator.sensitivity import (
 )
 from calculator.uncertainty import uncertain_order
 
-from conftest import TODAY
+from conftest import TODAY, phone
 
 RETURN = OPTIONS.index("return")
-
-
-@pytest.fixture
-def tariffs(bundled):
-    return tuple(bundled.values())
-
-
-def phone(tariffs, **kw):
-    base = dict(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
-    base.update(kw)
-    return uncertain_order(tariffs=tariffs, today=TODAY, **base)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,21 +25,9 @@ from calculator.uncertainty import (
     uniform,
 )
 
-from conftest import TODAY
+from conftest import TODAY, phone
 
 RETURN = OPTIONS.index("return")
-
-
-@pytest.fixture
-def tariffs(bundled):
-    return tuple(bundled.values())
-
-
-def phone(tariffs, **kw):
-    """The project's starting case: an 18,000 RUB phone that arrived broken, counter quote 1,450 RUB."""
-    base = dict(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
-    base.update(kw)
-    return uncertain_order(tariffs=tariffs, today=TODAY, **base)
 
 
 # --------------------------------------------------------------------------------------------
