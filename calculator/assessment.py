@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import model as _model
 from .errors import InputError, RouteError
 from .fx import FxRates, reference_rates
-from .inputs import FIELDS, REASON_DEFAULTS, REASONS, field as _field
+from .inputs import FIELDS, REASON_DEFAULTS, REASONS, Coded, field as _field
 from .rates import cheapest_postage, factorize
 from .tariffs import Tariff, is_country, is_currency, resolve
 
@@ -129,16 +129,28 @@ class Assessment:
 
     def warning_codes(self) -> NDArray[np.object_]:
         """Warning codes per order, joined with ``;`` (``""`` when none)."""
+        return self._warning_codes(False)  # type: ignore[return-value]
+
+    def _warning_codes(self, coded: bool) -> NDArray[np.object_] | Coded:
         masks, inverse = np.unique(self.warnings, return_inverse=True)
         texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()] + [""],
                          dtype=object)
+        if coded:
+            return Coded(texts, inverse.ravel())
         return texts[inverse.ravel()] if self.n else np.full(0, "", dtype=object)
 
-    def columns(self) -> dict[str, NDArray]:
-        """Every output as a column: the batch writes these next to the input columns."""
+    def columns(self, *, coded: bool = False) -> dict[str, NDArray | Coded]:
+        """Every output as a column: the batch writes these next to the input columns.
+
+        With ``coded=True``, text columns with few distinct values (recommendation, warnings,
+        postage source and currency) come as :class:`Coded` (distinct values + per-row codes),
+        which a writer turns into dictionary arrays without touching each row's string.
+        """
         e = self.evaluation
-        cols: dict[str, NDArray] = {
-            "recommendation": e.recommended.astype(object),
+        options = np.array(_model.OPTIONS + ("",), dtype=object)  # -1 (not evaluated) → ""
+        rec: NDArray | Coded = Coded(options, np.where(e.recommendation < 0, len(_model.OPTIONS), e.recommendation))
+        cols: dict[str, NDArray | Coded] = {
+            "recommendation": rec if coded else e.recommended.astype(object),
             "margin": e.margin,
             "ev_return": e.ev_return,
             "ev_partial_keep": e.ev_partial_keep,
@@ -161,7 +173,7 @@ class Assessment:
         }
         for name, d in self.dates.items():
             cols[name] = d
-        cols["warnings"] = self.warning_codes()
+        cols["warnings"] = self._warning_codes(coded)
         cols["problem"] = self.problem
         return cols
 
@@ -196,16 +208,6 @@ def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
 
 # --------------------------------------------------------------------------------------------
 # assess: many orders
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Coded:
-    """A text column given as its distinct ``values`` and each row's index into them (``codes``),
-    as a CSV reader's dictionary encoding or a pandas Categorical has it. :func:`assess` accepts it
-    for any text input and then validates and converts each distinct value once."""
-
-    values: ArrayLike
-    codes: ArrayLike
 
 
 def _missing_text(x: object) -> bool:
@@ -428,10 +430,11 @@ def assess(
     tset = resolve(tariffs, today=today)
     if look.any():
         idx = np.flatnonzero(look)
+        sub = {k: Coded(texts[k][0], texts[k][1][idx]) for k in ("origin", "destination", "service")}
         p = cheapest_postage(
-            tset, vals["origin"][idx], vals["destination"][idx], vals["weight_g"][idx],
+            tset, sub["origin"], sub["destination"], vals["weight_g"][idx],
             vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
-            zone=vals["zone"][idx], service=vals["service"][idx], fx=rates,
+            zone=vals["zone"][idx], service=sub["service"], fx=rates,
         )
         postage_native[idx] = p.amount
         pcur[idx] = p.currency

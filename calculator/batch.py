@@ -39,8 +39,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .assessment import Coded, round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
-from .inputs import FIELDS
+from .assessment import round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from .inputs import FIELDS, Coded
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
 __all__ = [
@@ -590,7 +590,7 @@ def evaluate_table(
         inputs["price"] = price
     if n:
         a = assess(inputs, tariffs=tariffs, fx=fx, today=today)
-        results = a.columns()
+        results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
     else:
         results = _result_template(today, tariffs, fx)
@@ -672,6 +672,11 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
 def _result_array(name: str, v: np.ndarray, safe: bool, missing: np.ndarray | None) -> pa.Array:
     """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
     the rows in ``missing`` become nulls (empty cells)."""
+    if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
+        indices = pa.array(np.asarray(v.codes, dtype=np.int32), mask=missing)
+        a = pa.DictionaryArray.from_arrays(indices, pa.array(np.asarray(v.values, dtype=object), pa.string()))
+        a = a.cast(pa.string())
+        return _neutralise(a) if safe else a
     if v.dtype.kind == "f":
         if name in MONEY_COLUMNS:
             v = _round(v, 2)

@@ -14,7 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "field"]
+from numpy.typing import ArrayLike
+
+__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "Coded", "field"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Coded:
+    """A text column given as its distinct ``values`` and each row's index into them (``codes``),
+    as a CSV reader's dictionary encoding or a pandas Categorical has it. :func:`calculator.assess`
+    and the rate engine accept it for any text input and work once per distinct value."""
+
+    values: ArrayLike
+    codes: ArrayLike
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

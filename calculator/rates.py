@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .fx import FxRates, reference_rates
+from .inputs import Coded
 from .tariffs import Addon, Service, Tariff, Zone, resolve
 from .units import format_weight
 
@@ -414,6 +415,10 @@ def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     Country and currency codes are short, so they are compared as integers (a ``U2`` string is
     8 bytes): sorting a million of them as numbers is several times faster than as text.
     """
+    if isinstance(values, Coded):  # already factorized; distinct values may repeat after cleaning
+        uniq, codes = np.asarray(values.values).astype(str), np.asarray(values.codes, dtype=np.intp)
+        clean, remap = np.unique(uniq, return_inverse=True)
+        return clean, remap.ravel()[codes]
     a = np.asarray(values)
     if a.dtype.kind != "U":
         a = np.where(np.equal(a, None), "", a).astype(str)
@@ -469,13 +474,21 @@ def cheapest_postage(
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
     tariffs = resolve(tariffs)
-    n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
-    o_vals, o_code = factorize(np.broadcast_to(np.asarray(origin), (n,)))
-    d_vals, d_code = factorize(np.broadcast_to(np.asarray(destination), (n,)))
+    def size(x: object) -> int:
+        return np.size(x.codes) if isinstance(x, Coded) else np.size(x)
+
+    def codes(x: object) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+        if isinstance(x, Coded):
+            return factorize(x)
+        return factorize(np.broadcast_to(np.asarray(x), (n,)))
+
+    n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
+    o_vals, o_code = codes(origin)
+    d_vals, d_code = codes(destination)
     if service is None:
         s_vals, s_code = np.array([""]), np.zeros(n, np.intp)
     else:
-        s_vals, s_code = factorize(np.broadcast_to(np.asarray(service), (n,)))
+        s_vals, s_code = codes(service)
         s_vals = np.where(np.isin(s_vals, ["nan", "None"]), "", s_vals)
     w = np.broadcast_to(np.asarray(weight_g, dtype=np.float64), (n,))
     L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
