@@ -119,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         write_orders(src, a.rows, seed=a.seed)
         print(f"orders: {a.rows:,} rows, {src.stat().st_size / 1e6:,.1f} MB (generated in {time.perf_counter() - t:.1f} s)")
 
+        # Same footing for every measurement: the generated file flushed to disk and in the page
+        # cache (otherwise the first measurement pays for write-back of the 100 MB just written).
+        os.sync()
+        src.read_bytes()
+
         out = d / "decisions.csv"
         batch_s = run_cli(src, out)
         inproc_s = in_process(src, d / "decisions2.csv")
