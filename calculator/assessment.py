@@ -268,6 +268,7 @@ def assess(
     fx: FxRates | None = None,
     today: _dt.date | None = None,
     errors: str = "mark",
+    problems: ArrayLike | None = None,
     **inputs: ArrayLike,
 ) -> Assessment:
     """Decide many orders at once.
@@ -287,6 +288,9 @@ def assess(
     errors
         ``"mark"``: an invalid or unpriceable order gets NaN results and a ``problem`` text;
         ``"raise"``: raise :class:`InputError` / :class:`RouteError` for the first one.
+    problems
+        Problems the caller already knows per order (e.g. a CSV line with too few fields), as
+        texts; a non-empty text marks the order as not evaluated, with that text.
 
     Returns
     -------
@@ -320,13 +324,18 @@ def assess(
         if not mask.any():
             return
         text = what(mask) if callable(what) else what
-        text = np.char.add(f"{name}: ", np.asarray(text, dtype=str))
+        text = np.char.add(f"{name}: " if name else "", np.asarray(text, dtype=str))
         if errors == "raise":
             rows = np.flatnonzero(mask)
             at = f" (order {rows[0] + 1})" if n > 1 else ""
             raise InputError(f"{text.flat[0]}{at}")
         problem[mask] = text
         has_problem[mask] = True
+
+    if problems is not None:
+        known = np.broadcast_to(np.asarray(problems, dtype=object), (n,))
+        known_mask = ~np.equal(known, None) & (known != "")
+        flag(known_mask, "", lambda m: known[m])
 
     def numbers(a: NDArray, tail: str):
         return lambda m: np.char.add(a[m].astype(str), tail)

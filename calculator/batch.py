@@ -581,15 +581,10 @@ def evaluate_table(
     if postage_currency is not None:
         inputs["postage_currency"] = postage_currency
 
-    # Rows the batch already knows are broken go to assess without a price, which gives them NaN
-    # results; their problem text stays the batch's own (assess has no input for known problems).
-    pre = probs.any
-    if pre.any():
-        price = np.array(np.broadcast_to(np.asarray(inputs["price"], dtype=np.float64), (n,)))
-        price[pre] = np.nan
-        inputs["price"] = price
+    # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
+    # problem text, which marks them as not evaluated.
     if n:
-        a = assess(inputs, tariffs=tariffs, fx=fx, today=today)
+        a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text if probs.any.any() else None)
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
     else:

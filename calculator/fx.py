@@ -62,6 +62,10 @@ def _code_array(codes: ArrayLike) -> NDArray[np.str_]:
     return arr if arr.dtype.kind == "U" else arr.astype(str)
 
 
+def _rebuild_rates(per_eur: dict[str, float], date: datetime.date | None, sources: dict[str, str]) -> "FxRates":
+    return FxRates(per_eur=per_eur, date=date, sources=sources)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FxRates:
     """A table of exchange rates against the euro.
@@ -125,6 +129,11 @@ class FxRates:
         object.__setattr__(self, "sources", MappingProxyType(sources))
         object.__setattr__(self, "_codes", np.array(codes, dtype="U3"))
         object.__setattr__(self, "_table", np.array([per_eur[c] for c in codes], dtype=np.float64))
+
+    def __reduce__(self):
+        # Pickle the plain data (the read-only views cannot be pickled), so rates travel to dask
+        # or Spark workers; __post_init__ rebuilds the lookup table.
+        return (_rebuild_rates, (dict(self.per_eur), self.date, dict(self.sources)))
 
     def _ids(self, codes: ArrayLike, unknown: dict[str, int]) -> NDArray[np.intp]:
         """Map codes to row numbers of ``_table``; unknown codes get numbers past its end.

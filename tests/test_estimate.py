@@ -261,3 +261,14 @@ def test_cli_usage_mistakes_are_one_line_too(capsys, argv):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("returncost: error: ") and err.count("\n") == 1
+
+
+def test_known_problems_are_kept_and_those_orders_not_evaluated(bundled):
+    a = assess(price=[10, 10], currency="USD", origin="US", postage=5, today=TODAY, tariffs=bundled.values(),
+               problems=["", "line 3: 2 fields, the header has 3"])
+    assert a.problem.tolist() == ["", "line 3: 2 fields, the header has 3"]
+    assert a.recommendation.tolist()[1] == "" and np.isnan(a.evaluation.ev[:, 1]).all()
+    assert a.recommendation.tolist()[0] != ""
+    with pytest.raises(InputError, match="line 3: 2 fields"):
+        assess(price=[10, 10], currency="USD", origin="US", postage=5, today=TODAY, tariffs=bundled.values(),
+               problems=["", "line 3: 2 fields, the header has 3"], errors="raise")

@@ -365,3 +365,12 @@ def test_malformed_rates_file_names_file_and_key(tmp_path, old, new, message):
         load_rates(path)
     assert str(info.value).startswith(str(path))
     assert message in str(info.value)
+
+
+def test_rates_pickle_for_dask_and_spark_workers():
+    import pickle
+
+    rates = reference_rates().with_overrides(["KZT=520"])
+    back = pickle.loads(pickle.dumps(rates))
+    assert back.per_eur == rates.per_eur and back.date == rates.date and back.sources == rates.sources
+    assert back.factor("KZT", "EUR") == rates.factor("KZT", "EUR") == 1 / 520
