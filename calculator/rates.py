@@ -592,23 +592,8 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
         if c == NO_ROUTE:
             texts.append(f"no tariff has a route {q.origin} → {q.destination}")
         else:
-            texts.append(f"{q.offers[i].label}: {_limit_text(q.offers[i], c, q, int(cols[f]), i)}")
+            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False)}")
     return np.array(texts, dtype=object)[inverse.ravel()]
-
-
-def _limit_text(offer: Offer, code: int, q: RouteQuote, j: int, i: int) -> str:
-    """Why an offer refuses parcels, naming the limit only (no per-parcel sizes)."""
-    lim = offer.service.limits
-    if code == TOO_LONG:
-        return f"longest side over {_cm(lim.max_length_cm)}"
-    if code == OVER_SUM:
-        return f"length + width + height over {_cm(lim.max_sum_cm)}"
-    if code == OVER_GIRTH:
-        return f"length + girth over {_cm(lim.max_length_girth_cm)}"
-    if code == ABOVE_TOP_BAND:
-        tops = [z.limits_g[-1] for z in offer.zones if len(z.limits_g)]
-        return f"chargeable weight over the last price band ({format_weight(max(tops))})" if tops else "no price band"
-    return explain(q, i, j)
 
 
 # --------------------------------------------------------------------------------------------
@@ -619,8 +604,12 @@ def _cm(x: float) -> str:
     return f"{x:.4g} cm"
 
 
-def explain(q: RouteQuote, i: int, j: int = 0) -> str:
-    """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can."""
+def explain(q: RouteQuote, i: int, j: int = 0, *, sizes: bool = True) -> str:
+    """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can.
+
+    With ``sizes=False`` the text names the limit but not this parcel's measurements ("longest
+    side over 60 cm"), so many parcels refused for the same reason share one text.
+    """
     code = int(q.reason[i, j])
     offer = q.offers[i]
     lim = offer.service.limits
@@ -628,6 +617,10 @@ def explain(q: RouteQuote, i: int, j: int = 0) -> str:
     zi = int(q.zone[i, j])
     zone = offer.zones[zi] if 0 <= zi < len(offer.zones) else None
     note = f" ({zone.note})" if zone is not None and zone.note else ""
+
+    def over(what: str, value: float, limit: float) -> str:
+        return f"{what} {_cm(value)} > {_cm(limit)}" if sizes else f"{what} over {_cm(limit)}"
+
     if code == OK:
         return ""
     if code == NO_ROUTE:
@@ -645,14 +638,15 @@ def explain(q: RouteQuote, i: int, j: int = 0) -> str:
     if code == UNDER_WEIGHT:
         return f"only for parcels over {format_weight(lim.min_weight_g)}"
     if code == ABOVE_TOP_BAND:
-        top = zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan")
-        return f"chargeable weight {format_weight(q.chargeable_g[i, j])} is over the last price band ({format_weight(top)})"
+        top = format_weight(zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan"))
+        weight = f" {format_weight(q.chargeable_g[i, j])} is" if sizes else ""
+        return f"chargeable weight{weight} over the last price band ({top})"
     if code == TOO_LONG:
-        return f"longest side {_cm(d[0])} > {_cm(lim.max_length_cm)}"
+        return over("longest side", d[0], lim.max_length_cm)
     if code == OVER_SUM:
-        return f"length + width + height {_cm(d.sum())} > {_cm(lim.max_sum_cm)}"
+        return over("length + width + height", d.sum(), lim.max_sum_cm)
     if code == OVER_GIRTH:
-        return f"length + girth {_cm(d[0] + 2 * (d[1] + d[2]))} > {_cm(lim.max_length_girth_cm)}"
+        return over("length + girth", d[0] + 2 * (d[1] + d[2]), lim.max_length_girth_cm)
     if code == DOES_NOT_FIT:
         box = "×".join(f"{x:.4g}" for x in lim.max_dims_cm or ())
         return f"does not fit {box} cm"
