@@ -302,3 +302,11 @@ def test_domestic_zone_by_distance_defaults_to_the_dearest_and_can_be_chosen(bun
     i = _offer(q, "ru-pochta/parcel")
     assert q.price[i, 0] == 330.0 and q.price[i, 1] == 173.0
     assert explain(q, i, 2).startswith("unknown zone; this service's zones are belt1")
+
+
+def test_a_service_for_heavy_parcels_only_refuses_light_ones(bundled):
+    # Ukrposhta parcels to China: a separate rate "over 10 kg" (ru-pochta.md §5c); 9 kg is refused.
+    p, q = _price(bundled.values(), "UA", "CN", "ua-ukrposhta/parcel_air_heavy", [9000, 10000, 10001])
+    i = [o.key for o in q.offers].index("ua-ukrposhta/parcel_air_heavy")
+    assert explain(q, i, 0) == "only for parcels over 10 kg" and explain(q, i, 1) == "only for parcels over 10 kg"
+    assert p[2] == round(35.50 + 6.50 * 10.001, 2)  # 35.50 per parcel + 6.50 per kg, no rounding stated
