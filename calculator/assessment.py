@@ -20,7 +20,7 @@ from . import model as _model
 from .errors import InputError, RouteError
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, REASON_DEFAULTS, REASONS, Coded, field as _field
-from .rates import cheapest_postage, factorize
+from .rates import Offer, cheapest_postage, factorize
 from .tariffs import Tariff, is_country, is_currency, resolve
 
 __all__ = ["WARNINGS", "Assessment", "Estimate", "assess", "estimate"]
@@ -90,6 +90,10 @@ MONEY_COLUMNS = ("margin", "price_used", "ev_return", "ev_partial_keep", "ev_par
                  "postage_native", "break_even_price", "max_postage")
 FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "use_value_used", "resale_value_used")
 
+#: Where the postage of an order comes from (Assessment.source_code indexes this).
+SOURCES = ("", "given", "free_return", "tariff")
+_GIVEN, _FREE, _TARIFF = 1, 2, 3
+
 _FRACTIONS = ("win_probability", "partial_refund", "use_value", "resale_value", "resale_fee", "seller_pays_postage")
 _MONEY = ("price", "postage", "packaging_cost", "hourly_value", "resale_cost")
 _NUMERIC = _FRACTIONS + _MONEY + ("weight_g", "length_cm", "width_cm", "height_cm", "hassle_hours")
@@ -109,11 +113,10 @@ class Assessment:
     assumed: dict[str, NDArray[np.bool_]]
     postage: NDArray[np.float64]  # in the order currency
     postage_native: NDArray[np.float64]  # in postage_currency
-    postage_currency: NDArray[np.object_]
-    postage_source: NDArray[np.object_]  # tariff | given | free_return | ""
-    service: NDArray[np.object_]
-    offer_key: NDArray[np.object_]
-    tariff: NDArray[np.object_]
+    postage_currency_code: NDArray[np.str_]  # ISO code of postage_native, "" where none
+    source_code: NDArray[np.int8]  # index into SOURCES
+    offers: tuple[Offer, ...]  # the tariff offers chosen for some order
+    offer: NDArray[np.intp]  # index into offers, -1 where the postage was not looked up
     tracked: NDArray[np.bool_]
     chargeable_g: NDArray[np.float64]
     evaluation: _model.Evaluation
@@ -126,6 +129,35 @@ class Assessment:
     @property
     def recommendation(self) -> NDArray[np.str_]:
         return self.evaluation.recommended
+
+    @property
+    def postage_currency(self) -> NDArray[np.object_]:
+        """Currency of ``postage_native`` per order (None where there is no postage)."""
+        c = self.postage_currency_code
+        return np.where(c == "", None, c.astype(object))
+
+    @property
+    def postage_source(self) -> NDArray[np.object_]:
+        """tariff, given, free_return or "" per order."""
+        return np.array(SOURCES, dtype=object)[self.source_code]
+
+    def _per_offer(self, attr: str) -> NDArray[np.object_]:
+        return np.array([getattr(o, attr) for o in self.offers] + [""], dtype=object)[self.offer]
+
+    @property
+    def service(self) -> NDArray[np.object_]:
+        """Carrier, service and add-on of the looked-up postage ("" where none)."""
+        return self._per_offer("label")
+
+    @property
+    def offer_key(self) -> NDArray[np.object_]:
+        """The looked-up offer's key, e.g. ``us-usps/fcpis+registered`` ("" where none)."""
+        return self._per_offer("key")
+
+    @property
+    def tariff(self) -> NDArray[np.object_]:
+        """Name of the tariff the postage comes from ("" where none)."""
+        return np.array([o.tariff.name for o in self.offers] + [""], dtype=object)[self.offer]
 
     def warning_codes(self) -> NDArray[np.object_]:
         """Warning codes per order, joined with ``;`` (``""`` when none)."""
@@ -159,9 +191,11 @@ class Assessment:
             "price_used": self.values["price"],
             "postage_used": self.postage,
             "postage_native": self.postage_native,
-            "postage_currency_used": self.postage_currency,
-            "postage_source": self.postage_source,
-            "service_used": self.service,
+            "postage_currency_used": self._coded_currency() if coded else self.postage_currency,
+            "postage_source": Coded(np.array(SOURCES, dtype=object), self.source_code) if coded else self.postage_source,
+            "service_used": (Coded(np.array([o.label for o in self.offers] + [""], dtype=object),
+                                   np.where(self.offer < 0, len(self.offers), self.offer))
+                             if coded else self.service),
             "tracked": self.tracked,
             "chargeable_weight_g": self.chargeable_g,
             "break_even_price": e.break_even_price,
@@ -176,6 +210,10 @@ class Assessment:
         cols["warnings"] = self._warning_codes(coded)
         cols["problem"] = self.problem
         return cols
+
+    def _coded_currency(self) -> Coded:
+        values, codes = factorize(self.postage_currency_code)
+        return Coded(np.where(values == "", None, values.astype(object)), codes)
 
     def to_frame(self):  # -> pandas.DataFrame
         """The outputs as a pandas DataFrame, one row per order."""
@@ -421,19 +459,18 @@ def assess(
     rates = fx or reference_rates()
     postage_native = vals["postage"].copy()
     pcur = vals["postage_currency"].copy()
-    source = np.where(np.isfinite(postage_native), "given", "").astype(object)
+    source = np.where(np.isfinite(postage_native), _GIVEN, 0).astype(np.int8)
     free = vals["free_return"] & ~np.isfinite(postage_native)
     postage_native[free] = 0.0
-    source[free] = "free_return"
+    source[free] = _FREE
     pcur[free] = vals["currency"][free]
-    service = np.full(n, "", dtype=object)
-    offer_key = np.full(n, "", dtype=object)
-    tariff_name = np.full(n, "", dtype=object)
+    offers: tuple[Offer, ...] = ()
+    offer = np.full(n, -1, np.intp)
     tariff_index = np.full(n, -1, np.intp)
-    tracked = np.where(source != "", True, False)
+    tracked = source != 0
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
-    look = (source == "") & ~has_problem
+    look = (source == 0) & ~has_problem
     flag(look & np.isnan(vals["weight_g"]), "weight_g", "missing; give the parcel weight or a known --postage")
     look &= ~has_problem
     tset = resolve(tariffs, today=today)
@@ -447,8 +484,8 @@ def assess(
         )
         postage_native[idx] = p.amount
         pcur[idx] = p.currency
-        source[idx] = np.where(np.isfinite(p.amount), "tariff", "")
-        service[idx], offer_key[idx], tariff_name[idx] = p.service, p.offer_key, p.tariff
+        source[idx] = np.where(np.isfinite(p.amount), _TARIFF, 0)
+        offers, offer[idx] = p.offers, p.offer
         tariff_index[idx] = p.tariff_index
         tracked[idx] = p.tracked
         charge[idx] = p.chargeable_g
@@ -493,10 +530,10 @@ def assess(
     warn = np.zeros(n, np.int32)
     warn |= np.where(window_closed, WINDOW_CLOSED, 0).astype(np.int32)
     warn |= np.where(postage > price, POSTAGE_OVER_PRICE, 0).astype(np.int32)
-    warn |= np.where((source == "tariff") & ~tracked, NO_TRACKED, 0).astype(np.int32)
+    warn |= np.where((source == _TARIFF) & ~tracked, NO_TRACKED, 0).astype(np.int32)
     warn |= np.where((streak_limit > 0) & (vals["disputes_won_in_a_row"] >= streak_limit), WIN_STREAK, 0).astype(np.int32)
     warn |= np.where(vals["mall"], MALL, 0).astype(np.int32)
-    warn |= np.where((source == "tariff") & ~size_checked, SIZE_NOT_CHECKED, 0).astype(np.int32)
+    warn |= np.where((source == _TARIFF) & ~size_checked, SIZE_NOT_CHECKED, 0).astype(np.int32)
     warn |= np.where(free, FREE_RETURN_LIMITS, 0).astype(np.int32)
     counts = np.bincount(tariff_index + 1, minlength=len(tset) + 1)[1:]
     used = {t.name: t for i, t in enumerate(tset) if counts[i]}
@@ -512,8 +549,8 @@ def assess(
     return Assessment(
         n=n, values=vals, assumed=assumed, postage=np.where(bad, np.nan, postage),
         postage_native=np.where(bad, np.nan, postage_native),
-        postage_currency=np.where(bad | (pcur == ""), None, pcur.astype(object)), postage_source=np.where(bad, "", source),
-        service=service, offer_key=offer_key, tariff=tariff_name, tracked=tracked & ~bad,
+        postage_currency_code=np.where(bad, "", pcur), source_code=np.where(bad, 0, source).astype(np.int8),
+        offers=offers, offer=offer, tracked=tracked & ~bad,
         chargeable_g=charge, evaluation=e, dates=dates, warnings=warn, problem=problem,
         today=today, tariff_info=used,
     )

@@ -162,22 +162,23 @@ def _valid(a: pa.Array) -> np.ndarray | None:
     return bits[a.offset : a.offset + len(a)].astype(bool)
 
 
-def _lengths(a: pa.Array) -> np.ndarray:
-    """Byte length of each value (0 for null)."""
+def _lengths(a: pa.Array, rows: np.ndarray | None = None) -> np.ndarray:
+    """Byte length of each value (0 for null), or of the values at ``rows``."""
     off, _ = _offsets(a)
-    n = np.diff(off)
+    n = np.diff(off) if rows is None else off[rows + 1] - off[rows]
     valid = _valid(a)
-    return n if valid is None else np.where(valid, n, 0)
+    return n if valid is None else np.where(valid if rows is None else valid[rows], n, 0)
 
 
 def _first_bytes(a: pa.Array) -> np.ndarray:
     """First byte of each value (0 for empty or null)."""
     off, data = _offsets(a)
-    lens = _lengths(a)
-    out = np.zeros(len(a), np.uint8)
-    has = lens > 0
-    out[has] = data[off[:-1][has]]
-    return out
+    if data.size == 0:
+        return np.zeros(len(a), np.uint8)
+    start = off[:-1]
+    first = np.where(off[1:] > start, data[np.minimum(start, data.size - 1)], 0)
+    valid = _valid(a)
+    return first if valid is None else np.where(valid, first, 0)
 
 
 def _encode(col: pa.Array | pa.ChunkedArray, clean: Callable[[str], str] = str.strip,
@@ -272,12 +273,48 @@ def _exact(digits: pa.Array, ratio: np.ndarray, power: np.ndarray) -> tuple[np.n
     return value, too_long
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Parsed:
     values: np.ndarray  # float64, NaN where empty or bad
     bad: np.ndarray  # bool: the row has a problem text in `text`
-    text: np.ndarray  # object: problem texts for `bad` rows
-    symbol: np.ndarray | None = None  # object: currency symbol per row ("" none), money only
+    text: np.ndarray | None = None  # object: problem texts for `bad` rows (None: no bad row)
+    symbol_rows: np.ndarray | None = None  # money only: rows written with a currency sign or code ...
+    symbol: np.ndarray | None = None  # ... and that sign, lower case (object)
+
+    def note(self, rows: np.ndarray, texts: np.ndarray | str) -> None:
+        """Problem texts for ``rows`` (a mask or indices)."""
+        if self.text is None:
+            self.text = np.full(len(self.values), "", dtype=object)
+        self.text[rows] = texts
+
+
+#: Bytes a plain number ("12.5", "-3", "1e5") is made of; a cell with any other byte is read by
+#: the regular expressions (units, currency signs, separators), a cell without by one cast.
+_PLAIN_BYTES = np.zeros(256, bool)
+_PLAIN_BYTES[np.frombuffer(b"0123456789.+-eE", np.uint8)] = True
+#: Bytes that send a cell to the regular expressions, by decimal mark: with a decimal comma the
+#: comma is plain and a point may be a thousands separator ("1.450").
+_ODD_BYTES = {".": ~_PLAIN_BYTES, ",": ~_PLAIN_BYTES}
+_ODD_BYTES[","][[ord(","), ord(".")]] = [False, True]
+
+
+def _rows_with(a: pa.Array, byte_set: np.ndarray) -> np.ndarray:
+    """Rows of a string array that hold at least one byte of ``byte_set`` (a 256-entry mask)."""
+    off, data = _offsets(a)
+    hit = np.flatnonzero(byte_set[data[off[0] : off[-1]]]) + off[0]
+    rows = np.zeros(len(a), bool)
+    if hit.size:
+        rows[np.searchsorted(off, hit, side="right") - 1] = True
+    return rows
+
+
+def _cast_floats(a: pa.Array, keep: np.ndarray) -> np.ndarray:
+    """The cells of ``a`` where ``keep`` cast to float64 (NaN elsewhere): the other cells are hidden
+    behind a new validity bitmap, not copied out."""
+    bits = np.packbits(np.concatenate([np.zeros(a.offset, bool), keep]), bitorder="little")
+    bufs = a.buffers()
+    masked = pa.Array.from_buffers(a.type, len(a), [pa.py_buffer(bits), bufs[1], bufs[2]], offset=a.offset)
+    return pc.cast(masked, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
 
 
 def _parse_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> _Parsed:
@@ -285,96 +322,91 @@ def _parse_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> _Parsed
     symbols, decimal commas and thousands separators by regular expressions over the rest."""
     n = len(col)
     col = _string(col)
-    text = np.full(n, "", dtype=object)
-    symbol = np.full(n, "", dtype=object) if kind == "money" else None
-    given = np.asarray(pc.is_valid(col))
-    forced = np.zeros(n, bool)  # cells the plain cast must not read
+    given = _lengths(col) > 0  # null and "" are not given
     cast_from = col
-    if decimal == ",":
-        # "12,99" → 12.99 by the cast; a "." in such a file may be a thousands separator ("1.450")
-        forced = np.asarray(pc.fill_null(pc.match_substring(col, "."), False))
+    slow = given & _rows_with(col, _ODD_BYTES[decimal])
+    if decimal == ",":  # "12,99" → 12.99 by the cast (a "." may be a thousands separator: slow)
         cast_from = pc.replace_substring(col, ",", ".")
-        if forced.any():
-            cast_from = pc.if_else(pa.array(forced), pa.scalar(None, pa.string()), cast_from)
     try:
-        values = pc.cast(cast_from, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
-        slow = forced
-    except pa.ArrowInvalid:
+        values = _cast_floats(cast_from, given & ~slow)
+    except pa.ArrowInvalid:  # digits and signs that are no number ("1.2.3", "-"): the rest decide
         plain = pc.match_substring_regex(cast_from, r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
-        plain = np.asarray(pc.fill_null(plain, False))
-        values = pc.cast(pc.if_else(pa.array(plain), cast_from, None), pa.float64()).to_numpy(zero_copy_only=False, writable=True)
-        slow = (~plain & given) | forced
-    bad = np.zeros(n, bool)
+        slow |= given & ~np.asarray(pc.fill_null(plain, False))
+        values = _cast_floats(cast_from, given & ~slow)
+    p = _Parsed(values=values, bad=np.zeros(n, bool))
     finite_bad = (np.isinf(values) | np.isnan(values)) & ~slow & given
-    # "nan", "inf" and "Infinity" cast without complaint; they are not amounts
+    # "1e999" casts to inf without complaint; it is not an amount
     if finite_bad.any():
         values[finite_bad] = np.nan
-        bad |= finite_bad
-        text[finite_bad] = _texts(f"{name}: ", _quote(col.filter(pa.array(finite_bad))),
-                                  f" is not a number; write e.g. {_EXAMPLE[kind]}")
+        p.bad |= finite_bad
+        p.note(finite_bad, _texts(f"{name}: ", _quote(col.filter(pa.array(finite_bad))),
+                                  f" is not a number; write e.g. {_EXAMPLE[kind]}"))
     if slow.any():
-        idx = np.flatnonzero(slow)
-        raw = col.take(pa.array(idx))
-        s = pc.replace_substring_regex(raw, "[\u00a0\u202f\u2009]", " ")
-        s = pc.utf8_trim_whitespace(pc.replace_substring(s, "\u2212", "-"))
-        blank = np.asarray(pc.equal(s, ""))
-        m = pc.extract_regex(s, _QUANTITY)
-        matched = np.asarray(pc.is_valid(m)) & ~blank
-        parts = {k: pc.fill_null(pc.struct_field(m, k), "") for k in ("s1", "pre", "s2", "num", "unit")}
-        two_signs = np.asarray(pc.and_(pc.not_equal(parts["s1"], ""), pc.not_equal(parts["s2"], "")))
-        two_units = np.asarray(pc.and_(pc.not_equal(parts["pre"], ""), pc.not_equal(parts["unit"], "")))
-        digits, ambiguous, malformed = _normalise_number(parts["num"], decimal)
-        unit = pc.utf8_lower(pc.utf8_trim_whitespace(pc.binary_join_element_wise(parts["pre"], parts["unit"], "")))
-        unit = pc.utf8_rtrim(unit, ".")
-        negative = np.asarray(pc.or_(pc.equal(parts["s1"], "-"), pc.equal(parts["s2"], "-")))
-        not_number = (~matched | two_signs | two_units | malformed) & ~blank
-        # units: a loop over the distinct units written in this column, not over rows
-        ratio = np.ones(len(idx))
-        power = np.zeros(len(idx))
-        unknown = np.zeros(len(idx), bool)
-        sym = np.full(len(idx), "", dtype=object)
-        uniq = pc.unique(unit).to_pylist()
-        table = _UNITS.get(kind, {})
-        unit_np = unit.to_numpy(zero_copy_only=False)
-        for u in uniq:
-            if not u:
-                continue
-            rows = unit_np == u
-            if kind == "money":
-                if u in _SYMBOLS or (len(u) == 3 and u.isalpha() and _is_currency(u.upper())):
-                    sym[rows] = u
-                else:
-                    unknown[rows] = True
-            elif u in table:
-                ratio[rows], power[rows] = table[u]
+        _parse_slow(p, col, np.flatnonzero(slow), name, kind, decimal)
+    return p
+
+
+def _parse_slow(p: _Parsed, col: pa.Array, idx: np.ndarray, name: str, kind: str, decimal: str) -> None:
+    """Cells at ``idx`` with units, currency signs, separators or no number at all."""
+    raw = col.take(pa.array(idx))
+    s = pc.replace_substring_regex(raw, "[\u00a0\u202f\u2009]", " ")
+    s = pc.utf8_trim_whitespace(pc.replace_substring(s, "\u2212", "-"))
+    blank = np.asarray(pc.equal(s, ""))
+    m = pc.extract_regex(s, _QUANTITY)
+    matched = np.asarray(pc.is_valid(m)) & ~blank
+    parts = {k: pc.fill_null(pc.struct_field(m, k), "") for k in ("s1", "pre", "s2", "num", "unit")}
+    two_signs = np.asarray(pc.and_(pc.not_equal(parts["s1"], ""), pc.not_equal(parts["s2"], "")))
+    two_units = np.asarray(pc.and_(pc.not_equal(parts["pre"], ""), pc.not_equal(parts["unit"], "")))
+    digits, ambiguous, malformed = _normalise_number(parts["num"], decimal)
+    unit = pc.utf8_lower(pc.utf8_trim_whitespace(pc.binary_join_element_wise(parts["pre"], parts["unit"], "")))
+    unit = pc.utf8_rtrim(unit, ".")
+    negative = np.asarray(pc.or_(pc.equal(parts["s1"], "-"), pc.equal(parts["s2"], "-")))
+    not_number = (~matched | two_signs | two_units | malformed) & ~blank
+    # units: a loop over the distinct units written in this column, not over rows
+    ratio = np.ones(len(idx))
+    power = np.zeros(len(idx))
+    unknown = np.zeros(len(idx), bool)
+    sym = np.full(len(idx), "", dtype=object)
+    table = _UNITS.get(kind, {})
+    unit_np = unit.to_numpy(zero_copy_only=False)
+    for u in pc.unique(unit).to_pylist():
+        if not u:
+            continue
+        rows = unit_np == u
+        if kind == "money":
+            if u in _SYMBOLS or (len(u) == 3 and u.isalpha() and _is_currency(u.upper())):
+                sym[rows] = u
             else:
                 unknown[rows] = True
-        value, too_long = _exact(pc.if_else(pa.array(not_number | blank), "0", digits), ratio, power)
-        value = np.where(negative, -value, value)
-        problem = ~blank & (not_number | ambiguous | too_long | unknown)
-        value[problem | blank] = np.nan
-        values[idx] = value
-        where = idx[problem]
-        bad[where] = True
-        shown = _quote(raw)
-        sub = not_number | too_long
-        if sub.any():
-            text[idx[sub & problem]] = _texts(f"{name}: ", shown.filter(pa.array(sub & problem)),
-                                              f" is not a number; write e.g. {_EXAMPLE[kind]}")
-        sub = ambiguous & ~not_number & ~too_long
-        if sub.any():
-            text[idx[sub]] = _texts(f"{name}: ", shown.filter(pa.array(sub)),
-                                    " is ambiguous (thousands separator or decimal mark?); "
-                                    "write the number without thousands separators")
-        sub = unknown & ~not_number & ~ambiguous & ~too_long
-        if sub.any():
-            what = "currency" if kind == "money" else "unit"
-            fix = "use the currency column for the currency" if kind == "money" else _UNIT_HELP[kind]
-            text[idx[sub]] = _texts(f"{name}: unknown {what} '", unit.filter(pa.array(sub)), "' in ",
-                                    shown.filter(pa.array(sub)), f"; {fix}")
-        if symbol is not None:
-            symbol[idx] = np.where(problem, "", sym)
-    return _Parsed(values=values, bad=bad, text=text, symbol=symbol)
+        elif u in table:
+            ratio[rows], power[rows] = table[u]
+        else:
+            unknown[rows] = True
+    value, too_long = _exact(pc.if_else(pa.array(not_number | blank), "0", digits), ratio, power)
+    value = np.where(negative, -value, value)
+    problem = ~blank & (not_number | ambiguous | too_long | unknown)
+    value[problem | blank] = np.nan
+    p.values[idx] = value
+    p.bad[idx[problem]] = True
+    shown = _quote(raw)
+    sub = not_number | too_long
+    if sub.any():
+        p.note(idx[sub & problem], _texts(f"{name}: ", shown.filter(pa.array(sub & problem)),
+                                          f" is not a number; write e.g. {_EXAMPLE[kind]}"))
+    sub = ambiguous & ~not_number & ~too_long
+    if sub.any():
+        p.note(idx[sub], _texts(f"{name}: ", shown.filter(pa.array(sub)),
+                                " is ambiguous (thousands separator or decimal mark?); "
+                                "write the number without thousands separators"))
+    sub = unknown & ~not_number & ~ambiguous & ~too_long
+    if sub.any():
+        what = "currency" if kind == "money" else "unit"
+        fix = "use the currency column for the currency" if kind == "money" else _UNIT_HELP[kind]
+        p.note(idx[sub], _texts(f"{name}: unknown {what} '", unit.filter(pa.array(sub)), "' in ",
+                                shown.filter(pa.array(sub)), f"; {fix}"))
+    if kind == "money":
+        signed = (sym != "") & ~problem
+        p.symbol_rows, p.symbol = idx[signed], sym[signed]
 
 
 def _is_currency(code: str) -> bool:
@@ -387,10 +419,12 @@ def _check_symbols(p: _Parsed, name: str, raw: pa.Array, currency: np.ndarray,
                    fill: np.ndarray | None = None) -> None:
     """A currency symbol must agree with the row's currency; ``fill`` (postage_currency) takes the
     symbol's currency where it is empty. A loop over distinct symbols, not rows."""
-    if p.symbol is None:
+    if p.symbol is None or not p.symbol.size:
         return
-    for s in np.unique(p.symbol[p.symbol != ""]):
-        rows = p.symbol == s
+    n = len(p.values)
+    for s in np.unique(p.symbol):
+        rows = np.zeros(n, bool)
+        rows[p.symbol_rows[p.symbol == s]] = True
         default, accepted = _SYMBOLS.get(s, (s.upper(), (s.upper(),)))
         target = currency
         if fill is not None:
@@ -404,9 +438,9 @@ def _check_symbols(p: _Parsed, name: str, raw: pa.Array, currency: np.ndarray,
             p.values[wrong] = np.nan
             sign = s.upper() if len(s) == 3 and s.isalpha() else s
             what = "postage_currency" if fill is not None else "currency"
-            p.text[wrong] = _texts(f"{name}: ", _quote(_string(raw).filter(pa.array(wrong))),
-                                   f" is in '{sign}' but the {what} is ", pa.array(target[wrong].astype(str)),
-                                   f"; fix the {what} column or the amount")
+            p.note(wrong, _texts(f"{name}: ", _quote(_string(raw).filter(pa.array(wrong))),
+                                 f" is in '{sign}' but the {what} is ", pa.array(target[wrong].astype(str)),
+                                 f"; fix the {what} column or the amount"))
 
 
 def _parse_bool(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -520,7 +554,7 @@ def evaluate_table(
         maybe = np.flatnonzero(_lengths(_string(data["price"])) == 0) if "price" in data else np.arange(n)
         if maybe.size:
             empty = np.zeros(n, bool)
-            empty[maybe[_empty_rows(table.take(pa.array(maybe)))]] = True
+            empty[maybe[_empty_rows(table, maybe)]] = True
             probs.add(empty, "empty row: no values")
 
     inputs: dict[str, object] = {}
@@ -660,18 +694,24 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
         return float(value)
     p = _parse_numbers(pa.array([str(value)]), _FIELD[name].flag, kind, decimal)
     if p.bad[0] or np.isnan(p.values[0]):
-        raise InputError(str(p.text[0]) or f"{_FIELD[name].flag}: {value!r} is not a number")
+        raise InputError(str(p.text[0]) if p.text is not None else f"{_FIELD[name].flag}: {value!r} is not a number")
     return float(p.values[0])
 
 
-def _result_array(name: str, v: np.ndarray, safe: bool, missing: np.ndarray | None) -> pa.Array:
+def _result_array(name: str, v: np.ndarray | Coded, safe: bool, missing: np.ndarray | None) -> pa.Array:
     """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
     the rows in ``missing`` become nulls (empty cells)."""
+    if not isinstance(v, Coded) and v.dtype.kind == "O":
+        v = _sparse_text(v)
     if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
-        indices = pa.array(np.asarray(v.codes, dtype=np.int32), mask=missing)
-        a = pa.DictionaryArray.from_arrays(indices, pa.array(np.asarray(v.values, dtype=object), pa.string()))
-        a = a.cast(pa.string())
-        return _neutralise(a) if safe else a
+        values = np.asarray(v.values, dtype=object)
+        none = np.equal(values, None)
+        codes = np.asarray(v.codes, dtype=np.int32)
+        mask = _or(none[codes], missing) if none.any() else missing
+        words = pa.array(np.where(none, "", values), pa.string())
+        if safe:
+            words = _neutralise(words)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words).cast(pa.string())
     if v.dtype.kind == "f":
         if name in MONEY_COLUMNS:
             v = _round(v, 2)
@@ -683,8 +723,18 @@ def _result_array(name: str, v: np.ndarray, safe: bool, missing: np.ndarray | No
         return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
     if v.dtype.kind == "b":
         return pa.array(v, type=pa.bool_(), mask=missing)
-    a = pa.array(v, type=pa.string(), mask=_or(np.equal(v, None), missing))
+    a = pa.array(v, type=pa.string())
     return _neutralise(a) if safe else a
+
+
+def _sparse_text(v: np.ndarray) -> Coded:
+    """A text column that is mostly empty (problem texts) as distinct values + codes: "" and None
+    share code 0 and 1, each other row gets its own."""
+    none = np.equal(v, None)
+    filled = ~none & (v != "")
+    codes = np.where(none, 1, 0).astype(np.int32)
+    codes[filled] = np.arange(2, 2 + int(filled.sum()), dtype=np.int32)
+    return Coded(np.array(["", None, *v[filled]], dtype=object), codes)
 
 
 def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
@@ -1164,14 +1214,16 @@ def _trailing_empty(t: pa.Table, problems: np.ndarray | None) -> int:
         size *= 8
 
 
-def _empty_rows(t: pa.Table) -> np.ndarray:
-    nonempty = np.zeros(t.num_rows, bool)
+def _empty_rows(t: pa.Table, rows: np.ndarray | None = None) -> np.ndarray:
+    """Which rows (all, or those at ``rows``) have no value in any column."""
+    nonempty = np.zeros(t.num_rows if rows is None else len(rows), bool)
     for c in t.columns:
-        c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
-        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type) or pa.types.is_binary(c.type):
-            nonempty |= _lengths(c) > 0
+        c = _contiguous(c)
+        if _is_text(c.type):
+            nonempty |= _lengths(c, rows) > 0
         else:  # a typed column (Parquet, a DataFrame): empty means null
-            nonempty |= np.asarray(c.is_valid())
+            valid = np.asarray(c.is_valid())
+            nonempty |= valid if rows is None else valid[rows]
     return ~nonempty
 
 

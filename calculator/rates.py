@@ -395,18 +395,45 @@ def _pick(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates | Non
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Postage:
     """The postage chosen for each parcel: the cheapest eligible tracked offer, else the cheapest
-    eligible untracked one (``tracked`` False), else NaN with a ``status`` saying why."""
+    eligible untracked one (``tracked`` False), else NaN with a ``status`` saying why.
+
+    The chosen offer is kept as an index into ``offers`` per parcel; its currency, label, key and
+    tariff are looked up from there (one Python object per offer, not per parcel).
+    """
 
     amount: NDArray[np.float64]  # in `currency`
-    currency: NDArray[np.str_]  # ISO code, "" where unpriced
-    service: NDArray[np.object_]  # offer label ("USPS Priority Mail International"), "" where unpriced
-    offer_key: NDArray[np.object_]  # "us-usps/pmi", "" where unpriced
-    tariff: NDArray[np.object_]  # tariff name, "" where unpriced
-    tariff_index: NDArray[np.intp]  # index into the tariffs given, -1 where unpriced
+    offers: tuple[Offer, ...]  # the offers priced, over all routes
+    offer: NDArray[np.intp]  # index into `offers` per parcel, -1 where unpriced
+    tariffs: tuple[Tariff, ...]  # the tariffs given (for tariff_index)
     tracked: NDArray[np.bool_]
     chargeable_g: NDArray[np.float64]
     status: NDArray[np.object_]  # "" when priced; else a short sentence
     size_checked: NDArray[np.bool_]
+
+    def per_offer(self, values: Sequence[object], missing: object, dtype: object = object) -> NDArray:
+        """``values`` (one per offer) for each parcel, ``missing`` where unpriced."""
+        return np.array([*values, missing], dtype=dtype)[self.offer]
+
+    @property
+    def currency(self) -> NDArray[np.str_]:  # ISO code, "" where unpriced
+        return self.per_offer([o.currency for o in self.offers], "", "U3")
+
+    @property
+    def service(self) -> NDArray[np.object_]:  # offer label ("USPS Priority Mail International"), ""
+        return self.per_offer([o.label for o in self.offers], "")
+
+    @property
+    def offer_key(self) -> NDArray[np.object_]:  # "us-usps/pmi", "" where unpriced
+        return self.per_offer([o.key for o in self.offers], "")
+
+    @property
+    def tariff(self) -> NDArray[np.object_]:  # tariff name, "" where unpriced
+        return self.per_offer([o.tariff.name for o in self.offers], "")
+
+    @property
+    def tariff_index(self) -> NDArray[np.intp]:  # index into the tariffs given, -1 where unpriced
+        position = {id(t): i for i, t in enumerate(self.tariffs)}
+        return self.per_offer([position[id(o.tariff)] for o in self.offers], -1, np.intp)
 
 
 def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
@@ -495,11 +522,8 @@ def cheapest_postage(
     z = None if zone is None else np.broadcast_to(np.asarray(zone, dtype=object), (n,))
 
     amount = np.full(n, np.nan)
-    currency = np.full(n, "", dtype="U3")
-    tariff_index = np.full(n, -1, np.intp)
-    label = np.full(n, "", dtype=object)
-    key_out = np.full(n, "", dtype=object)
-    tariff_out = np.full(n, "", dtype=object)
+    offers: list[Offer] = []
+    offer = np.full(n, -1, np.intp)
     tracked = np.zeros(n, bool)
     charge = np.full(n, np.nan)
     status = np.full(n, "", dtype=object)
@@ -536,23 +560,15 @@ def cheapest_postage(
         amount[rows] = np.where(has, q.price[at, cols], np.nan)
         charge[rows] = np.where(has, q.chargeable_g[at, cols], np.nan)
         tracked[rows] = has & (best >= 0)
-        # per-offer attributes, taken by index (no loop over parcels)
-        slot = np.where(has, pick, len(q.offers))
-        currency[rows] = np.array([of.currency for of in q.offers] + [""], dtype="U3")[slot]
-        position = {id(t): i for i, t in enumerate(tariffs)}
-        tariff_index[rows] = np.array([position[id(of.tariff)] for of in q.offers] + [-1], np.intp)[slot]
-        label[rows] = np.array([of.label for of in q.offers] + [""], dtype=object)[slot]
-        key_out[rows] = np.array([of.key for of in q.offers] + [""], dtype=object)[slot]
-        tariff_out[rows] = np.array([of.tariff.name for of in q.offers] + [""], dtype=object)[slot]
+        offer[rows] = np.where(has, pick + len(offers), -1)
+        offers += q.offers
         if not has.all():
             status[rows[~has]] = _no_offer_texts(q, ~has)
     return Postage(
         amount=amount,
-        currency=currency,
-        service=label,
-        offer_key=key_out,
-        tariff=tariff_out,
-        tariff_index=tariff_index,
+        offers=tuple(offers),
+        offer=offer,
+        tariffs=tariffs,
         tracked=tracked,
         chargeable_g=charge,
         status=status,
