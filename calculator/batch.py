@@ -1587,7 +1587,9 @@ def run_batch(
     unit = "line" if info.format == "csv" else "row"
 
     tmp: str | None = None
-    if isinstance(dest, (str, os.PathLike)) and str(dest) != "-":
+    if isinstance(dest, (str, os.PathLike)) and str(dest) != "-" and _special_file(dest):
+        sink: Any = str(dest)  # /dev/null, a named pipe: written in place (a rename would replace it)
+    elif isinstance(dest, (str, os.PathLike)) and str(dest) != "-":
         target = Path(dest)
         if not target.parent.is_dir():
             raise BatchError(f"{dest}: there is no folder {str(target.parent)!r}; create it or write elsewhere")
@@ -1750,6 +1752,16 @@ class _Aborted(Exception):
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:
     """The per-chunk step of :func:`run_batch` (a seam for tests)."""
     return evaluate_table(table, **kwargs)
+
+
+def _special_file(path: str | os.PathLike[str]) -> bool:
+    """An existing file that is not a regular file (a device such as /dev/null, a named pipe)."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _publish(tmp: str, dest: Path) -> None:

@@ -789,3 +789,23 @@ def test_typed_columns_with_missing_values_keep_their_rows():
     assert len(out) == 2
     assert out["recommendation"].tolist()[0] == "return"
     assert out["problem"].tolist()[1].startswith("price: missing")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_output_to_a_named_pipe_is_written_in_place(tmp_path, tariffs):
+    # a device or a pipe (/dev/null, `-o >(gzip > d.csv.gz)`) must not be renamed over
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    run_batch(DATA / "batch_orders.csv", pipe, tariffs=tariffs, today=TODAY, output_format="csv")
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    rows = list(csv.reader(io.StringIO(got[0].decode())))
+    with open(DATA / "batch_orders.csv", newline="", encoding="utf-8-sig") as f:
+        assert len(rows) == len(list(csv.reader(f)))
+    assert sorted(os.listdir(tmp_path)) == ["pipe"]
