@@ -391,8 +391,11 @@ def assess(
             assumed[f.name] = np.isnan(a)
             vals[f.name] = np.where(np.isnan(a), default, a)
         elif f.kind in ("bool",):
-            a = np.broadcast_to(np.asarray(False if raw is None else raw, dtype=object), (n,))
-            vals[f.name] = a.astype(bool) & ~np.equal(a, None)
+            a = np.asarray(False if raw is None else raw)
+            if a.dtype.kind != "b":  # text or objects: None counts as no
+                a = a.astype(object)
+                a = a.astype(bool) & ~np.equal(a, None)
+            vals[f.name] = np.array(np.broadcast_to(a, (n,)))
         elif f.kind == "int":
             a = _num_array(0 if raw is None else raw, n)
             vals[f.name] = np.where(np.isnan(a), 0, a)

@@ -667,11 +667,14 @@ def _is_text(t: pa.DataType) -> bool:
 
 def _codes_per_row(encoded: Mapping[str, tuple[np.ndarray, np.ndarray]], inputs: Mapping[str, object],
                    name: str, n: int, default: str) -> np.ndarray:
-    """Upper-case codes of a text input per row (object array), ``default`` where empty."""
+    """Upper-case codes of a text input per row, ``default`` where empty: fixed-width text of at
+    least 3 characters, so a currency code can be written into it."""
     if name in encoded:
         words, idx = encoded[name]
-        return np.array([_code(w) or default for w in words], dtype=object)[idx]
-    return np.full(n, _code(str(inputs.get(name, ""))) or default, dtype=object)
+        codes = [_code(w) or default for w in words]
+    else:
+        codes, idx = [_code(str(inputs.get(name, ""))) or default], np.zeros(n, np.intp)
+    return np.array(codes, dtype=f"U{max(3, *map(len, codes))}")[idx]
 
 
 def _default_date(value: object, name: str) -> np.datetime64:
@@ -1461,16 +1464,22 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     o_lab, o_idx = codes("origin", t.column(cols["origin"]) if "origin" in cols else None, _code)
     c_lab, c_idx = codes("currency", t.column(cols["currency"]) if "currency" in cols else None, _code)
     r_lab, r_idx = codes("recommendation", t.column("recommendation"), str.strip)
-    ev = {o: np.asarray(t.column(f"ev_{o}").to_numpy(), dtype=np.float64)[ok] for o in _OPTIONS}
-    best = np.full(len(ok), np.nan)
-    for o in _OPTIONS:
-        best = np.where(r_lab[r_idx] == o, ev[o], best)
+    ev = np.stack([np.asarray(t.column(f"ev_{o}").to_numpy(), dtype=np.float64)[ok] for o in _OPTIONS])
+    option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
+    best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    uniq, inv = np.unique(key, return_inverse=True)
-    inv = inv.ravel()
-    cnt = np.bincount(inv, minlength=len(uniq))
-    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(uniq))
-            for x in (best, ev["return"], ev["partial_keep"])]
+    size = len(o_lab) * len(c_lab) * len(r_lab)
+    if size <= 4 * len(key):  # few groups: counted in place, no sort
+        inv = key
+        uniq = np.flatnonzero(np.bincount(key, minlength=size))
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+        inv, key = inv.ravel(), None
+    cnt = np.bincount(inv, minlength=size if key is not None else len(uniq))
+    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(cnt))
+            for x in (best, ev[_OPTIONS.index("return")], ev[_OPTIONS.index("partial_keep")])]
+    if key is not None:
+        cnt, sums = cnt[uniq], [x[uniq] for x in sums]
     groups = {}
     for i, k in enumerate(uniq.tolist()):
         rest, r = divmod(k, len(r_lab))

@@ -32,6 +32,7 @@ import yaml
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import CalculatorError, FxError, InputError
+from .inputs import factorize
 from .units import parse_number
 
 __all__ = [
@@ -142,7 +143,7 @@ class FxRates:
         runs over distinct codes without a rate.
         """
         arr = _code_array(codes)
-        uniq, inverse = np.unique(arr.ravel(), return_inverse=True)
+        uniq, inverse = factorize(arr.ravel())  # codes compared as integers, not as text
         norm = np.char.upper(np.char.strip(uniq))
         pos = np.minimum(np.searchsorted(self._codes, norm), self._codes.size - 1)
         known = self._codes[pos] == norm
