@@ -113,7 +113,8 @@ class Assessment:
     assumed: dict[str, NDArray[np.bool_]]
     postage: NDArray[np.float64]  # in the order currency
     postage_native: NDArray[np.float64]  # in postage_currency
-    postage_currency_code: NDArray[np.str_]  # ISO code of postage_native, "" where none
+    postage_currencies: NDArray[np.str_]  # ISO codes of postage_native ("" for none) ...
+    postage_currency_index: NDArray[np.intp]  # ... and each order's index into them
     source_code: NDArray[np.int8]  # index into SOURCES
     offers: tuple[Offer, ...]  # the tariff offers chosen for some order
     offer: NDArray[np.intp]  # index into offers, -1 where the postage was not looked up
@@ -133,8 +134,7 @@ class Assessment:
     @property
     def postage_currency(self) -> NDArray[np.object_]:
         """Currency of ``postage_native`` per order (None where there is no postage)."""
-        c = self.postage_currency_code
-        return np.where(c == "", None, c.astype(object))
+        return self._coded_currency().values[self.postage_currency_index]
 
     @property
     def postage_source(self) -> NDArray[np.object_]:
@@ -212,8 +212,8 @@ class Assessment:
         return cols
 
     def _coded_currency(self) -> Coded:
-        values, codes = factorize(self.postage_currency_code)
-        return Coded(np.where(values == "", None, values.astype(object)), codes)
+        c = self.postage_currencies
+        return Coded(np.where(c == "", None, c.astype(object)), self.postage_currency_index)
 
     def to_frame(self):  # -> pandas.DataFrame
         """The outputs as a pandas DataFrame, one row per order."""
@@ -461,12 +461,17 @@ def assess(
     # --- postage ------------------------------------------------------------------------------
     rates = fx or reference_rates()
     postage_native = vals["postage"].copy()
-    pcur = vals["postage_currency"].copy()
+    # The currency of each postage, as an index into `pcur_words`: the order currency, the given
+    # postage currency, or (below) the looked-up offer's; codes, not a string per order.
+    cur_words, cur_code = texts["currency"]
+    pc_words, pc_code = texts["postage_currency"]
+    pcur_words = [*cur_words, *pc_words]
+    pcur = np.where(pc_empty, cur_code, len(cur_words) + pc_code)
     source = np.where(np.isfinite(postage_native), _GIVEN, 0).astype(np.int8)
     free = vals["free_return"] & ~np.isfinite(postage_native)
     postage_native[free] = 0.0
     source[free] = _FREE
-    pcur[free] = vals["currency"][free]
+    pcur[free] = cur_code[free]
     offers: tuple[Offer, ...] = ()
     offer = np.full(n, -1, np.intp)
     tariff_index = np.full(n, -1, np.intp)
@@ -486,7 +491,8 @@ def assess(
             zone=vals["zone"][idx], service=sub["service"], fx=rates,
         )
         postage_native[idx] = p.amount
-        pcur[idx] = p.currency
+        pcur[idx] = len(pcur_words) + np.where(p.offer < 0, len(p.offers), p.offer)
+        pcur_words += [o.currency for o in p.offers] + [""]
         source[idx] = np.where(np.isfinite(p.amount), _TARIFF, 0)
         offers, offer[idx] = p.offers, p.offer
         tariff_index[idx] = p.tariff_index
@@ -503,10 +509,14 @@ def assess(
             flag(unpriced, "postage", lambda m: np.char.add(status[m].astype(str),
                                                             "; give a known postage (a counter quote)"))
 
-    factor = np.asarray(rates.factor(np.where(pcur == "", vals["currency"], pcur), vals["currency"]), dtype=np.float64)
+    words, remap = np.unique(np.array(pcur_words + [""], dtype=str), return_inverse=True)
+    pcur = remap.ravel()[pcur]
+    # factors on the small grid (postage currency x order currency), then taken per order
+    grid = rates.factor(np.where(words == "", cur_words[:, None], words), cur_words[:, None]).T
+    factor = grid[pcur, cur_code]
     no_rate = ~np.isfinite(factor) & np.isfinite(postage_native)
     if no_rate.any():
-        missing = rates.missing(np.concatenate([pcur[no_rate].astype(str), vals["currency"][no_rate].astype(str)]))
+        missing = rates.missing(np.concatenate([words[pcur[no_rate]], cur_words[cur_code[no_rate]].astype(str)]))
         flag(no_rate, "currency",
              f"no exchange rate for {', '.join(missing)}; pass --fx {missing[0] if missing else 'CUR'}=<units per 1 EUR>")
     postage = round_output(postage_native * factor, 2)
@@ -552,7 +562,8 @@ def assess(
     return Assessment(
         n=n, values=vals, assumed=assumed, postage=np.where(bad, np.nan, postage),
         postage_native=np.where(bad, np.nan, postage_native),
-        postage_currency_code=np.where(bad, "", pcur), source_code=np.where(bad, 0, source).astype(np.int8),
+        postage_currencies=words, postage_currency_index=np.where(bad, np.flatnonzero(words == "")[0], pcur),
+        source_code=np.where(bad, 0, source).astype(np.int8),
         offers=offers, offer=offer, tracked=tracked & ~bad,
         chargeable_g=charge, evaluation=e, dates=dates, warnings=warn, problem=problem,
         today=today, tariff_info=used,

@@ -184,12 +184,28 @@ def _first_bytes(a: pa.Array) -> np.ndarray:
 def _encode(col: pa.Array | pa.ChunkedArray, clean: Callable[[str], str] = str.strip,
             default: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values (cleaned; ``default`` where empty) and each row's index into them: text is
-    handled once per distinct value, not once per row."""
-    enc = pc.dictionary_encode(pc.fill_null(_string(col), ""))
-    words = np.array([clean(w) for w in enc.dictionary.to_pylist()] + [""], dtype=object)
+    handled once per distinct value, not once per row. A dictionary array is taken as it is."""
+    col = _contiguous(col)
+    enc = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(_string(col))
+    words = np.array([clean("" if w is None else w) for w in enc.dictionary.to_pylist()] + [""], dtype=object)
     if default is not None:
         words[words == ""] = default
-    return words, np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return words, _indices(enc, len(words) - 1)
+
+
+def _indices(a: pa.DictionaryArray, null: int) -> np.ndarray:
+    """The indices of a dictionary array, ``null`` where the value is null."""
+    ind = a.indices
+    idx = np.frombuffer(ind.buffers()[1], ind.type.to_pandas_dtype())[ind.offset : ind.offset + len(ind)]
+    valid = _valid(ind)
+    return idx.astype(np.intp) if valid is None else np.where(valid, idx, null).astype(np.intp)
+
+
+def _text_lengths(a: pa.Array) -> np.ndarray:
+    """Byte length of each value of a text or dictionary-of-text array (0 for null)."""
+    if pa.types.is_dictionary(a.type):
+        return np.append(_lengths(_string(a.dictionary)), 0)[_indices(a, len(a.dictionary))]
+    return _lengths(_string(a))
 
 
 def _code(word: str) -> str:
@@ -537,6 +553,43 @@ def evaluate_table(
     spreadsheet_safe: bool = False,
 ) -> pa.Table:
     """Decide every order of ``table`` (a :class:`pyarrow.Table`); see :func:`evaluate_frame`."""
+    out = _evaluate(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
+                    problems=problems)
+    return _finish(out, spreadsheet_safe)
+
+
+def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
+    """The evaluated table as written: dictionary columns decoded to text (a string column keeps
+    the same type in every chunk and file format), formula-like text neutralised when asked."""
+    arrays = []
+    for c in table.columns:
+        c = _contiguous(c)
+        if pa.types.is_dictionary(c.type):
+            if spreadsheet_safe:  # the few distinct words, not every row
+                c = pa.DictionaryArray.from_arrays(c.indices, _neutralise(c.dictionary))
+            c = c.cast(pa.string())
+        elif spreadsheet_safe:
+            c = _neutralise(c)
+        arrays.append(c)
+    names = table.column_names
+    if spreadsheet_safe:
+        names = _neutralise(pa.array(names, pa.string())).to_pylist()
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _evaluate(
+    table: pa.Table,
+    *,
+    tariffs: Iterable[Any] | None,
+    fx: Any,
+    today: _dt.date | None,
+    defaults: Mapping[str, object] | None,
+    decimal: str,
+    problems: Sequence[str] | np.ndarray | None,
+) -> pa.Table:
+    """:func:`evaluate_table` up to writing: text outputs with few distinct values (and the problem
+    texts) stay dictionary arrays, decoded by :func:`_finish` (in the batch, in the writer's
+    thread)."""
     n = table.num_rows
     names = list(table.column_names)
     fx = _rates(fx)
@@ -569,8 +622,12 @@ def evaluate_table(
             inputs[name] = Coded(words, idx)  # assess() then works once per distinct value
         elif d is not None:
             inputs[name] = d
-    currency = _codes_per_row(encoded, inputs, "currency", n, str(_FIELD["currency"].default))
-    postage_currency = _codes_per_row(encoded, inputs, "postage_currency", n, "") if "postage" in data else None
+    per_row: dict[str, np.ndarray] = {}  # currency codes per row, made only when an amount has a sign
+
+    def codes(name: str, default: str) -> np.ndarray:
+        if name not in per_row:
+            per_row[name] = _codes_per_row(encoded, inputs, name, n, default)
+        return per_row[name]
 
     for name, f in _FIELD.items():
         d = defaults.get(name)
@@ -585,7 +642,9 @@ def evaluate_table(
             bad = np.zeros(n, bool)
             if values is None:
                 p = _parse_numbers(c, label[name], f.kind, decimal)
-                _check_symbols(p, label[name], c, currency, fill=postage_currency if name == "postage" else None)
+                if p.symbol is not None and p.symbol.size:
+                    _check_symbols(p, label[name], c, codes("currency", str(_FIELD["currency"].default)),
+                                   fill=codes("postage_currency", "") if name == "postage" else None)
                 values, bad = p.values, p.bad
                 probs.add(bad, p.text)
             if f.kind == "int":
@@ -612,8 +671,8 @@ def evaluate_table(
                 inputs[name] = v if fill is None else np.where(np.isnat(v) & ~bad, fill, v)
             elif fill is not None:
                 inputs[name] = fill
-    if postage_currency is not None:
-        inputs["postage_currency"] = postage_currency
+    if "postage_currency" in per_row:  # filled in from currency signs
+        inputs["postage_currency"] = per_row["postage_currency"]
 
     # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
     # problem text, which marks them as not evaluated.
@@ -634,15 +693,10 @@ def evaluate_table(
     for i, nm in enumerate(names):
         if nm in taken:
             continue  # a result column of an earlier run: replaced by this run's
-        c = _contiguous(table.column(i))
-        arrays.append(_neutralise(c) if spreadsheet_safe else c)
+        arrays.append(_contiguous(table.column(i)))
         keep.append(nm)
-    arrays += [_result_array(k, v, spreadsheet_safe, None if k == "problem" else missing)
-               for k, v in results.items()]
-    names = keep + out_names
-    if spreadsheet_safe:
-        names = _neutralise(pa.array(names, pa.string())).to_pylist()
-    return pa.Table.from_arrays(arrays, names=names)
+    arrays += [_result_array(k, v, None if k == "problem" else missing) for k, v in results.items()]
+    return pa.Table.from_arrays(arrays, names=keep + out_names)
 
 
 def _rates(fx: Any) -> Any:
@@ -701,9 +755,9 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
     return float(p.values[0])
 
 
-def _result_array(name: str, v: np.ndarray | Coded, safe: bool, missing: np.ndarray | None) -> pa.Array:
+def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
     """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
-    the rows in ``missing`` become nulls (empty cells)."""
+    the rows in ``missing`` become nulls (empty cells); text as a dictionary array."""
     if not isinstance(v, Coded) and v.dtype.kind == "O":
         v = _sparse_text(v)
     if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
@@ -712,9 +766,7 @@ def _result_array(name: str, v: np.ndarray | Coded, safe: bool, missing: np.ndar
         codes = np.asarray(v.codes, dtype=np.int32)
         mask = _or(none[codes], missing) if none.any() else missing
         words = pa.array(np.where(none, "", values), pa.string())
-        if safe:
-            words = _neutralise(words)
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words).cast(pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words)
     if v.dtype.kind == "f":
         if name in MONEY_COLUMNS:
             v = _round(v, 2)
@@ -726,8 +778,7 @@ def _result_array(name: str, v: np.ndarray | Coded, safe: bool, missing: np.ndar
         return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
     if v.dtype.kind == "b":
         return pa.array(v, type=pa.bool_(), mask=missing)
-    a = pa.array(v, type=pa.string())
-    return _neutralise(a) if safe else a
+    return pa.array(v, type=pa.string())
 
 
 def _sparse_text(v: np.ndarray) -> Coded:
@@ -1443,8 +1494,8 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     n = t.num_rows
     if lines is None:
         lines = np.arange(1, n + 1)
-    problem = _string(_contiguous(t.column("problem"))) if n else pa.array([], pa.string())
-    bad = _lengths(problem) > 0 if n else np.zeros(0, bool)
+    problem = _contiguous(t.column("problem")) if n else pa.array([], pa.string())
+    bad = _text_lengths(problem) > 0 if n else np.zeros(0, bool)
     shown = np.flatnonzero(bad)[: BatchSummary.KEEP_PROBLEMS]
     first = tuple(zip(lines[shown].tolist(), problem.take(pa.array(shown, pa.int64())).to_pylist()))
     if not n or bad.all():
@@ -1513,6 +1564,7 @@ class _Writer:
         self._w: Any = None
 
     def _prepare(self, t: pa.Table) -> pa.Table:
+        t = _finish(t, spreadsheet_safe=self.fmt == "csv")
         if self.fmt == "csv" and self.decimal == ",":
             cols = [pc.replace_substring(pc.cast(c, pa.string()), ".", ",") if pa.types.is_floating(c.type) else c
                     for c in t.columns]
@@ -1617,7 +1669,7 @@ def run_batch(
         for chunk in _prefetch(chunks, stop):
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tset, fx=fx, today=today, defaults=defaults,
-                                  decimal=info.decimal, problems=chunk.problems, spreadsheet_safe=(fmt == "csv"))
+                                  decimal=info.decimal, problems=chunk.problems)
             writer.write(out)
             summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
             done += chunk.table.num_rows
@@ -1759,8 +1811,8 @@ class _Aborted(Exception):
 
 
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:
-    """The per-chunk step of :func:`run_batch` (a seam for tests)."""
-    return evaluate_table(table, **kwargs)
+    """The per-chunk step of :func:`run_batch` (a seam for tests); the writer finishes the table."""
+    return _evaluate(table, **kwargs)
 
 
 def _special_file(path: str | os.PathLike[str]) -> bool:
