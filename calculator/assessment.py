@@ -20,6 +20,7 @@ from . import model as _model
 from .errors import InputError, RouteError
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, REASON_DEFAULTS, REASONS, Coded, field as _field
+from .inputs import groups as group_rows
 from .rates import Offer, cheapest_postage, factorize
 from .tariffs import Tariff, is_country, is_currency, resolve
 
@@ -164,12 +165,12 @@ class Assessment:
         return self._warning_codes(False)  # type: ignore[return-value]
 
     def _warning_codes(self, coded: bool) -> NDArray[np.object_] | Coded:
-        masks, inverse = np.unique(self.warnings, return_inverse=True)
+        masks, inverse = group_rows(self.warnings, 2 * max(WARNINGS))
         texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()] + [""],
                          dtype=object)
         if coded:
-            return Coded(texts, inverse.ravel())
-        return texts[inverse.ravel()] if self.n else np.full(0, "", dtype=object)
+            return Coded(texts, inverse)
+        return texts[inverse] if self.n else np.full(0, "", dtype=object)
 
     def columns(self, *, coded: bool = False) -> dict[str, NDArray | Coded]:
         """Every output as a column: the batch writes these next to the input columns.

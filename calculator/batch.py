@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from .errors import InputError
 from .assessment import round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS, Coded
+from .inputs import groups as group_rows
 from .units import _ALIASES, CM_PER, GRAMS_PER
 
 __all__ = [
@@ -1519,18 +1520,10 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
     best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    size = len(o_lab) * len(c_lab) * len(r_lab)
-    if size <= 4 * len(key):  # few groups: counted in place, no sort
-        inv = key
-        uniq = np.flatnonzero(np.bincount(key, minlength=size))
-    else:
-        uniq, inv = np.unique(key, return_inverse=True)
-        inv, key = inv.ravel(), None
-    cnt = np.bincount(inv, minlength=size if key is not None else len(uniq))
-    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(cnt))
+    uniq, inv = group_rows(key, len(o_lab) * len(c_lab) * len(r_lab))
+    cnt = np.bincount(inv, minlength=len(uniq))
+    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(uniq))
             for x in (best, ev[_OPTIONS.index("return")], ev[_OPTIONS.index("partial_keep")])]
-    if key is not None:
-        cnt, sums = cnt[uniq], [x[uniq] for x in sums]
     groups = {}
     for i, k in enumerate(uniq.tolist()):
         rest, r = divmod(k, len(r_lab))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "Coded", "factorize", "field"]
+__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "Coded", "factorize", "field", "groups"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -56,6 +56,20 @@ def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
         return uniq, inverse.ravel()
     _, first, inverse = np.unique(ints, return_index=True, return_inverse=True)
     return a[first], inverse.ravel()
+
+
+def groups(key: NDArray[np.integer], size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Distinct values of ``key`` (non-negative integers below ``size``) and each row's index
+    into them, as ``np.unique(key, return_inverse=True)`` gives, but counted instead of sorted
+    when ``size`` is small next to the number of rows."""
+    key = np.asarray(key, dtype=np.intp)
+    if size > 4 * len(key) + 1024:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        return uniq, inverse.ravel()
+    present = np.bincount(key, minlength=size) > 0
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return uniq, rank[key]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

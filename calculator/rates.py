@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .fx import FxRates, reference_rates
 from .inputs import Coded, factorize
+from .inputs import groups as group_rows
 from .tariffs import Addon, Service, Tariff, Zone, resolve
 from .units import format_weight
 
@@ -502,9 +503,9 @@ def cheapest_postage(
 
     # group rows by (origin, destination, service) with integer codes: no string sorting
     key = (o_code * len(d_vals) + d_code) * len(s_vals) + s_code
-    groups, inverse = np.unique(key, return_inverse=True)
-    inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
+    groups, inverse = group_rows(key, len(o_vals) * len(d_vals) * len(s_vals))
+    # a stable sort of small integers is a radix sort in numpy: rows of each group, in order
+    order = np.argsort(inverse.astype(np.uint16) if len(groups) < 2**16 else inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
     origins_known = {t.origin for t in tariffs}
     for g, gkey in enumerate(groups):
