@@ -228,11 +228,18 @@ def _texts(*parts: object) -> np.ndarray:
 
 
 class _Problems:
-    """The first problem of each row (later findings do not overwrite earlier ones)."""
+    """The first problem of each row (later findings do not overwrite earlier ones). The texts
+    are kept only once there is one: most chunks have problems in a few rows or none."""
 
-    def __init__(self, n: int, first: np.ndarray | None = None) -> None:
-        self.text = np.full(n, "", dtype=object) if first is None else np.asarray(first, dtype=object).copy()
-        self.text[np.equal(self.text, None)] = ""
+    def __init__(self, n: int, first: np.ndarray | Sequence[str] | None = None) -> None:
+        self.n = n
+        self.text: np.ndarray | None = None  # object, "" where fine; None while no row has a problem
+        self.any = np.zeros(n, bool)  # rows with a problem
+        if first is not None:
+            first = np.asarray(first, dtype=object)
+            has = ~np.equal(first, None) & (first != "")
+            if has.any():
+                self.text, self.any = np.where(has, first, ""), has
 
     def add(self, mask: np.ndarray, texts: np.ndarray | str) -> None:
         """Record ``texts`` (one per row, one per True of ``mask``, or one for all) where ``mask``."""
@@ -241,13 +248,22 @@ class _Problems:
             return
         if isinstance(texts, np.ndarray) and len(texts) == len(mask):
             texts = texts[mask]
-        free = self.text[mask] == ""
+        free = ~self.any[mask]
         rows = np.flatnonzero(mask)[free]
+        if not rows.size:
+            return
+        if self.text is None:
+            self.text = np.full(self.n, "", dtype=object)
         self.text[rows] = texts[free] if isinstance(texts, np.ndarray) else texts
+        self.any[rows] = True
 
-    @property
-    def any(self) -> np.ndarray:
-        return self.text != ""
+    def coded(self) -> Coded:
+        """The texts as distinct values + codes: "" shares code 0, each problem row has its own."""
+        codes = np.zeros(self.n, np.int32)
+        rows = np.flatnonzero(self.any)
+        codes[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+        texts = self.text[rows] if self.text is not None else []
+        return Coded(np.array(["", *texts], dtype=object), codes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,12 +694,12 @@ def _evaluate(
     # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
     # problem text, which marks them as not evaluated.
     if n:
-        a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text if probs.any.any() else None)
+        a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text)
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
     else:
         results = _result_template(today, tariffs, fx)
-    results["problem"] = probs.text
+    results["problem"] = probs.coded()
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
 
@@ -759,8 +775,6 @@ def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
 def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
     """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
     the rows in ``missing`` become nulls (empty cells); text as a dictionary array."""
-    if not isinstance(v, Coded) and v.dtype.kind == "O":
-        v = _sparse_text(v)
     if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
         values = np.asarray(v.values, dtype=object)
         none = np.equal(values, None)
@@ -779,17 +793,7 @@ def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) 
         return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
     if v.dtype.kind == "b":
         return pa.array(v, type=pa.bool_(), mask=missing)
-    return pa.array(v, type=pa.string())
-
-
-def _sparse_text(v: np.ndarray) -> Coded:
-    """A text column that is mostly empty (problem texts) as distinct values + codes: "" and None
-    share code 0 and 1, each other row gets its own."""
-    none = np.equal(v, None)
-    filled = ~none & (v != "")
-    codes = np.where(none, 1, 0).astype(np.int32)
-    codes[filled] = np.arange(2, 2 + int(filled.sum()), dtype=np.int32)
-    return Coded(np.array(["", None, *v[filled]], dtype=object), codes)
+    return pa.array(v, type=pa.string(), mask=_or(np.equal(v, None), missing))
 
 
 def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:

@@ -153,6 +153,17 @@ def _as_1d(x: ArrayLike, n: int | None = None) -> NDArray[np.float64]:
     return a
 
 
+def _zone_text(zone: ArrayLike, n: int) -> NDArray[np.str_] | None:
+    """Zone ids per parcel as text ("" for none: the service's default zone); None if none given."""
+    z = np.asarray(zone)
+    if z.dtype.kind != "U":  # objects (a pandas column): None and NaN are "not given"
+        z = np.asarray(zone, dtype=object)
+        z = np.where(np.equal(z, None), "", z).astype(str)
+        z = np.where(z == "nan", "", z)
+    z = np.broadcast_to(z, (n,))
+    return z if (z != "").any() else None
+
+
 def _zone_prices(z: Zone, cw: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
     """Band price of each chargeable weight; flags for 'above the last band' and 'band has no price'."""
     nb = len(z.limits_g)
@@ -334,11 +345,7 @@ def price_route(
     dims = np.stack([_as_1d(length_cm, n), _as_1d(width_cm, n), _as_1d(height_cm, n)])
     known = np.isfinite(dims).all(axis=0)
     d = -np.sort(-np.where(known, dims, 0.0), axis=0)  # longest first
-    zone_in = None
-    if zone is not None:
-        za = np.broadcast_to(np.asarray(zone, dtype=object), (n,))
-        za = np.where(np.equal(za, None), "", za).astype(str)
-        zone_in = np.where(za == "nan", "", za)
+    zone_in = None if zone is None else _zone_text(zone, n)
 
     offers = offers_for_route(resolve(tariffs), origin, destination)
     k = len(offers)
@@ -492,7 +499,7 @@ def cheapest_postage(
         s_vals = np.where(np.isin(s_vals, ["nan", "None"]), "", s_vals)
     w = np.broadcast_to(np.asarray(weight_g, dtype=np.float64), (n,))
     L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
-    z = None if zone is None else np.broadcast_to(np.asarray(zone, dtype=object), (n,))
+    z = None if zone is None else _zone_text(zone, n)
 
     amount = np.full(n, np.nan)
     offers: list[Offer] = []
