@@ -963,6 +963,7 @@ class Chunk:
 
 
 _SNIFF_BYTES = 1 << 16
+_FIRST_CHUNK_ROWS = 5_000
 
 
 class _Replay(io.RawIOBase):
@@ -1166,6 +1167,8 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
         pending_rows = 0
         held = 0  # empty rows after the last non-empty one read so far: rows only if data follows
         held_lines: list[int] = []
+        # a small first chunk: evaluating it, and so writing, starts while the reader goes on
+        size = min(chunk_rows, _FIRST_CHUNK_ROWS)
 
         def batches() -> Iterator[tuple[pa.RecordBatch, bool]]:
             yield first.slice(1), False
@@ -1204,13 +1207,14 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
             if keep:
                 pending.append((t, lines, problems))
                 pending_rows += keep
-            while pending_rows >= chunk_rows:
+            while pending_rows >= size:
                 t, lines, problems = _concat(pending)
-                yield _decoded(t.slice(0, chunk_rows), lines[:chunk_rows],
-                               problems[:chunk_rows] if problems is not None else None, header)
-                pending_rows -= chunk_rows
-                pending = [(t.slice(chunk_rows), lines[chunk_rows:],
-                            problems[chunk_rows:] if problems is not None else None)] if pending_rows else []
+                yield _decoded(t.slice(0, size), lines[:size], problems[:size] if problems is not None else None,
+                               header)
+                pending_rows -= size
+                pending = [(t.slice(size), lines[size:],
+                            problems[size:] if problems is not None else None)] if pending_rows else []
+                size = chunk_rows
         t, lines, problems = _concat(pending) if pending else (_empty_binary(k), np.zeros(0, np.int64), None)
         yield replace(_decoded(t, lines, problems, header), ignored_empty_lines=held)
 
