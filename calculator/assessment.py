@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,30 +135,32 @@ class Assessment:
     @property
     def postage_currency(self) -> NDArray[np.object_]:
         """Currency of ``postage_native`` per order (None where there is no postage)."""
-        return self._coded_currency().values[self.postage_currency_index]
+        return _decode(self._coded_currency())
 
     @property
     def postage_source(self) -> NDArray[np.object_]:
         """tariff, given, free_return or "" per order."""
         return np.array(SOURCES, dtype=object)[self.source_code]
 
-    def _per_offer(self, attr: str) -> NDArray[np.object_]:
-        return np.array([getattr(o, attr) for o in self.offers] + [""], dtype=object)[self.offer]
+    def _per_offer(self, text: Callable[[Offer], str]) -> Coded:
+        """A text of each order's offer ("" where none), as one text per offer + codes."""
+        texts = np.array([text(o) for o in self.offers] + [""], dtype=object)
+        return Coded(texts, np.where(self.offer < 0, len(self.offers), self.offer))
 
     @property
     def service(self) -> NDArray[np.object_]:
         """Carrier, service and add-on of the looked-up postage ("" where none)."""
-        return self._per_offer("label")
+        return _decode(self._per_offer(lambda o: o.label))
 
     @property
     def offer_key(self) -> NDArray[np.object_]:
         """The looked-up offer's key, e.g. ``us-usps/fcpis+registered`` ("" where none)."""
-        return self._per_offer("key")
+        return _decode(self._per_offer(lambda o: o.key))
 
     @property
     def tariff(self) -> NDArray[np.object_]:
         """Name of the tariff the postage comes from ("" where none)."""
-        return np.array([o.tariff.name for o in self.offers] + [""], dtype=object)[self.offer]
+        return _decode(self._per_offer(lambda o: o.tariff.name))
 
     def warning_codes(self) -> NDArray[np.object_]:
         """Warning codes per order, joined with ``;`` (``""`` when none)."""
@@ -194,9 +196,7 @@ class Assessment:
             "postage_native": self.postage_native,
             "postage_currency_used": self._coded_currency() if coded else self.postage_currency,
             "postage_source": Coded(np.array(SOURCES, dtype=object), self.source_code) if coded else self.postage_source,
-            "service_used": (Coded(np.array([o.label for o in self.offers] + [""], dtype=object),
-                                   np.where(self.offer < 0, len(self.offers), self.offer))
-                             if coded else self.service),
+            "service_used": self._per_offer(lambda o: o.label) if coded else self.service,
             "tracked": self.tracked,
             "chargeable_weight_g": self.chargeable_g,
             "break_even_price": e.break_even_price,
@@ -221,6 +221,11 @@ class Assessment:
         import pandas as pd
 
         return pd.DataFrame(self.columns())
+
+
+def _decode(c: Coded) -> NDArray[np.object_]:
+    """A coded text column as one value per row."""
+    return np.asarray(c.values, dtype=object)[np.asarray(c.codes)]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
