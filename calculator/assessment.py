@@ -93,7 +93,7 @@ FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "use_value_use
 
 #: Where the postage of an order comes from (Assessment.source_code indexes this).
 SOURCES = ("", "given", "free_return", "tariff")
-_GIVEN, _FREE, _TARIFF = 1, 2, 3
+_GIVEN, _FREE, _TARIFF = (SOURCES.index(s) for s in ("given", "free_return", "tariff"))
 
 _FRACTIONS = ("win_probability", "partial_refund", "use_value", "resale_value", "resale_fee", "seller_pays_postage")
 _MONEY = ("price", "postage", "packaging_cost", "hourly_value", "resale_cost")
@@ -178,7 +178,8 @@ class Assessment:
         """Every output as a column: the batch writes these next to the input columns.
 
         With ``coded=True``, text columns with few distinct values (recommendation, warnings,
-        postage source and currency) come as :class:`Coded` (distinct values + per-row codes),
+        postage source, postage currency and service) come as :class:`Coded` (distinct values +
+        per-row codes),
         which a writer turns into dictionary arrays without touching each row's string.
         """
         e = self.evaluation

@@ -196,7 +196,7 @@ def _encode(col: pa.Array | pa.ChunkedArray, clean: Callable[[str], str] = str.s
 def _indices(a: pa.DictionaryArray, null: int) -> np.ndarray:
     """The indices of a dictionary array, ``null`` where the value is null."""
     ind = a.indices
-    idx = np.frombuffer(ind.buffers()[1], ind.type.to_pandas_dtype())[ind.offset : ind.offset + len(ind)]
+    idx = np.frombuffer(ind.buffers()[1], f"i{ind.type.bit_width // 8}")[ind.offset : ind.offset + len(ind)]
     valid = _valid(ind)
     return idx.astype(np.intp) if valid is None else np.where(valid, idx, null).astype(np.intp)
 
@@ -1820,9 +1820,10 @@ def _special_file(path: str | os.PathLike[str]) -> bool:
     import stat
 
     try:
-        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
     except OSError:
         return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _publish(tmp: str, dest: Path) -> None:
