@@ -7,7 +7,8 @@ The package is a set of small modules around one vectorized money model:
 - :mod:`calculator.fx` converts currencies with dated reference rates;
 - :mod:`calculator.policy` holds marketplace rules and computes deadlines;
 - :mod:`calculator.model` computes the expected value of each option and the break-evens;
-- :mod:`calculator.assessment` ties them together for one order or many.
+- :mod:`calculator.assessment` ties them together for many orders, :mod:`calculator.advice` answers
+  one order in words.
 
 Importing the package loads numpy and PyYAML only; pandas, scipy and matplotlib are imported by the
 modules that need them (batch, sensitivity, charts) when those are used.
@@ -16,9 +17,10 @@ modules that need them (batch, sensitivity, charts) when those are used.
 from __future__ import annotations
 
 from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
-from .assessment import Assessment, Estimate, assess, estimate
+from .assessment import Assessment, assess
+from .advice import Estimate, estimate
 from .fx import FxRates, reference_rates
-from .model import OPTIONS, Evaluation, evaluate
+from .model import OPTIONS, Evaluation, ModelInputs, evaluate
 from .quote import Quote, quote
 from .tariffs import Tariff, TariffSet, load_tariff, load_tariffs
 
@@ -36,6 +38,7 @@ __all__ = [
     "Assessment",
     "Quote",
     "Evaluation",
+    "ModelInputs",
     "OPTIONS",
     "FxRates",
     "CalculatorError",

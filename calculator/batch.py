@@ -42,7 +42,7 @@ from .errors import InputError
 from .assessment import round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
 from .inputs import FIELDS, Coded
 from .inputs import groups as group_rows
-from .units import _ALIASES, CM_PER, GRAMS_PER
+from .units import _ALIASES, CM_PER, GRAMS_PER, NO_WORDS, YES_WORDS
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -121,8 +121,7 @@ _SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "元": ("CNY", ("CNY",)), "¥": (None, ("CNY", "JPY")), "kr": (None, ("SEK", "NOK", "DKK", "ISK")),
 }
 
-_TRUE = ("1", "true", "yes", "y", "t", "x", "да", "ja", "oui", "si")
-_FALSE = ("0", "false", "no", "n", "f", "нет", "nein", "non")
+_TRUE, _FALSE = YES_WORDS, NO_WORDS
 
 # A quantity as typed: sign, currency sign or code, digits with group and decimal separators, unit.
 _QUANTITY = (

@@ -40,8 +40,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _add_fx(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--fx", action="append", default=[], metavar="CUR=RATE",
-                   help="exchange-rate override: RUB=92.1 (units per 1 EUR) or RUB/USD=78.2 (RUB per 1 USD); repeatable")
+    p.add_argument("--fx", action="append", default=[], metavar="PAIR=RATE",
+                   help="exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) or RUB=92.1 "
+                        "(units per 1 EUR); repeatable")
 
 
 def _add_parcel(p: argparse.ArgumentParser, *, weight_required: bool) -> None:
@@ -185,6 +186,11 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
 # estimate
 
 
+#: What a flag's value looks like, by the kind of input.
+_METAVARS = {"money": "AMOUNT", "fraction": "FRACTION", "number": "HOURS", "int": "N", "currency": "CUR",
+             "choice": "CODE", "date": "YYYY-MM-DD", "text": "TEXT", "weight": "W", "length": "CM",
+             "country": "CC"}
+
 # Inputs with a flag of their own, spelled as in the design; the rest follow FIELDS.
 _SPECIAL = {"origin", "destination", "weight_g", "length_cm", "width_cm", "height_cm", "zone"}
 
@@ -199,14 +205,13 @@ def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True
             continue
         unit = f" [{f.unit}]" if f.unit else ""
         default = f.default_text or (f"default {f.default}" if f.default not in (None, "") else "")
-        choices = f" ({', '.join(f.choices)})" if f.choices else ""
+        choices = f" ({', '.join(f.choices)})" if f.choices and f.name != "reason" else ""
         text = f"{f.help}{choices}{unit}" + (f"; {default}" if default else "")
         if f.kind == "bool":
-            p.add_argument(f.flag, dest=f.name, action="store_true", default=None, help=text)
+            p.add_argument(f.flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=text)
         else:
-            p.add_argument(f.flag, dest=f.name, metavar=f.name.split("_")[0].upper(),
-                           required=(f.name == "price" and price_required),
-                           choices=f.choices or None, help=text)
+            p.add_argument(f.flag, dest=f.name, metavar=_METAVARS.get(f.kind, "VALUE"),
+                           required=(f.name == "price" and price_required), help=text)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the estimate, for deadlines (default: today)")
 
 
@@ -259,6 +264,8 @@ def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> di
                 raise InputError(f"{f.flag}: {raw!r} is not a whole number") from None
         elif f.kind in ("currency",):
             out[f.name] = str(raw).strip().upper()
+        elif f.kind == "choice":
+            out[f.name] = str(raw).strip().lower()
         else:
             out[f.name] = raw
     return out
@@ -276,9 +283,10 @@ def _as_of(args: argparse.Namespace):
 
 
 def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
-    from .assessment import estimate
+    from .advice import estimate
 
-    e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), **order_inputs(args))
+    e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), exchange=args.exchange,
+                 **order_inputs(args))
     if args.chart or args.charts:
         from .cli_analysis import estimate_charts
 
@@ -317,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_order_options(p)
     p.add_argument("--chart", metavar="PATH", help="save a tornado chart of what would change the answer (.png or .svg)")
     p.add_argument("--charts", metavar="DIR", help="save every chart of this estimate into DIR")
+    p.add_argument("--exchange", action="store_true",
+                   help="also show what an exchange costs (a return plus a new order) and when the money is back")
     _add_fx(p)
     _add_common(p)
     p.set_defaults(func=_cmd_estimate)
@@ -344,18 +354,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the subcommand. Tariff warnings (an expired price list) are reported in the output
+    itself; an exchange-rate override far from the reference rate is said on stderr, once."""
+    from .fx import FxWarning
+    from .tariffs import TariffWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore", TariffWarning)
+            warnings.simplefilter("always", FxWarning)
+            return int(args.func(args, out) or 0)
+    finally:
+        for w in caught:  # said after the context, so that showwarning is the real one again
+            if issubclass(w.category, FxWarning):
+                print(f"returncost: warning: {w.message}", file=sys.stderr)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``returncost`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     out = sys.stdout
     try:
-        with warnings.catch_warnings():
-            # Tariff warnings (an expired price list) are reported in the output itself.
-            from .tariffs import TariffWarning
-
-            warnings.simplefilter("ignore", TariffWarning)
-            return int(args.func(args, out) or 0)
+        return _run(args, out)
     except CalculatorError as exc:
         if args.traceback:
             raise

@@ -8,7 +8,7 @@ The bundled snapshot (``calculator/data/fx.yaml``) holds the rates of 2025-12-31
 the project's research notes (``shared/reference/fx.md``): the 30 ECB reference rates, plus the
 Bank of Russia (RUB), National Bank of Ukraine (UAH) and National Bank of Belarus (BYN) official
 EUR rates. KZT is a gap. A user adds or replaces a rate with an override: ``RUB=92.5`` (units per
-1 EUR) or ``RUB/USD=78.2`` (units of RUB per 1 USD).
+1 EUR) or ``USD/RUB=78.2`` (market notation: 1 USD = 78.2 RUB).
 
 A code without a rate never raises inside a calculation: the factor is NaN there, and
 :func:`require` turns missing codes into one error that says how to pass them.
@@ -20,6 +20,7 @@ import datetime
 import functools
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,6 +38,7 @@ from .units import parse_number
 
 __all__ = [
     "FxRates",
+    "FxWarning",
     "reference_rates",
     "load_rates",
     "parse_override",
@@ -48,8 +50,16 @@ BASE = "EUR"
 _CODE = re.compile(r"^[A-Z]{3}$")
 _FORMS = (
     "expected CODE=<units per 1 EUR> (e.g. RUB=92.0938) "
-    "or CODE/QUOTE=<units of CODE per 1 QUOTE> (e.g. RUB/USD=78.2267)"
+    "or BASE/QUOTE=<units of QUOTE per 1 BASE>, as quote screens write it (e.g. USD/RUB=78.38: 1 USD = 78.38 RUB)"
 )
+
+#: An override further than this from the bundled reference rate of the same pair is warned about.
+SANITY_RATIO = 0.5
+
+
+class FxWarning(UserWarning):
+    """An exchange-rate override far from the bundled reference rate (a typo, or a pair written
+    the wrong way round)."""
 _CONFIDENCE = ("high", "medium-high", "medium", "low")
 
 
@@ -208,14 +218,16 @@ class FxRates:
         Parameters
         ----------
         overrides
-            Texts as typed after ``--fx`` (``"RUB=92.5"``, ``"RUB/USD=78.2"``; a single text is
-            also accepted), or a mapping from ``"RUB"`` or ``"RUB/USD"`` to a number. Two
+            Texts as typed after ``--fx`` (``"RUB=92.5"``, ``"USD/RUB=80"``; a single text is
+            also accepted), or a mapping from ``"RUB"`` or ``"USD/RUB"`` to a number. Two
             spellings:
 
             - ``CODE=x``: x units of CODE per 1 EUR. [CODE/EUR]
-            - ``CODE/QUOTE=x``: x units of CODE per 1 QUOTE, turned into units per EUR with the
-              QUOTE rate (after the ``CODE=x`` overrides of the same call, then in the order
-              given, so ``KZT/RUB`` may follow ``RUB=...``). [CODE/QUOTE]
+            - ``BASE/QUOTE=x``: market notation, 1 BASE = x QUOTE. The currency that moves is
+              QUOTE, re-based on BASE's rate (so ``USD/RUB=80`` keeps USD's rate against the
+              euro and sets RUB to 80 per USD); when only QUOTE has a rate, BASE moves instead.
+              Applied after the ``CODE=x`` overrides of the same call, in the order given.
+              [QUOTE/BASE]
 
         Returns
         -------
@@ -225,19 +237,27 @@ class FxRates:
         Raises
         ------
         InputError
-            A text not of either form, a rate that is not a positive number, EUR on the left.
+            A text not of either form, a rate that is not a positive number, EUR alone.
         FxError
-            ``CODE/QUOTE`` where QUOTE has no rate.
+            ``BASE/QUOTE`` where neither currency has a rate.
+
+        Warns
+        -----
+        FxWarning
+            An override more than 50 % away from the bundled reference rate of the same pair:
+            both rates are named (a typo, or a pair written the wrong way round).
 
         Examples
         --------
-        >>> rates = reference_rates().with_overrides(["KZT=600", "RUB/USD=78"])
+        >>> rates = reference_rates().with_overrides(["KZT=600", "USD/RUB=78"])
         >>> rates.per_eur["KZT"], round(rates.per_eur["RUB"], 4)
         (600.0, 91.65)
+        >>> round(rates.factor("RUB", "USD") * 1450, 2)
+        18.59
         >>> rates.sources["KZT"]
         'user override --fx KZT=600.0'
         >>> rates.sources["RUB"][:52]
-        'user override --fx RUB/USD=78.0, with USD 1.175 per '
+        'user override --fx USD/RUB=78.0, with USD 1.175 per '
         """
         if isinstance(overrides, str):
             pairs = [parse_override(overrides)]
@@ -250,20 +270,40 @@ class FxRates:
         for key, value in [p for p in pairs if "/" not in p[0]]:
             per_eur[key] = value
             sources[key] = f"user override --fx {key}={value!r}"
+            _sanity(f"{key}=<units per 1 EUR>", value, _reference_cross(BASE, key), f"--fx {key}={value!r}")
         for key, value in [p for p in pairs if "/" in p[0]]:
-            code, quote = key.split("/")
-            if quote not in per_eur:
+            base, quote = key.split("/")
+            _sanity(f"{base}/{quote}", value, _reference_cross(base, quote), f"--fx {key}={value!r}")
+            if base in per_eur:
+                per_eur[quote] = value * per_eur[base]
+                moved, anchor = quote, base
+            elif quote in per_eur:
+                per_eur[base] = per_eur[quote] / value
+                moved, anchor = base, quote
+            else:
                 raise FxError(
-                    f"--fx {key}={value!r}: no rate for {quote} to turn it into {code} per EUR; "
-                    f"pass --fx {quote}=<units per 1 EUR> as well, "
-                    f"or write {code}=<units per 1 EUR>"
+                    f"--fx {key}={value!r}: neither {base} nor {quote} has a rate against the euro; "
+                    f"pass --fx {base}=<units per 1 EUR> as well"
                 )
-            per_eur[code] = value * per_eur[quote]
-            sources[code] = (
-                f"user override --fx {key}={value!r}, with {quote} {per_eur[quote]!r} per EUR "
-                f"({sources.get(quote, 'no source')})"
+            sources[moved] = (
+                f"user override --fx {key}={value!r}, with {anchor} {per_eur[anchor]!r} per EUR "
+                f"({sources.get(anchor, 'no source')})"
             )
         return FxRates(per_eur=per_eur, date=self.date, sources=sources)
+
+
+def _reference_cross(base: str, quote: str) -> float:
+    """Units of ``quote`` per 1 ``base`` in the bundled reference rates (NaN where unknown)."""
+    ref = reference_rates().per_eur
+    return ref[quote] / ref[base] if base in ref and quote in ref else math.nan
+
+
+def _sanity(pair: str, value: float, reference: float, where: str) -> None:
+    """Warn when an override is more than :data:`SANITY_RATIO` away from the reference rate."""
+    if math.isfinite(reference) and abs(value - reference) > SANITY_RATIO * reference:
+        hint = " (written the wrong way round?)" if abs(1 / value - reference) <= SANITY_RATIO * reference else ""
+        warnings.warn(FxWarning(f"{where}: {pair} = {value:g} is more than {SANITY_RATIO:.0%} away from the "
+                                f"bundled reference rate {reference:.6g}{hint}"), stacklevel=3)
 
 
 def parse_override(text: str) -> tuple[str, float]:
@@ -272,13 +312,15 @@ def parse_override(text: str) -> tuple[str, float]:
     Parameters
     ----------
     text
-        ``CODE=x`` (x units of CODE per 1 EUR) or ``CODE/QUOTE=x`` (x units of CODE per 1
-        QUOTE). Codes may be lower case; the number may use a decimal comma.
+        ``CODE=x`` (x units of CODE per 1 EUR) or ``BASE/QUOTE=x`` in market notation: 1 BASE
+        costs x QUOTE (``USD/RUB=80``: 1 USD = 80 RUB). Codes may be lower case; the number
+        may use a decimal comma.
 
     Returns
     -------
     tuple of (str, float)
-        ``("RUB", 92.5)`` or ``("RUB/USD", 78.2)``; ``CODE/EUR`` comes back as ``CODE``.
+        ``("RUB", 92.5)`` or ``("USD/RUB", 80.0)``; a pair with EUR comes back as units of the
+        other currency per EUR (``EUR/RUB=92`` and ``RUB/EUR=0.0108`` both as ``RUB``).
         :meth:`FxRates.with_overrides` turns the second form into units per EUR.
 
     Raises
@@ -290,10 +332,12 @@ def parse_override(text: str) -> tuple[str, float]:
     --------
     >>> parse_override("RUB=92.5")
     ('RUB', 92.5)
-    >>> parse_override(" rub/usd = 78,2 ")
-    ('RUB/USD', 78.2)
-    >>> parse_override("RUB/EUR=92.0938")
+    >>> parse_override(" usd/rub = 78,2 ")
+    ('USD/RUB', 78.2)
+    >>> parse_override("EUR/RUB=92.0938")
     ('RUB', 92.0938)
+    >>> parse_override("RUB/EUR=0.0125")
+    ('RUB', 80.0)
     """
     where = f"--fx {text!r}"
     left, sep, right = str(text).partition("=")
@@ -313,15 +357,17 @@ def parse_override(text: str) -> tuple[str, float]:
         raise InputError(f"{where}: {exc}; {_FORMS}") from None
     if not value > 0:
         raise InputError(f"{where}: the rate must be positive; {_FORMS}")
-    if codes[0] == BASE:
-        raise InputError(
-            f"{where}: EUR is the base and always 1; set the other currency, "
-            f"e.g. USD=<USD per 1 EUR>; {_FORMS}"
-        )
     if len(codes) == 2 and codes[1] == codes[0]:
         raise InputError(f"{where}: a currency against itself is always 1; {_FORMS}")
-    if len(codes) == 1 or codes[1] == BASE:
+    if len(codes) == 1:
+        if codes[0] == BASE:
+            raise InputError(f"{where}: EUR is the base and always 1; set the other currency, "
+                             f"e.g. USD=<USD per 1 EUR>; {_FORMS}")
         return codes[0], value
+    if codes[0] == BASE:  # EUR/RUB=92: RUB per EUR
+        return codes[1], value
+    if codes[1] == BASE:  # RUB/EUR=0.0108: EUR per RUB
+        return codes[0], 1.0 / value
     return f"{codes[0]}/{codes[1]}", value
 
 

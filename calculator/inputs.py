@@ -4,10 +4,11 @@ This table is the single place for defaults. The same name is the Python keyword
 and the CLI flag (``partial_refund`` ↔ ``--partial-refund``); the README's nomenclature is checked
 against it by the tests.
 
-Defaults are assumptions, not facts. ``win_probability``, ``use_value`` and ``resale_value`` depend
-on what is wrong with the item (``reason``) because they move together: a broken item is worth
-nothing kept and its dispute is easy to win; a usable item in the wrong colour is worth much of its
-price kept and the seller argues harder. Sources are in ``shared/reference/policies.md``.
+Defaults are assumptions, not facts. ``win_probability``, ``partial_probability``, ``use_value``
+and ``resale_value`` depend on what is wrong with the item (``reason``) because they move together:
+a broken item is worth nothing kept and its dispute is easy to win; a usable item in the wrong
+colour is worth much of its price kept and the seller argues harder. The reason is therefore
+required. Sources are in ``calculator/data/sources/policies.md``, which ships with the package.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "DEFAULT_REASON", "Coded", "factorize", "field", "groups"]
+__all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "REASON_WORDS", "BY_REASON", "SELLER_FAULT",
+           "MIN_RESALE_EUR", "SOURCES_FILE", "Coded", "factorize", "field", "groups", "reason_help"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -89,64 +91,124 @@ class Field:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """The values a numeric input may take, both ends included (``None`` for text); money and
+        sizes have a generous upper end so that a typo (``1e308``) is refused, not priced."""
+        return _RANGES.get(self.kind)
 
-_POLICIES = "shared/reference/policies.md"
 
-#: What is wrong with the item, in the reason codes returns platforms use.
-REASONS: tuple[str, ...] = ("damaged", "defective", "wrong_item", "not_as_described", "changed_mind")
+#: Valid ranges of numeric inputs by kind (the README's nomenclature shows them).
+_RANGES: dict[str, tuple[float, float]] = {
+    "money": (0.0, 1e9),
+    "fraction": (0.0, 1.0),
+    "weight": (0.0, 1e6),  # grams: a tonne is beyond any postal service
+    "length": (0.0, 1e4),  # centimetres: 100 m
+    "number": (0.0, 1e4),  # hours
+    "int": (0.0, 1e6),
+}
 
-#: The reason assumed when none is given: the most common complaint in the project's starting
-#: guidance (wrong size, colour or quality, but usable).
-DEFAULT_REASON = "not_as_described"
+
+#: Where every default and marketplace rule comes from; ships with the package.
+SOURCES_FILE = "calculator/data/sources/policies.md"
+_POLICIES = SOURCES_FILE
+
+#: What is wrong with the item, in the reason codes returns platforms use, with a few words each.
+REASON_WORDS: dict[str, str] = {
+    "damaged": "arrived broken",
+    "defective": "works partly or has parts missing",
+    "wrong_item": "a different item than ordered",
+    "not_as_described": "wrong size, colour or quality, but usable",
+    "changed_mind": "nothing wrong, you no longer want it",
+}
+REASONS: tuple[str, ...] = tuple(REASON_WORDS)
+
+#: The reasons for which the seller is at fault (a marketplace may make the seller pay the return).
+SELLER_FAULT: tuple[str, ...] = ("damaged", "defective", "wrong_item", "not_as_described")
+
+
+def reason_help() -> str:
+    """The reason codes with a few words each, for help texts and the error of a missing reason.
+
+    Examples
+    --------
+    >>> reason_help()[:48]
+    'damaged (arrived broken), defective (works partly'
+    """
+    return ", ".join(f"{code} ({words})" for code, words in REASON_WORDS.items())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReasonDefaults:
+    """The inputs a reason sets, each with why (plain words, the source in brackets)."""
+
     win_probability: float
+    partial_probability: float
     use_value: float
     resale_value: float
-    why: str
+    why: dict[str, str]
 
 
-#: Defaults of w, u and r by reason, each with its source or reasoning.
+_SAMPLE = f"one writer's six-month AliExpress sample, orientdeck.com, low confidence; {_POLICIES} C"
+_CONSIGNMENT = f"new and unused: consignment prices are 30–70 % below retail, midpoint ({_POLICIES} B2)"
+_LIQUIDATION = "liquidated returns recover 10–20 % of retail"
+_PARTIAL_LIKE_RETURN = ("the same dispute for a smaller sum; no statistic on partial refunds exists, so it is "
+                        f"taken as likely as the full refund (assumption; {_POLICIES} C, D)")
+
+#: Defaults of the inputs that move with the reason, each with its source or reasoning.
 REASON_DEFAULTS: dict[str, ReasonDefaults] = {
     "damaged": ReasonDefaults(
-        win_probability=0.84, use_value=0.0, resale_value=0.10,
-        why="w: 84% of 'damaged' disputes refunded in one writer's six-month AliExpress sample "
-            f"(orientdeck.com, low confidence; {_POLICIES} C). u: a broken item is worth nothing kept "
-            "(assumption). r: liquidated returns recover 10–20% of retail; the low end for a broken item "
-            f"({_POLICIES} B2).",
+        win_probability=0.84, partial_probability=0.84, use_value=0.0, resale_value=0.10,
+        why={"win_probability": f"84 % of 'damaged' disputes were refunded in {_SAMPLE}",
+             "partial_probability": _PARTIAL_LIKE_RETURN,
+             "use_value": "a broken item is worth nothing kept (assumption)",
+             "resale_value": f"{_LIQUIDATION}; the low end for a broken item ({_POLICIES} B2)"},
     ),
     "defective": ReasonDefaults(
-        win_probability=0.84, use_value=0.25, resale_value=0.15,
-        why="w: no separate figure; a seller-fault claim like 'damaged' (84%, same sample) — assumption. "
-            "u: works partly or misses parts, some use left (assumption). r: middle of the 10–20% "
-            f"liquidation recovery ({_POLICIES} B2).",
+        win_probability=0.84, partial_probability=0.84, use_value=0.25, resale_value=0.15,
+        why={"win_probability": "no separate figure; a seller-fault claim like 'damaged' (84 %, same sample; assumption)",
+             "partial_probability": _PARTIAL_LIKE_RETURN,
+             "use_value": "it works partly or misses parts, so some use is left (assumption)",
+             "resale_value": f"{_LIQUIDATION}; the middle for a defective item ({_POLICIES} B2)"},
     ),
     "wrong_item": ReasonDefaults(
-        win_probability=0.91, use_value=0.30, resale_value=0.50,
-        why="w: 91% of 'wrong item' disputes refunded (orientdeck.com sample, low confidence). u: a different "
-            "item than ordered is of limited use (assumption). r: new and unused; consignment prices are "
-            f"30–70% below retail, midpoint 50% ({_POLICIES} B2).",
+        win_probability=0.91, partial_probability=0.91, use_value=0.30, resale_value=0.50,
+        why={"win_probability": f"91 % of 'wrong item' disputes were refunded in {_SAMPLE}",
+             "partial_probability": _PARTIAL_LIKE_RETURN,
+             "use_value": "a different item than ordered is of limited use (assumption)",
+             "resale_value": _CONSIGNMENT},
     ),
     "not_as_described": ReasonDefaults(
-        win_probability=0.74, use_value=0.50, resale_value=0.50,
-        why="w: no published figure; between 'damaged' (84%) and 'changed mind' (63%) in the same sample, "
-            "because the seller argues harder for a usable item (assumption). u: usable, wrong size or "
-            f"colour (assumption). r: new, unused; 30–70% below retail, midpoint ({_POLICIES} B2).",
+        win_probability=0.74, partial_probability=0.74, use_value=0.50, resale_value=0.50,
+        why={"win_probability": "no published figure; between 'damaged' (84 %) and 'changed mind' (63 %) in the same "
+                                "sample, because a seller argues harder over a usable item (assumption)",
+             "partial_probability": _PARTIAL_LIKE_RETURN,
+             "use_value": "usable, only the wrong size, colour or quality (assumption)",
+             "resale_value": _CONSIGNMENT},
     ),
     "changed_mind": ReasonDefaults(
-        win_probability=0.63, use_value=0.50, resale_value=0.50,
-        why="w: 63% of 'changed mind' disputes refunded (orientdeck.com sample, low confidence). u: nothing "
-            "is wrong with it; worth half its price to a buyer who no longer wants it (assumption). "
-            f"r: new, unused; 30–70% below retail, midpoint ({_POLICIES} B2).",
+        win_probability=0.15, partial_probability=0.0, use_value=0.50, resale_value=0.50,
+        why={"win_probability": "buyer protection covers items not received or not as described, not a change of "
+                                "mind; a seller who takes it back does so out of goodwill (assumption; "
+                                f"{_POLICIES} A1, D)",
+             "partial_probability": "a dispute cannot ask for a partial refund because you changed your mind",
+             "use_value": "nothing is wrong with it; worth half its price to a buyer who no longer wants it "
+                          "(assumption)",
+             "resale_value": _CONSIGNMENT},
     ),
 }
 
+#: The inputs whose defaults depend on the reason.
+BY_REASON: tuple[str, ...] = ("win_probability", "partial_probability", "use_value", "resale_value")
+
+#: The smallest local sale worth the effort, in EUR; converted to the order currency (assumption).
+MIN_RESALE_EUR = 10.0
+
 _BY_REASON = "by reason"
+_BY_MARKETPLACE = "by marketplace"
 
 FIELDS: tuple[Field, ...] = (
-    Field(name="price", kind="money", unit="order currency", help="refundable amount paid for the item (P)"),
+    Field(name="price", kind="money", unit="order currency", help="refundable amount paid for the item"),
     Field(name="currency", kind="currency", unit="ISO 4217", help="currency the order was paid in",
           default="USD", source="assumption; give the order's currency"),
     Field(name="origin", kind="country", unit="ISO 3166-1", help="country the return is posted from"),
@@ -160,41 +222,52 @@ FIELDS: tuple[Field, ...] = (
     Field(name="zone", kind="text", unit="zone id", default="",
           help="zone of a domestic service priced by distance", default_text="the tariff's default_zone"),
     Field(name="service", kind="text", unit="offer key", default="",
-          help="use this postal service (e.g. fcpis+registered or us-usps/pmi) instead of the cheapest tracked one",
+          help="use this postal service (e.g. us-usps/pmi) instead of the cheapest tracked one",
           default_text="cheapest tracked offer"),
     Field(name="postage", kind="money", unit="postage currency",
-          help="known return postage (a post-office counter quote); skips the tariff lookup (S)",
+          help="known return postage (a post-office counter quote); skips the tariff lookup",
           default_text="looked up: cheapest tracked offer"),
     Field(name="postage_currency", kind="currency", unit="ISO 4217", default="",
           help="currency of --postage", default_text="the order currency"),
-    Field(name="free_return", kind="bool", unit="yes/no", default=False,
-          help="the item qualifies for a free-return programme (AliExpress Free Return, Temu's first return): postage 0",
+    Field(name="free_return", kind="bool", unit="yes/no",
+          help="the item qualifies for the marketplace's free-return programme (AliExpress Free Return, "
+               "Temu's free first return): a drop-off refunded on the warehouse's scan, no postage",
+          default_text="Temu: yes (the first return of an order is free); others: no",
           source=f"AliExpress Free Return, Temu policy ({_POLICIES} A1, A2)"),
-    Field(name="seller_pays_postage", kind="fraction", unit="0..1", default=0.0,
-          help="share of the postage the seller reimburses (σ)",
-          source=f"AliExpress: return postage is the buyer's cost and not refunded ({_POLICIES} A1; design §4)"),
+    Field(name="seller_pays_postage", kind="fraction", unit="0..1",
+          help="share of the return postage the seller reimburses",
+          default_text="eBay: 1 when the seller is at fault; otherwise 0",
+          source=f"AliExpress: the buyer's cost; eBay: the seller pays for seller-fault reasons ({_POLICIES} A1, A3, D)"),
     Field(name="packaging_cost", kind="money", unit="order currency", default=0.0, help="cost of packing the return"),
     Field(name="hassle_hours", kind="number", unit="h", default=0.0, help="hours spent packing and posting the return"),
     Field(name="hourly_value", kind="money", unit="order currency per h", default=0.0,
           help="what an hour of the buyer's time is worth"),
-    Field(name="reason", kind="choice", unit="code", default=DEFAULT_REASON, choices=REASONS,
-          help="what is wrong with the item; sets the defaults of win_probability, use_value, resale_value",
-          source="the most common complaint in the project's starting guidance (assumption)"),
+    Field(name="reason", kind="choice", unit="code", choices=REASONS,
+          help="what is wrong with the item (required): " + ", ".join(
+              f"{code} = {words}" for code, words in REASON_WORDS.items()),
+          default_text="required: the answer depends on it"),
     Field(name="win_probability", kind="fraction", unit="0..1", default_text=_BY_REASON,
-          help="chance the return dispute ends in a full refund (w)", source="REASON_DEFAULTS"),
+          help="chance the return dispute is accepted (by the seller, or by the marketplace on escalation)",
+          source="REASON_DEFAULTS"),
+    Field(name="partial_probability", kind="fraction", unit="0..1", default_text=_BY_REASON,
+          help="chance the partial refund you ask for is granted",
+          source="REASON_DEFAULTS; 0 where the marketplace has no partial-refund procedure"),
     Field(name="partial_refund", kind="fraction", unit="fraction of price", default=0.5,
-          help="partial refund offered if you keep the item (f)",
-          source="no published statistic (policies.md C); 0.5 from the project's starting guidance, "
-                 "sensitivity range 0.2–0.7"),
+          help="partial refund to ask for if you keep the item",
+          source=f"no published statistic ({_POLICIES} C); 0.5 from the starting guide, sensitivity range 0.2–0.7"),
     Field(name="use_value", kind="fraction", unit="fraction of price", default_text=_BY_REASON,
-          help="what keeping the item is worth to you (u)", source="REASON_DEFAULTS"),
+          help="what keeping the item is worth to you", source="REASON_DEFAULTS"),
     Field(name="resale_value", kind="fraction", unit="fraction of price", default_text=_BY_REASON,
-          help="what the item would sell for locally (r)", source="REASON_DEFAULTS"),
+          help="what the item would sell for locally", source="REASON_DEFAULTS"),
     Field(name="resale_fee", kind="fraction", unit="fraction of sale", default=0.0,
-          help="resale platform fee (φ)",
-          source=f"~0% seller fee on Vinted, eBay UK private, Kleinanzeigen, Craigslist, local pickup ({_POLICIES} B1)"),
+          help="resale platform fee",
+          source=f"~0 % seller fee on Vinted, eBay UK private, Kleinanzeigen, Craigslist, local pickup ({_POLICIES} B1)"),
     Field(name="resale_cost", kind="money", unit="order currency", default=0.0,
-          help="fixed cost of reselling: local postage, listing (k)"),
+          help="fixed cost of reselling: local postage, listing"),
+    Field(name="min_resale", kind="money", unit="order currency",
+          help="the smallest sale worth the effort; below it, selling locally is not an option",
+          default_text=f"{MIN_RESALE_EUR:g} EUR converted to the order currency",
+          source=f"assumption ({_POLICIES} D)"),
     Field(name="marketplace", kind="choice", unit="profile", default="aliexpress",
           choices=("aliexpress", "temu", "ebay"), help="marketplace whose dispute rules apply"),
     Field(name="received_on", kind="date", unit="YYYY-MM-DD", help="date the item was received",
@@ -203,7 +276,7 @@ FIELDS: tuple[Field, ...] = (
           help="date the order was placed (Temu counts its return window from it)",
           default_text="not needed for aliexpress and ebay"),
     Field(name="disputes_won_in_a_row", kind="int", unit="count", default=0,
-          help="disputes you have won in a row on this marketplace (risk of being refused or blacklisted)"),
+          help="disputes you have won in a row on this marketplace (AliExpress refuses the next after 3)"),
     Field(name="mall", kind="bool", unit="yes/no", default=False,
           help="the item is an AliExpress 'Mall' item (different return procedure)"),
 )

@@ -2,69 +2,169 @@
 
 One vectorized function, :func:`evaluate`, serves every caller: a single estimate (arrays of
 length 1), a batch (columns), Monte Carlo (one order's inputs replaced by N draws) and decision maps
-(a grid). All money is in the order's currency; postage must already be converted.
+(a grid). Its inputs are one frozen value, :class:`ModelInputs`, which
+:func:`calculator.assess` produces; an analysis varies an input with
+``dataclasses.replace(inputs, price=grid)``. All money is in the order's currency; the postage is
+converted once, before it gets here.
 
-Symbols (design section 2): P price, S postage, σ seller's share of the postage, c the buyer's own
-costs of returning, w win probability, f partial refund, u use value, r resale value, φ resale fee,
-k fixed resale cost::
+The model follows the dispute process step by step (design section 2, version 2). The buyer posts
+the item back only *after* the seller (or the marketplace, on escalation) has accepted the return
+in the dispute, so a refused return dispute leaves the buyer holding the item, postage unspent. A
+partial refund is argued in a dispute too, and can be refused. Symbols: P price, S postage,
+σ the seller's share of the postage, c the buyer's own costs of returning (packaging + hours ·
+hourly value), w the chance the return is accepted, q the chance the partial refund is granted,
+f the partial refund, u the use value, r the resale value, φ the resale fee, k the fixed cost of
+selling, m the least net proceeds worth the effort of a local sale::
 
-    EV_return         = w·P − (1 − σ)·S − c
-    EV_partial_keep   = f·P + u·P
-    EV_partial_resell = f·P + r·(1 − φ)·P − k
-    EV_keep           = max(u·P, r·(1 − φ)·P − k)
+    R                 = r·(1 − φ)·P − k          net proceeds of a local sale; open only where R ≥ m
+    K                 = max(u·P, R)               what the buyer has without a dispute
+    EV_keep           = K
+    EV_partial_keep   = q·f·P + u·P
+    EV_partial_resell = q·f·P + R               (only where R ≥ m)
+    EV_return         = w·(P − (1 − σ)·S − c) + (1 − w)·K
+
+Availability comes before value: an option that cannot be taken (the dispute window has closed,
+the marketplace has no partial refund, a sale would not be worth the effort) has no EV (NaN) and is
+never recommended.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["OPTIONS", "Evaluation", "evaluate"]
+__all__ = ["OPTIONS", "OPTION_WORDS", "ModelInputs", "Evaluation", "evaluate"]
 
 #: The options, in the order ties are broken: the less effortful option wins a tie.
 OPTIONS: tuple[str, ...] = ("keep", "partial_keep", "partial_resell", "return")
 
+#: What each option means, in the words every text and chart uses.
+OPTION_WORDS: dict[str, str] = {
+    "keep": "keep the item without a dispute",
+    "partial_keep": "accept a partial refund and keep the item",
+    "partial_resell": "accept a partial refund and sell the item locally",
+    "return": "dispute for a full refund and post the item back",
+}
+
 # Two EVs closer than this (in the order currency) are a tie: half a cent cannot decide anything,
 # and it keeps float noise (0.1 + 0.2) from flipping a recommendation.
 _TIE = 0.005
+
+_KEEP, _PARTIAL_KEEP, _PARTIAL_RESELL, _RETURN = range(4)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ModelInputs:
+    """Everything the money model needs, as arrays that broadcast against each other.
+
+    :func:`calculator.assess` builds one per call (defaults applied, postage looked up and
+    converted, availability decided); Monte Carlo, sweeps and decision maps replace some fields
+    with arrays (``dataclasses.replace(inputs, partial_refund=draws)``) and call :func:`evaluate`.
+    Values are converted to float arrays (the two ``*_open`` flags to bool) on construction and
+    are not range-checked here: the callers that take user input do that.
+
+    Parameters
+    ----------
+    price
+        Refundable amount paid, P. [order currency]
+    postage
+        Return postage, S, already in the order currency. [order currency]
+    win_probability
+        Chance the return dispute is accepted (by the seller or on escalation), w. [0..1]
+    partial_probability
+        Chance the partial refund asked for is granted, q. [0..1]
+    partial_refund
+        Partial refund asked for, f. [fraction of P]
+    use_value
+        What keeping the item is worth to the buyer, u. [fraction of P]
+    resale_value
+        Local resale price, r. [fraction of P]
+    resale_fee
+        Resale platform fee, φ. [fraction of the sale]
+    resale_cost
+        Fixed cost of selling, k (local postage, listing). [order currency]
+    seller_pays_postage
+        Share of the postage the seller reimburses, σ. [0..1]
+    packaging_cost
+        Cost of packing the return. [order currency]
+    hassle_hours
+        Hours spent packing and posting the return. [h]
+    hourly_value
+        What an hour of the buyer's time is worth; c = packaging_cost + hassle_hours ·
+        hourly_value. [order currency per h]
+    min_resale
+        The least net proceeds worth the effort of a local sale, m; below it, selling is not an
+        option. [order currency]
+    return_open
+        The return can still be started (the dispute or free-return window is open).
+    partial_open
+        A partial refund can still be asked for (window open, and the marketplace has the
+        procedure).
+    """
+
+    price: ArrayLike
+    postage: ArrayLike
+    win_probability: ArrayLike
+    partial_probability: ArrayLike
+    partial_refund: ArrayLike = 0.5
+    use_value: ArrayLike
+    resale_value: ArrayLike
+    resale_fee: ArrayLike = 0.0
+    resale_cost: ArrayLike = 0.0
+    seller_pays_postage: ArrayLike = 0.0
+    packaging_cost: ArrayLike = 0.0
+    hassle_hours: ArrayLike = 0.0
+    hourly_value: ArrayLike = 0.0
+    min_resale: ArrayLike = 0.0
+    return_open: ArrayLike = True
+    partial_open: ArrayLike = True
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            kind = np.bool_ if f.name.endswith("_open") else np.float64
+            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=kind))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Evaluation:
     """Results of :func:`evaluate`, each an array broadcast to the inputs' common shape.
 
-    ``ev`` has a leading axis of length 4 in the order of :data:`OPTIONS`.
+    ``ev`` has a leading axis of length 4 in the order of :data:`OPTIONS`; NaN marks an option
+    that cannot be taken.
     """
 
     ev: NDArray[np.float64]
-    recommendation: NDArray[np.intp]  # index into OPTIONS; -1 where any input is NaN
-    margin: NDArray[np.float64]
+    recommendation: NDArray[np.intp]  # index into OPTIONS; -1 where the inputs are incomplete
+    margin: NDArray[np.float64]  # NaN where no other option is open
     break_even_price: NDArray[np.float64]
     max_postage: NDArray[np.float64]
     min_partial_refund: NDArray[np.float64]
+    resale_open: NDArray[np.bool_]  # a local sale is worth the effort (R ≥ m)
+    keep_sells: NDArray[np.bool_]  # keeping means selling it locally (R ≥ m and R > u·P)
 
     @property
     def ev_keep(self) -> NDArray[np.float64]:
-        return self.ev[0]
+        return self.ev[_KEEP]
 
     @property
     def ev_partial_keep(self) -> NDArray[np.float64]:
-        return self.ev[1]
+        return self.ev[_PARTIAL_KEEP]
 
     @property
     def ev_partial_resell(self) -> NDArray[np.float64]:
-        return self.ev[2]
+        return self.ev[_PARTIAL_RESELL]
 
     @property
     def ev_return(self) -> NDArray[np.float64]:
-        return self.ev[3]
+        return self.ev[_RETURN]
 
     @property
     def return_advantage(self) -> NDArray[np.float64]:
-        """EV of returning minus the best alternative's (positive: returning pays)."""
-        return self.ev[3] - self.ev[:3].max(axis=0)
+        """EV of returning minus the best open alternative's (positive: returning pays; NaN where
+        returning is closed)."""
+        return self.ev[_RETURN] - np.fmax.reduce(self.ev[:_RETURN], axis=0)
 
     @property
     def recommended(self) -> NDArray[np.str_]:
@@ -73,53 +173,13 @@ class Evaluation:
         return names[self.recommendation]
 
 
-def evaluate(
-    price: ArrayLike,
-    postage: ArrayLike,
-    *,
-    win_probability: ArrayLike,
-    use_value: ArrayLike,
-    resale_value: ArrayLike,
-    partial_refund: ArrayLike = 0.5,
-    seller_pays_postage: ArrayLike = 0.0,
-    packaging_cost: ArrayLike = 0.0,
-    hassle_hours: ArrayLike = 0.0,
-    hourly_value: ArrayLike = 0.0,
-    resale_fee: ArrayLike = 0.0,
-    resale_cost: ArrayLike = 0.0,
-) -> Evaluation:
-    """Expected value of each option, the best option and where it would flip.
-
-    All arguments broadcast against each other. The function does not validate ranges; the
-    callers that take user input (:mod:`calculator.assessment`) do.
+def evaluate(inputs: ModelInputs) -> Evaluation:
+    """Expected value of each option, the best open option and where the answer would flip.
 
     Parameters
     ----------
-    price
-        Refundable amount paid, P. [order currency]
-    postage
-        Return postage, S. [order currency]
-    win_probability
-        Chance the return dispute ends in a full refund, w. [0..1]
-    use_value
-        What keeping the item is worth to the buyer, u. [fraction of P]
-    resale_value
-        Local resale price, r. [fraction of P]
-    partial_refund
-        Partial refund, f. [fraction of P]
-    seller_pays_postage
-        Share of the postage the seller reimburses, σ. [0..1]
-    packaging_cost
-        Cost of packing the return. [order currency]
-    hassle_hours
-        Hours spent packing and posting the return. [h]
-    hourly_value
-        What an hour of the buyer's time is worth; c = packaging_cost + hassle_hours · hourly_value.
-        [order currency per h]
-    resale_fee
-        Resale platform fee, φ. [fraction of the sale]
-    resale_cost
-        Fixed cost of reselling, k (local postage, listing). [order currency]
+    inputs
+        The order(s), see :class:`ModelInputs`.
 
     Returns
     -------
@@ -127,91 +187,165 @@ def evaluate(
 
     Notes
     -----
-    With K = (1 − σ)·S + c, the keep value V = max(u·P, r·(1 − φ)·P − k) and the best
-    alternative A = max(EV_partial_keep, EV_partial_resell, EV_keep):
+    ``recommendation`` is the open option with the largest EV; EVs within half a cent tie, and a
+    tie goes to the less effortful option (keep > partial_keep > partial_resell > return).
+    ``margin`` is the best EV minus the runner-up's (0 for a tie, NaN when only one option is
+    open).
 
-    - ``recommendation`` is the option with the largest EV; EVs within half a cent tie, and a tie
-      goes to the less effortful option (keep > partial_keep > partial_resell > return);
-    - ``margin`` = best EV − the runner-up's EV (0 for a tie);
-    - ``break_even_price``: returning beats A for prices above it. Returning beats partial_keep
-      when (w − f − u)·P > K and partial_resell when (w − f − r(1−φ))·P > K − k; each gives a
-      threshold K'/(w − a) when w > a (0 if K' ≤ 0) and ∞ otherwise; the break-even is the larger.
-      (EV_keep ≤ the partial options whenever f ≥ 0, so it sets no threshold of its own.)
-    - ``max_postage`` = (w·P − c − A) / (1 − σ): returning wins for postage below it (±∞ when the
-      seller pays all of it, by the sign of the numerator);
-    - ``min_partial_refund`` = max(0, (EV_return − V) / P): the smallest partial refund worth
-      accepting instead of returning (NaN when P = 0).
+    The break-evens each vary one input and hold the rest; they are NaN where returning is closed.
+
+    ``max_postage``: only EV_return depends on S. Returning beats the best open alternative A when
+    w·(P − (1 − σ)·S − c) + (1 − w)·K > A, i.e. for
+    S < (P − c − (A − (1 − w)·K)/w) / (1 − σ). With w = 0 returning never wins (−∞); with σ = 1
+    the postage does not matter (+∞ or −∞ by whether returning wins).
+
+    ``min_partial_refund``: a partial refund the seller *offers* is certain, and its best use is
+    f·P + K (keep or sell, whichever is worth more), so it beats returning when
+    f > (EV_return − K)/P; the value is max(0, that) (NaN where partial refunds are closed, 0 where
+    returning is).
+
+    ``break_even_price``: the smallest P* ≥ 0 such that returning beats every open alternative
+    for *every* price above P* (∞ when it does not win for dear items). As functions of P with
+    everything else fixed, each gap g_i(P) = EV_return − alt_i is linear between at most two
+    breakpoints: P_sale = (m + k)/a, where a local sale becomes worth it (a = r·(1 − φ); K and
+    EV_partial_resell jump there), and P_cross = k/(a − u), where selling starts to beat using the
+    item. Returning wins above P* exactly when every g_i is positive above P*, so
+    P* = max_i P*_i; each P*_i is found by walking the pieces from the last (unbounded) one
+    backwards: the last root of a linear piece, or the piece edge where g_i stops being positive.
+    No numeric root finding is involved.
 
     Examples
     --------
-    An 18,000 RUB phone that arrived broken, return postage 1,500 RUB (the project's starting
-    guidance): w = 0.84 (damaged), u = 0, r = 0.10.
+    An 18,000 RUB phone that arrived broken, return postage 1,450 RUB (the guide the project
+    started from): w = q = 0.84 (damaged), u = 0, r = 0.10, and a sale of at least 930 RUB is
+    worth the effort. Returning is worth 0.84·(18000 − 1450) + 0.16·1800:
 
-    >>> e = evaluate(18000, 1500, win_probability=0.84, use_value=0.0, resale_value=0.10)
+    >>> e = evaluate(ModelInputs(price=18000, postage=1450, win_probability=0.84,
+    ...                          partial_probability=0.84, use_value=0.0, resale_value=0.10,
+    ...                          min_resale=930))
     >>> str(e.recommended), float(e.ev_return), float(e.margin)
-    ('return', 13620.0, 2820.0)
+    ('return', 14190.0, 4830.0)
 
-    The same call with arrays, for two prices:
+    The same call with arrays, for two prices (300 RUB socks: selling them is not worth it, and
+    posting them back costs more than they did):
 
-    >>> e = evaluate([18000, 300], 1500, win_probability=0.84, use_value=0.0, resale_value=0.10)
-    >>> e.recommended.tolist()
-    ['return', 'partial_resell']
+    >>> e = evaluate(ModelInputs(price=[18000, 300], postage=[1450, 600], win_probability=0.84,
+    ...                          partial_probability=0.84, use_value=0.0, resale_value=0.10,
+    ...                          min_resale=930))
+    >>> e.recommended.tolist(), e.ev_partial_resell.tolist()
+    (['return', 'partial_keep'], [9360.0, nan])
     """
-    P = np.asarray(price, dtype=np.float64)
-    S = np.asarray(postage, dtype=np.float64)
-    w = np.asarray(win_probability, dtype=np.float64)
-    u = np.asarray(use_value, dtype=np.float64)
-    r = np.asarray(resale_value, dtype=np.float64)
-    f = np.asarray(partial_refund, dtype=np.float64)
-    sigma = np.asarray(seller_pays_postage, dtype=np.float64)
-    c = np.asarray(packaging_cost, dtype=np.float64) + np.asarray(hassle_hours, dtype=np.float64) * np.asarray(
-        hourly_value, dtype=np.float64
-    )
-    phi = np.asarray(resale_fee, dtype=np.float64)
-    k = np.asarray(resale_cost, dtype=np.float64)
+    x = inputs
+    P, S, w, q, f = x.price, x.postage, x.win_probability, x.partial_probability, x.partial_refund
+    u, phi, k, sigma, m = x.use_value, x.resale_fee, x.resale_cost, x.seller_pays_postage, x.min_resale
+    a = x.resale_value * (1.0 - phi)  # share of P the buyer keeps from a sale, before k
+    c = x.packaging_cost + x.hassle_hours * x.hourly_value
+    S_own = (1.0 - sigma) * S
 
-    K = (1.0 - sigma) * S + c
-    net_resale = r * (1.0 - phi)  # share of P the buyer keeps from a sale, before k
-    keep_use = u * P
-    keep_sell = net_resale * P - k
-    ev_return = w * P - K
-    ev_pk = f * P + keep_use
-    ev_pr = f * P + keep_sell
-    ev_keep = np.maximum(keep_use, keep_sell)
+    R = a * P - k
+    resale_open = R >= m
+    K = np.where(resale_open, np.maximum(u * P, R), u * P)
+    keep_sells = resale_open & (R > u * P)
+    partial = q * f * P
+    nan = np.nan
+    ev_keep = K
+    ev_pk = np.where(x.partial_open, partial + u * P, nan)
+    ev_pr = np.where(x.partial_open & resale_open, partial + R, nan)
+    ev_return = np.where(x.return_open, w * (P - S_own - c) + (1.0 - w) * K, nan)
     ev = np.stack(np.broadcast_arrays(ev_keep, ev_pk, ev_pr, ev_return))
-
-    nan = np.isnan(ev).any(axis=0)
-    best = np.max(ev, axis=0)
-    is_best = ev >= best - _TIE
-    rec = np.argmax(is_best, axis=0)  # first True = least effortful among the tied
-    rec = np.where(nan, -1, rec)
-    chosen = np.take_along_axis(ev, np.maximum(rec, 0)[None], axis=0)[0]
-    others = ev.copy()
-    np.put_along_axis(others, np.maximum(rec, 0)[None], -np.inf, axis=0)
-    margin = np.where(nan, np.nan, np.maximum(chosen - others.max(axis=0), 0.0))  # 0 for a tie
-
-    alt = np.max(ev[:3], axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_pk = _threshold(w - f - u, K)
-        t_pr = _threshold(w - f - net_resale, K - k)
-        break_even = np.maximum(t_pk, t_pr)
-        num = w * P - c - alt
-        max_postage = np.where(
-            sigma < 1.0, num / (1.0 - sigma), np.where(num > 0, np.inf, -np.inf)
-        )
-        min_partial = np.where(P > 0, np.maximum(0.0, (ev_return - ev_keep) / P), np.nan)
     shape = ev.shape[1:]
+    return_open = np.broadcast_to(x.return_open, shape)
+    partial_open = np.broadcast_to(x.partial_open, shape)
+
+    # Incomplete inputs: the keep value, or an open option's EV, is NaN.
+    incomplete = np.isnan(ev[_KEEP]) | (return_open & np.isnan(ev[_RETURN])) | (partial_open & np.isnan(ev[_PARTIAL_KEEP]))
+    scored = np.where(np.isnan(ev), -np.inf, ev)
+    best = scored.max(axis=0)
+    rec = np.argmax(scored >= best - _TIE, axis=0)  # first True = least effortful among the tied
+    rec = np.where(incomplete, -1, rec)
+    others = scored.copy()
+    np.put_along_axis(others, np.maximum(rec, 0)[None], -np.inf, axis=0)
+    runner = others.max(axis=0)
+    with np.errstate(invalid="ignore"):
+        margin = np.where(incomplete | ~np.isfinite(runner), nan, np.maximum(best - runner, 0.0))
+
+    alt = np.fmax.reduce(ev[:_RETURN], axis=0)  # the best open alternative (keep is always open)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        own = (P - c - (alt - (1.0 - w) * K) / np.where(w > 0, w, 1.0)) / np.where(sigma < 1.0, 1.0 - sigma, 1.0)
+        wins_anyway = np.where(w > 0, w * (P - c) + (1.0 - w) * K > alt, False)
+        max_postage = np.where(w <= 0, -np.inf, np.where(sigma < 1.0, own, np.where(wins_anyway, np.inf, -np.inf)))
+        min_partial = np.where(P > 0, np.maximum(0.0, (ev_return - K) / np.where(P > 0, P, 1.0)), nan)
+        min_partial = np.where(return_open, min_partial, 0.0)
+        break_even = _break_even_price(P, S_own, c, w, q, f, u, a, k, m, x.partial_open)
+
+    def closed(v, open_):
+        return np.where(incomplete | ~open_, nan, np.broadcast_to(v, shape))
+
     return Evaluation(
         ev=ev,
         recommendation=rec,
         margin=margin,
-        break_even_price=np.where(nan, np.nan, np.broadcast_to(break_even, shape)),
-        max_postage=np.where(nan, np.nan, np.broadcast_to(max_postage, shape)),
-        min_partial_refund=np.where(nan, np.nan, np.broadcast_to(min_partial, shape)),
+        break_even_price=closed(break_even, return_open),
+        max_postage=closed(max_postage, return_open),
+        min_partial_refund=closed(min_partial, partial_open),
+        resale_open=np.broadcast_to(resale_open, shape),
+        keep_sells=np.broadcast_to(keep_sells, shape),
     )
 
 
-def _threshold(slope: NDArray[np.float64], cost: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Smallest P ≥ 0 above which slope·P > cost holds for all larger P (∞ if never)."""
-    with np.errstate(over="ignore"):  # a tiny positive slope gives a huge (correct) threshold
-        return np.where(slope > 0, np.maximum(cost / np.where(slope > 0, slope, 1.0), 0.0), np.inf)
+def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray[np.float64]:
+    """The smallest price above which returning beats every open alternative (Notes of
+    :func:`evaluate`); ``P`` only sets the shape."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (P, S_own, c, w, q, f, u, a, k, m, partial_open)))
+    S_own, c, w, q, f, u, a, k, m, partial_open = (
+        np.broadcast_to(v, shape) for v in (S_own, c, w, q, f, u, a, k, m, partial_open))
+    inf = np.inf
+    p_sale = np.where(a > 0, (m + k) / np.where(a > 0, a, 1.0), inf)
+    p_cross = np.where(a > u, k / np.where(a > u, a - u, 1.0), inf)
+    b1 = np.clip(np.minimum(p_sale, p_cross), 0.0, inf)
+    b2 = np.clip(np.maximum(p_sale, p_cross), 0.0, inf)
+    edges = [np.zeros(shape), b1, b2, np.full(shape, inf)]
+
+    result = np.zeros(shape)  # P*_i folded in with max
+    for alt in (_KEEP, _PARTIAL_KEEP, _PARTIAL_RESELL):
+        found = np.full(shape, np.nan)  # P*_i where known
+        for j in (2, 1, 0):
+            lo, hi = edges[j], edges[j + 1]
+            empty = ~(hi > lo)
+            # a point inside the piece decides which branch of K and which options hold there
+            mid = np.where(np.isinf(hi), lo + np.maximum(1.0, lo), (lo + hi) / 2)
+            sale = a * mid - k >= m
+            sells = sale & (a * mid - k > u * mid)
+            kslope, kicpt = np.where(sells, a, u), np.where(sells, -k, 0.0)
+            # EV_return = slope·P + icpt on this piece
+            r_slope = w + (1.0 - w) * kslope
+            r_icpt = -w * (S_own + c) + (1.0 - w) * kicpt
+            if alt == _KEEP:
+                active = np.ones(shape, bool)
+                a_slope, a_icpt = kslope, kicpt
+            elif alt == _PARTIAL_KEEP:
+                active = partial_open
+                a_slope, a_icpt = q * f + u, np.zeros(shape)
+            else:
+                active = partial_open & sale
+                a_slope, a_icpt = q * f + a, -k
+            beta = r_slope - a_slope
+            alpha = r_icpt - a_icpt
+            todo = np.isnan(found) & ~empty
+            # an alternative that is closed on this piece sets no bound here: go on to the previous
+            todo &= active
+            last = np.isinf(hi)
+            # the unbounded piece: returning must win as P grows without bound
+            loses = todo & last & ((beta < 0) | ((beta == 0) & (alpha <= 0)))
+            found = np.where(loses, inf, found)
+            # a bounded piece: positive just below its right edge, or the tail starts at that edge
+            at_hi = alpha + beta * np.where(last, 0.0, hi)
+            stops = todo & ~last & ~(at_hi > 0)
+            found = np.where(stops, hi, found)
+            todo &= ~loses & ~stops
+            root = np.where(beta > 0, -alpha / np.where(beta > 0, beta, 1.0), -inf)
+            inside = todo & (root > lo)
+            found = np.where(inside, root, found)
+        found = np.where(np.isnan(found), 0.0, found)  # positive on every piece down to 0
+        result = np.maximum(result, found)
+    return result

@@ -24,6 +24,7 @@ import yaml
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import CalculatorError, InputError
+from .inputs import REASONS
 
 __all__ = [
     "Marketplace",
@@ -96,6 +97,15 @@ class Marketplace:
         Item kinds the free-return programme excludes.
     free_return_refund_after
         The event after which a free return is refunded.
+    free_return_by_default
+        True if every order gets the free-return programme unless the buyer says otherwise
+        (Temu: the first return of each order is free).
+    free_return_price_cap_usd
+        Items dearer than this are excluded from the free-return programme. [USD]
+    free_return_win_probability
+        Chance a free return is refunded (a drop-off refunded on the warehouse's scan). [0..1]
+    seller_pays_postage_for
+        Reasons for which the seller pays the return postage (eBay: the seller-fault reasons).
     return_transit_days
         (min, max) days a return parcel takes to reach the seller. [d]
     notes
@@ -139,6 +149,10 @@ class Marketplace:
     free_return_one_per_order: bool | None = None
     free_return_exclusions: tuple[str, ...] = ()
     free_return_refund_after: str | None = None
+    free_return_by_default: bool = False
+    free_return_price_cap_usd: float | None = None
+    free_return_win_probability: float | None = None
+    seller_pays_postage_for: tuple[str, ...] = ()
     return_transit_days: tuple[int, int]
     notes: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -148,6 +162,7 @@ class Marketplace:
         set_ = functools.partial(object.__setattr__, self)
         set_("return_transit_days", tuple(self.return_transit_days))
         set_("free_return_exclusions", tuple(self.free_return_exclusions))
+        set_("seller_pays_postage_for", tuple(self.seller_pays_postage_for))
         set_("notes", tuple(self.notes))
         set_("sources", MappingProxyType(dict(self.sources)))
         set_("confidence", MappingProxyType(dict(self.confidence)))
@@ -186,6 +201,15 @@ def _problems(m: Marketplace) -> list[tuple[str, str]]:
                     f"{m.dispute_window_from!r}; choose receipt or purchase"))
     if not out and m.refund_days_min > m.refund_days_max:
         out.append(("refund_days", f"min {m.refund_days_min} > max {m.refund_days_max}"))
+    cap = m.free_return_price_cap_usd
+    if cap is not None and not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and cap > 0):
+        out.append(("free_return_price_cap_usd", f"{cap!r} is not a positive amount or null"))
+    fw = m.free_return_win_probability
+    if fw is not None and not (isinstance(fw, (int, float)) and not isinstance(fw, bool) and 0 <= fw <= 1):
+        out.append(("free_return_win_probability", f"{fw!r} is not a probability between 0 and 1 or null"))
+    unknown = [r for r in m.seller_pays_postage_for if r not in REASONS]
+    if unknown:
+        out.append(("seller_pays_postage_for", f"{unknown[0]!r} is not a reason; reasons: {', '.join(REASONS)}"))
     transit = m.return_transit_days
     if len(transit) != 2 or not all(_is_count(x) for x in transit) or transit[0] > transit[1]:
         out.append(("return_transit_days", f"{transit!r}; give [min, max] days, min <= max"))
@@ -275,6 +299,10 @@ _FIGURES: dict[str, tuple[str, bool, frozenset[str]]] = {
     "free_return_one_per_order": ("bool", True, frozenset()),
     "free_return_exclusions": ("texts", False, frozenset()),
     "free_return_refund_after": ("text", True, frozenset()),
+    "free_return_by_default": ("bool", False, frozenset()),
+    "free_return_price_cap_usd": ("amount", True, frozenset()),
+    "free_return_win_probability": ("amount", True, frozenset()),
+    "seller_pays_postage_for": ("texts", False, frozenset()),
     "return_transit_days": ("range", False, frozenset()),
 }
 _FIGURE_KEYS = {"value", "source", "source_date", "confidence"}
@@ -292,6 +320,9 @@ def _value_ok(kind: str, value: Any) -> str | None:
         return None if ok else "[min, max], whole numbers >= 0, min <= max"
     if kind == "bool":
         return None if isinstance(value, bool) else "true or false"
+    if kind == "amount":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        return None if ok else "a number >= 0"
     if kind == "text":
         return None if isinstance(value, str) and value.strip() else "a text"
     ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
@@ -336,7 +367,7 @@ def _profile(doc: _Doc, mid: str, node: Any) -> Marketplace:
         confidence[key] = fig["confidence"]
         if key == "refund_days":
             kwargs["refund_days_min"], kwargs["refund_days_max"] = value
-        elif key in ("return_transit_days", "free_return_exclusions"):
+        elif key in ("return_transit_days", "free_return_exclusions", "seller_pays_postage_for"):
             kwargs[key] = tuple(value)
         else:
             kwargs[key] = value
@@ -454,7 +485,11 @@ class Timeline:
     dispute_deadline
         Last day to open a dispute (or a free return).
     seller_answer_by
-        Last day of the seller's answer period.
+        Last day of the seller's answer period; if the seller has refused or not answered by
+        then, the buyer escalates to the marketplace that day.
+    escalated_refund_latest
+        Latest day an escalated dispute is expected to end (NaT where the marketplace states no
+        figure; AliExpress: 45 days or more, starting guide).
     ship_by
         Latest day to post the return if the seller answers on the last day.
     refund_return_earliest, refund_return_latest
@@ -468,6 +503,7 @@ class Timeline:
     opened_on: NDArray[np.datetime64]
     dispute_deadline: NDArray[np.datetime64]
     seller_answer_by: NDArray[np.datetime64]
+    escalated_refund_latest: NDArray[np.datetime64]
     ship_by: NDArray[np.datetime64]
     refund_return_earliest: NDArray[np.datetime64]
     refund_return_latest: NDArray[np.datetime64]
@@ -554,6 +590,9 @@ def timeline(
       the dispute were opened today.
     - ``seller_answer_by = opened + seller_response_days`` (AliExpress 5, eBay 3 business,
       Temu 0: no seller step).
+    - ``escalated_refund_latest = seller_answer_by + escalated_refund_days_max``: a seller who
+      refuses or stays silent is escalated on ``seller_answer_by``; an escalated dispute can take
+      this long or more (AliExpress 45 days, starting guide).
     - ``ship_by = seller_answer_by + ship_by_days`` (AliExpress 10, eBay 5 business, Temu 14):
       the latest day to post the return if the seller answers on the last day.
     - ``refund_return_earliest = (opened + transit_min) +b refund_days_min``: the seller accepts
@@ -645,6 +684,7 @@ def timeline(
         opened_on=opened,
         dispute_deadline=deadline,
         seller_answer_by=answer_by,
+        escalated_refund_latest=_after(answer_by, market.escalated_refund_days_max),
         ship_by=ship_by,
         refund_return_earliest=return_earliest,
         refund_return_latest=return_latest,

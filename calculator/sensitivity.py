@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
+from .formatting import money
 from .errors import InputError
 from .fx import FxRates, reference_rates
 from .rates import cheapest_postage, offers_for_route
@@ -60,12 +61,7 @@ SWEEPABLE: tuple[str, ...] = UNCERTAIN_INPUTS
 _OPTIONS = _model.OPTIONS
 
 
-def _money(x: float, currency: str) -> str:
-    if math.isnan(x):
-        return "?"
-    if math.isinf(x):
-        return "never" if x > 0 else "−∞"
-    return f"{x:,.2f} {currency}"
+_money = money  # the one money formatter
 
 
 def _html_table(rows: list[dict[str, object]], caption: str) -> str:
@@ -429,10 +425,21 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
 # decision map
 
 
+def _postage_by_weight(order: UncertainOrder, weight_g: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray]:
+    """Postage in the order currency at each weight, and the offer's words: the tariffs' cheapest
+    tracked offer, or the order's own postage (given, or a free return) at every weight."""
+    if order.postage_from_tariff:
+        S, p = order.lookup_postage(weight_g)
+        return S, np.asarray(p.service, dtype=object)
+    how = "free return" if bool(order.assessment.free_return[0]) else "postage as given"
+    return np.full(weight_g.shape, order.value("postage")), np.full(weight_g.shape, how, dtype=object)
+
+
 def _given(order: UncertainOrder) -> dict[str, float]:
     """The inputs a route analysis holds fixed: w, f, u, r, and the other costs when not zero."""
     v = order.assessment.values
-    given = {k: float(v[k][0]) for k in ("win_probability", "partial_refund", "use_value", "resale_value")}
+    given = {k: float(v[k][0]) for k in ("win_probability", "partial_probability", "partial_refund", "use_value",
+                                         "resale_value")}
     for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours", "hourly_value"):
         if float(v[k][0]):
             given[k] = float(v[k][0])
@@ -548,8 +555,9 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
     Parameters
     ----------
     order
-        From :func:`~calculator.uncertainty.uncertain_order` or :func:`route_order`; its postage
-        must come from the tariffs (not ``postage=``).
+        From :func:`~calculator.uncertainty.uncertain_order` or :func:`route_order`. Its postage
+        is looked up per weight in the tariffs, or, when the order has a given postage (a counter
+        quote for a route without a tariff), that postage holds for every weight.
     price
         Item prices (the map's columns). [order currency]
     weight_g
@@ -570,20 +578,17 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
     >>> [m.options[k] for k in m.best[0]]
     ['partial_resell', 'return', 'return']
     """
-    if not order.postage_from_tariff:
-        raise InputError("map: the postage was given (--postage) or is a free return; the map looks it up per "
-                         "weight in the tariffs, so leave out --postage")
     P = np.asarray(price, dtype=np.float64).ravel()
     W = np.asarray(weight_g, dtype=np.float64).ravel()
     if P.size < 1 or W.size < 1:
         raise InputError("map: give at least one price and one weight")
-    S, p = order.lookup_postage(W)
+    S, offer = _postage_by_weight(order, W)
     e = order.evaluate(price=P[None, :], postage=S[:, None])
     shape = (W.size, P.size)
     origin, dest = order.route
     return DecisionMap(
         currency=order.currency, origin=origin, destination=dest, price=P, weight_g=W, postage=S,
-        offer=np.asarray(p.service, dtype=object), best=np.broadcast_to(e.recommendation, shape).copy(),
+        offer=offer, best=np.broadcast_to(e.recommendation, shape).copy(),
         advantage=np.broadcast_to(e.return_advantage, shape).copy(),
         break_even_price=np.broadcast_to(e.break_even_price, shape)[:, 0].copy(), given=_given(order),
     )
@@ -822,12 +827,24 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
     (250.0, 18.95, 78.96)
     """
-    if not order.postage_from_tariff:
-        raise InputError("thresholds: the postage was given (--postage) or is a free return; the table looks it "
-                         "up per weight band, so leave out --postage")
     if not max_weight_g > 0:
         raise InputError(f"thresholds: the maximum weight must be greater than 0, got {max_weight_g:g}")
     origin, dest = order.route
+    given = _given(order)
+    if not order.postage_from_tariff:
+        # a counter quote (or a free return) holds for every weight: one band
+        a = order.assessment
+        e = order.evaluate()
+        one = np.ones(1)
+        return ThresholdTable(
+            origin=origin, destination=dest, currency=order.currency, weight_from_g=0 * one,
+            weight_to_g=float(max_weight_g) * one, service=np.array([_postage_by_weight(order, one)[1][0]], dtype=object),
+            offer_key=np.array([""], dtype=object), tracked=np.array([True]),
+            postage_native=np.asarray(a.postage_native, dtype=np.float64)[:1].copy(),
+            postage_currency=np.asarray(a.postage_currency, dtype=object)[:1].copy(), postage=a.postage[:1].copy(),
+            break_even_price=np.asarray(e.break_even_price, dtype=np.float64).reshape(1).copy(),
+            varies_in_band=np.zeros(1, bool), given=given,
+        )
     pts: set[float] = {float(max_weight_g)}
     stepped: list[tuple[float, float]] = []  # (from, to) ranges where a zone prices per weight
     for of in offers_for_route(order.tariffs, origin, dest):
@@ -849,7 +866,6 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     e = order.evaluate(postage=amount[idx])
     st = np.array(stepped, dtype=np.float64).reshape(-1, 2)
     varies = ((st[None, :, 0] < to[:, None]) & (st[None, :, 1] > frm[:, None])).any(axis=1)
-    given = _given(order)
     return ThresholdTable(
         origin=origin, destination=dest, currency=order.currency, weight_from_g=frm, weight_to_g=to,
         service=p.service[idx], offer_key=p.offer_key[idx], tracked=p.tracked[idx],
@@ -879,21 +895,22 @@ def route_order(
     weight_g
         The weights the analysis will use. [g]
     tariffs, fx, today, defaults, **inputs
-        As for :func:`~calculator.uncertainty.uncertain_order`; ``origin`` is required and
-        ``postage`` is not allowed.
+        As for :func:`~calculator.uncertainty.uncertain_order`; ``origin`` is required. A given
+        ``postage`` (a counter quote) holds for every weight, so routes without a tariff (RU → CN)
+        can be analysed too.
     """
-    if inputs.get("postage") is not None:
-        raise InputError("postage: a route analysis looks the postage up per weight; leave out --postage")
     if inputs.get("weight_g") is not None:
         raise InputError("weight_g: a route analysis covers a range of weights; give the range instead")
     tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
     w = np.sort(np.asarray(weight_g, dtype=np.float64).ravel())
+    inputs.setdefault("price", 1.0)
+    if inputs.get("postage") is not None:  # a counter quote for every weight (routes without a tariff)
+        return uncertain_order(tariffs=tset, fx=rates, today=today, defaults=defaults, weight_g=float(w[0]), **inputs)
     origin = str(inputs.get("origin", "")).upper()
     dest = str(inputs.get("destination") or "CN").upper()
     dims = [inputs.get(k, np.nan) for k in ("length_cm", "width_cm", "height_cm")]
     p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates)
     priced = np.isfinite(p.amount)
     at = float(w[priced][0]) if priced.any() else float(w[0])
-    inputs.setdefault("price", 1.0)
     return uncertain_order(tariffs=tset, fx=rates, today=today, defaults=defaults, weight_g=at, **inputs)

@@ -20,19 +20,22 @@ seeded draws and evaluates all of them with :func:`calculator.model.evaluate` in
 
 Default distributions
 ---------------------
-An input the user did not give is an assumption, so by default (``defaults=True``) the four
-assumed inputs of the money model get a triangular distribution around the value the estimate
-uses (sources in ``shared/reference/policies.md``, cited by section):
+An input the user did not give is an assumption, so by default (``defaults=True``) the assumed
+inputs of the money model get a triangular distribution around the value the estimate uses
+(sources in ``calculator/data/sources/policies.md``, cited by section):
 
 - ``partial_refund``: tri(0.2, 0.5, 0.7). No published statistic on the size of partial refunds
-  exists (policies.md A1, "Typical partial-refund percentage: no published figure"); 0.5 is the
-  project's starting guidance and 0.2–0.7 the sensitivity range the design names.
-- ``win_probability``: the reason default w ± 0.15, clipped to 0..1. The only sample of dispute
-  outcomes (policies.md C, one writer's six months, low confidence) gives 63–91 % refunded across
-  reasons; ±0.15 is about half that spread on either side of each reason's own figure, because one
-  small sample cannot pin a rate down more finely than the spread between its categories.
+  exists (section A1, "Typical partial-refund percentage: no published figure"); 0.5 is the
+  starting guide's and 0.2–0.7 the sensitivity range of section C.
+- ``win_probability`` and ``partial_probability``: the reason default ± 0.15, clipped to 0..1.
+  The only sample of dispute outcomes (section C, one writer's six months, low confidence) gives
+  63–91 % refunded across reasons; ±0.15 is about half that spread on either side of each
+  reason's own figure, because one small sample cannot pin a rate down more finely than the
+  spread between its categories. A value set by a rule rather than a guess stays fixed: a free
+  return's refund chance, a dispute refused after the marketplace's limit of wins in a row, and no
+  partial refund for a change of mind.
 - ``resale_value``: the reason default r ± 0.20, clipped to 0..1. For new, unused items
-  (r = 0.5) this is exactly the 30–70 %-below-retail consignment range (policies.md B2); for
+  (r = 0.5) this is exactly the 30–70 %-below-retail consignment range (section B2); for
   broken items (r = 0.10, 0.15) it runs from 0 (unsellable) to above the 10–20 % that liquidated
   returns recover (B2).
 - ``use_value``: the reason default u ± 0.20, clipped to 0..1: a stated assumption with no
@@ -48,14 +51,14 @@ import datetime as _dt
 import html
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
 from .errors import InputError
-from .assessment import Assessment, assess
+from .assessment import Assessment, assess, order_postage
 from .fx import FxRates, reference_rates
 from .inputs import FIELDS, field as _field
 from .rates import cheapest_postage
@@ -96,7 +99,8 @@ UNCERTAIN_INPUTS: tuple[str, ...] = tuple(
 )
 
 #: Half-widths of the default triangular distributions around the reason default (module docs).
-DEFAULT_SPREAD: dict[str, float] = {"win_probability": 0.15, "resale_value": 0.20, "use_value": 0.20}
+DEFAULT_SPREAD: dict[str, float] = {"win_probability": 0.15, "partial_probability": 0.15, "resale_value": 0.20,
+                                    "use_value": 0.20}
 
 #: Default partial refund: (min, likely, max) as fractions of the price (module docs).
 PARTIAL_REFUND_RANGE: tuple[float, float, float] = (0.2, 0.5, 0.7)
@@ -453,7 +457,8 @@ def default_distribution(name: str, value: float) -> Distribution:
     Parameters
     ----------
     name
-        ``partial_refund``, ``win_probability``, ``resale_value`` or ``use_value``.
+        ``partial_refund``, ``win_probability``, ``partial_probability``, ``resale_value`` or
+        ``use_value``.
     value
         The value the estimate assumed (the reason default). [fraction]
 
@@ -554,20 +559,21 @@ class UncertainOrder:
         origin, dest = self.route
         p = cheapest_postage(self.tariffs, origin, dest, flat, v["length_cm"][0], v["width_cm"][0],
                              v["height_cm"][0], zone=v["zone"][0], service=v["service"][0], fx=self.fx)
-        cur = np.where(np.equal(p.currency, None), self.currency, p.currency).astype(str)
+        cur = np.where(p.currency == "", self.currency, p.currency).astype(str)
         factor = np.asarray(self.fx.factor(cur, self.currency), dtype=np.float64)
-        amount = np.round(p.amount * factor, 2).reshape(w.shape)
-        return amount, p
+        return order_postage(p.amount, factor).reshape(w.shape), p
 
     def postage_in_order_currency(self, postage: ArrayLike) -> NDArray[np.float64]:
         """Convert postage given in the postage currency (``--postage-currency``) to the order
         currency, rounded to cents as :func:`~calculator.assessment.assess` does."""
         pcur = str(self.assessment.values["postage_currency"][0])
-        factor = float(self.fx.factor(pcur, self.currency))
-        return np.round(np.asarray(postage, dtype=np.float64) * factor, 2)
+        return order_postage(postage, float(self.fx.factor(pcur, self.currency)))
 
     def evaluate(self, **overrides: ArrayLike) -> _model.Evaluation:
         """Evaluate the order with some inputs replaced by arrays (broadcast together).
+
+        The order's :class:`~calculator.model.ModelInputs` (from its assessment) with the given
+        fields replaced: ``dataclasses.replace(inputs, **overrides)``.
 
         Parameters
         ----------
@@ -583,25 +589,11 @@ class UncertainOrder:
         unknown = sorted(set(overrides) - set(UNCERTAIN_INPUTS))
         if unknown:
             raise InputError(f"{unknown[0]}: not an input that can vary; inputs that can: {', '.join(UNCERTAIN_INPUTS)}")
-        v = self.assessment.values
-
-        def get(name: str) -> ArrayLike:
-            return overrides[name] if name in overrides else v[name][0]
-
-        if "postage" in overrides:
-            postage = overrides["postage"]
-        elif "weight_g" in overrides and self.postage_from_tariff:
-            postage = self.postage_for_weight(overrides["weight_g"])
-        else:
-            postage = self.assessment.postage[0]
-        return _model.evaluate(
-            get("price"), postage,
-            win_probability=get("win_probability"), use_value=get("use_value"),
-            resale_value=get("resale_value"), partial_refund=get("partial_refund"),
-            seller_pays_postage=get("seller_pays_postage"),
-            packaging_cost=get("packaging_cost"), hassle_hours=get("hassle_hours"), hourly_value=get("hourly_value"),
-            resale_fee=get("resale_fee"), resale_cost=get("resale_cost"),
-        )
+        over = dict(overrides)
+        weight = over.pop("weight_g", None)
+        if weight is not None and "postage" not in over and self.postage_from_tariff:
+            over["postage"] = self.postage_for_weight(weight)
+        return _model.evaluate(replace(self.assessment.inputs, **over))
 
     def evaluate_draws(self, draws: Mapping[str, ArrayLike]) -> _model.Evaluation:
         """Evaluate draws of the uncertain inputs, each in its own unit (``postage`` in the
@@ -644,8 +636,12 @@ def from_assessment(
         raise InputError(str(assessment.problem[0]))
     dists = {k: parse_distribution(d, name=k) for k, d in (distributions or {}).items()}
     if defaults:
-        for name in ("win_probability", "partial_refund", "use_value", "resale_value"):
-            if name not in dists and bool(assessment.assumed[name][0]):
+        # values a rule sets (module docs) are not guesses: they stay fixed
+        ruled = {"win_probability": bool(assessment.win_streak[0] or assessment.free_return[0]),
+                 "partial_probability": bool(assessment.win_streak[0])
+                 or float(assessment.values["partial_probability"][0]) == 0.0}
+        for name in ("win_probability", "partial_probability", "partial_refund", "use_value", "resale_value"):
+            if name not in dists and bool(assessment.assumed[name][0]) and not ruled.get(name, False):
                 dists[name] = default_distribution(name, float(assessment.values[name][0]))
     tset = resolve(tariffs, today=assessment.today)
     return UncertainOrder(assessment=assessment, distributions=_ordered(dists), tariffs=tset,

@@ -24,7 +24,41 @@ __all__ = [
     "parse_dims",
     "parse_number",
     "format_weight",
+    "YES_WORDS",
+    "NO_WORDS",
+    "parse_yes_no",
 ]
+
+#: Spellings of yes and no in a CSV cell, a flag or a Python keyword (lower case).
+YES_WORDS: tuple[str, ...] = ("1", "true", "yes", "y", "t", "x", "да", "ja", "oui", "si")
+NO_WORDS: tuple[str, ...] = ("0", "false", "no", "n", "f", "нет", "nein", "non")
+
+
+def parse_yes_no(value: object, *, field: str = "value") -> bool | None:
+    """Read yes/no: a bool, 1/0, or a word of :data:`YES_WORDS` / :data:`NO_WORDS`; ``None``, NaN
+    and "" mean not given (``None``).
+
+    Examples
+    --------
+    >>> parse_yes_no("Yes"), parse_yes_no(0), parse_yes_no(""), parse_yes_no(None)
+    (True, False, None, None)
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, (int, float)) or type(value).__name__.startswith(("int", "float")):
+        if value in (0, 1):
+            return bool(value)
+        raise InputError(f"{field}: {value!r} is not yes or no; write yes/no, true/false or 1/0")
+    word = str(value).strip().lower()
+    if word == "":
+        return None
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise InputError(f"{field}: {value!r} is not yes or no; write yes/no, true/false or 1/0")
 
 GRAMS_PER: dict[str, Decimal] = {
     "g": Decimal(1),

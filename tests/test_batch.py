@@ -26,7 +26,7 @@ from calculator.batch import (BatchError, BatchSummary, evaluate_frame, output_m
                               summarize)
 from calculator.cli import main
 from calculator.errors import InputError, RouteError
-from calculator.assessment import estimate
+from calculator import estimate
 from calculator.units import parse_weight
 
 from conftest import TODAY

@@ -11,7 +11,7 @@ import pytest
 
 from calculator import InputError, RouteError
 from calculator.cli import main
-from calculator.assessment import assess, estimate
+from calculator import assess, estimate
 from calculator.inputs import FIELDS, REASON_DEFAULTS
 
 from conftest import TODAY

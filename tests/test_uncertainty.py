@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from calculator.errors import InputError, RouteError
-from calculator.assessment import estimate
+from calculator import estimate
 from calculator.model import OPTIONS
 from calculator.uncertainty import (
     DISTRIBUTION_FORMS,
