@@ -129,10 +129,24 @@ def _construct(node: yaml.Node, doc: Document, where: str = "") -> Any:
     try:
         return c.construct_object(node, deep=True)
     except _BadValue as bad:
-        raise Node(bad.node, where, doc).error(bad.message) from None
+        raise Node(bad.node, where + _path_of(node, bad.node), doc).error(bad.message) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise doc.error(f"{exc.problem or exc.context}", line=mark.line + 1 if mark else None) from None
+
+
+def _path_of(root: yaml.Node, target: yaml.Node) -> str:
+    """The key path from ``root`` down to ``target`` (``.valid_from``, ``[2].date``), for messages."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, f"{path}.{k.value}") for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node.value))
+    return ""
 
 
 class Document:
@@ -222,37 +236,50 @@ def parse(text: str, *, label: str, path: str | os.PathLike[str] | None = None,
 def _check_events(text: str, doc: Document) -> None:
     """Refuse anchors, aliases, unusual tags and duplicate keys from the parser's events, before a
     node is composed or a value constructed."""
-    # Each open mapping: [keys seen, expecting a key?]; sequences hold None.
-    open_: list[list[Any] | None] = []
+    # One entry per open collection: [key path, keys seen (None for a list), expecting a key?,
+    # current key or list index].
+    open_: list[list[Any]] = []
+    nodes = (_ev.ScalarEvent, _ev.MappingStartEvent, _ev.SequenceStartEvent, _ev.AliasEvent)
     for ev in yaml.parse(text, Loader=_Loader):
         cls = type(ev)
-        if cls is _ev.AliasEvent:
-            raise doc.error(f"an alias (*{ev.anchor}) is not allowed in data files; write the value out",
-                            line=ev.start_mark.line + 1)
-        anchor = getattr(ev, "anchor", None)
-        if anchor is not None:
-            raise doc.error(f"an anchor (&{anchor}) is not allowed in data files; write the value out",
-                            line=ev.start_mark.line + 1)
-        tag = getattr(ev, "tag", None)
-        if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise doc.error(f"the tag {shown} is not allowed in data files; remove it (plain values only)",
-                            line=ev.start_mark.line + 1)
         if cls is _ev.MappingEndEvent or cls is _ev.SequenceEndEvent:
             open_.pop()
-        top = open_[-1] if open_ else None
-        if cls in (_ev.ScalarEvent, _ev.MappingStartEvent, _ev.SequenceStartEvent) and top is not None:
-            if top[1]:  # this node is a key
+            continue
+        if cls not in nodes:
+            continue
+        line, path, is_key = ev.start_mark.line + 1, "", False
+        if open_:
+            top = open_[-1]
+            if top[1] is None:  # an item of a list
+                path = f"{top[0]}[{top[3]}]"
+                top[3] += 1
+            elif top[2]:  # a key of a mapping
+                is_key = True
                 key = ev.value if cls is _ev.ScalarEvent else None
-                if key is not None and key in top[0]:
-                    raise doc.error(f"key {key!r} is given twice in this mapping; keep one",
-                                    line=ev.start_mark.line + 1)
-                top[0].add(key)
-            top[1] = not top[1]
+                path = f"{top[0]}.{key}" if top[0] else str(key)
+                if key is not None and key in top[1]:
+                    raise doc.error("duplicate key; keep one", line=line, key=path)
+                top[1].add(key)
+                top[2], top[3] = False, key
+            else:  # a value of a mapping
+                path = f"{top[0]}.{top[3]}" if top[0] else str(top[3])
+                top[2] = True
+        if cls is _ev.AliasEvent:
+            raise doc.error(f"an alias (*{ev.anchor}) is not allowed in data files; write the value out",
+                            line=line, key=path or None)
+        if ev.anchor is not None:
+            raise doc.error(f"an anchor (&{ev.anchor}) is not allowed in data files; write the value out",
+                            line=line, key=path or None)
+        if ev.tag is not None and ev.tag != "!" and ev.tag not in _PLAIN_TAGS:
+            shown = ev.tag.replace("tag:yaml.org,2002:", "!!")
+            raise doc.error(f"the tag {shown} is not allowed in data files; remove it (plain values only)",
+                            line=line, key=path or None)
+        if is_key:
+            continue
         if cls is _ev.MappingStartEvent:
-            open_.append([set(), True])
+            open_.append([path, set(), True, None])
         elif cls is _ev.SequenceStartEvent:
-            open_.append(None)
+            open_.append([path, None, False, 0])
 
 
 def load(path: str | os.PathLike[str], *, what: str = "the data file", label: str | None = None,
@@ -291,7 +318,7 @@ class Node:
         return self.node.start_mark.line + 1
 
     def error(self, message: str) -> DataFileError:
-        return self.doc.error(message, line=self.line, key=self.where)
+        return self.doc.error(message, line=self.line, key=self.where.lstrip(".") or None)
 
     def mapping(self, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Node]:
         """The children of a mapping by key; unknown keys (with a suggestion) and missing required
