@@ -22,7 +22,7 @@ from .fx import FxRates, reference_rates
 from .inputs import FIELDS, REASON_DEFAULTS, REASONS, Coded, field as _field
 from .inputs import groups as group_rows
 from .rates import Offer, cheapest_postage, factorize
-from .tariffs import Tariff, is_country, is_currency, resolve
+from .tariffs import EXPIRED, OLD, Tariff, is_country, is_currency, resolve
 
 __all__ = ["WARNINGS", "Assessment", "Estimate", "assess", "estimate"]
 
@@ -48,9 +48,6 @@ WARNINGS: dict[int, str] = {
     SIZE_NOT_CHECKED: "size_not_checked",
     FREE_RETURN_LIMITS: "free_return_conditions",
 }
-
-#: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
-STALE_AFTER_DAYS = 365
 
 #: Every output column: (unit, meaning). The README's output table is generated from this. A name
 #: that would clash with an input (postage, service, ...) ends in ``_used``, so a batch can keep
@@ -482,6 +479,7 @@ def assess(
     offers: tuple[Offer, ...] = ()
     offer = np.full(n, -1, np.intp)
     tariff_index = np.full(n, -1, np.intp)
+    stale = np.zeros(n, np.int8)  # staleness of the tariff version used, on the posting day
     tracked = source != 0
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
@@ -495,7 +493,7 @@ def assess(
         p = cheapest_postage(
             tset, sub["origin"], sub["destination"], vals["weight_g"][idx],
             vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
-            zone=vals["zone"][idx], service=sub["service"], fx=rates,
+            zone=vals["zone"][idx], service=sub["service"], fx=rates, posted_on=today,
         )
         postage_native[idx] = p.amount
         pcur[idx] = len(pcur_words) + np.where(p.offer < 0, len(p.offers), p.offer)
@@ -503,6 +501,7 @@ def assess(
         source[idx] = np.where(np.isfinite(p.amount), _TARIFF, 0)
         offers, offer[idx] = p.offers, p.offer
         tariff_index[idx] = p.tariff_index
+        stale[idx] = p.stale
         tracked[idx] = p.tracked
         charge[idx] = p.chargeable_g
         size_checked[idx] = p.size_checked
@@ -557,13 +556,7 @@ def assess(
     warn |= np.where(free, FREE_RETURN_LIMITS, 0).astype(np.int32)
     counts = np.bincount(tariff_index + 1, minlength=len(tset) + 1)[1:]
     used = {t.name: t for i, t in enumerate(tset) if counts[i]}
-    for i in np.flatnonzero(counts):
-        t = tset[i]
-        rows = tariff_index == i
-        if t.expired(today):
-            warn[rows] |= TARIFF_EXPIRED
-        elif t.valid_until is None and (today - t.valid_from).days > STALE_AFTER_DAYS:
-            warn[rows] |= TARIFF_OLD
+    warn |= np.select([stale == EXPIRED, stale == OLD], [TARIFF_EXPIRED, TARIFF_OLD], 0).astype(np.int32)
     warn[bad] = 0
 
     return Assessment(
@@ -628,7 +621,7 @@ def _dates(vals: dict[str, NDArray], market_codes, today: _dt.date) -> tuple[dic
 
 def _route_help(tariffs: tuple[Tariff, ...], vals: dict[str, NDArray], i: int, status: NDArray) -> str:
     origin, dest = vals["origin"][i], vals["destination"][i]
-    have = [t for t in tariffs if t.origin == origin]
+    have = list({t.name: t for t in tariffs if t.origin == origin}.values())  # the newest version of each
     if have:
         listed = "; ".join(f"{t.name} ({t.carrier}, to {', '.join(t.destinations())})" for t in have)
         what = f"{status[i]}. Tariffs for {origin}: {listed}"

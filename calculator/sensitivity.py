@@ -892,7 +892,8 @@ def route_order(
     origin = str(inputs.get("origin", "")).upper()
     dest = str(inputs.get("destination") or "CN").upper()
     dims = [inputs.get(k, np.nan) for k in ("length_cm", "width_cm", "height_cm")]
-    p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates)
+    p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates,
+                         posted_on=today)
     priced = np.isfinite(p.amount)
     at = float(w[priced][0]) if priced.any() else float(w[0])
     inputs.setdefault("price", 1.0)
