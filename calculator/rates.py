@@ -448,9 +448,11 @@ def _price_route(
     for i, offer in enumerate(offers):
         price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in, day)
 
-    # A container (flat-rate envelope or box: `max_dims`) is only recommended when the parcel's
-    # size is known to fit it; with unknown dims it is priced and listed but not picked.
-    container = np.array([o.service.limits.max_dims_cm is not None for o in offers], bool)[:, None]
+    # A container (a flat-rate envelope or box: `max_dims` and one price band) is only
+    # recommended when the parcel's size is known to fit it; with unknown dims it is priced and
+    # listed but not picked. A service priced by weight whose `max_dims` is a size limit (a
+    # parcel up to 120 x 60 x 60 cm) is picked like any other, its size unchecked.
+    container = np.array([_is_container(o) for o in offers], bool)[:, None]
     best, cheapest = _pick(offers, np.where(container & ~known[None, :], np.nan, price), fx)
     return RouteQuote(
         origin=origin,
@@ -466,6 +468,12 @@ def _price_route(
         cheapest=cheapest,
         posted_on=posted,
     )
+
+
+def _is_container(offer: Offer) -> bool:
+    """A fixed-price envelope or box: the parcel must fit ``max_dims`` and weight does not
+    change the price."""
+    return offer.service.limits.max_dims_cm is not None and all(len(z.limits_g) <= 1 for z in offer.zones)
 
 
 def _pick(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates | None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -738,16 +746,10 @@ def _not_in_force_texts(tariffs: Sequence[Tariff], origin: str, posted: NDArray[
     return np.array(texts, dtype=object)[inverse.ravel()]
 
 
-def _no_offer_text(q: RouteQuote, j: int) -> str:
-    """Why no offer can take parcel ``j``: the reason of the least-bad offer."""
-    if not q.offers:
-        return f"no tariff for {q.origin} → {q.destination}"
-    codes = q.reason[:, j]
-    if np.all(codes == NO_ROUTE):
-        return f"no tariff has a route {q.origin} → {q.destination}"
-    untracked = np.array([not o.tracked for o in q.offers], np.int16)
-    i = int(np.argmin(np.where(codes == NO_ROUTE, 1000, codes.astype(np.int16) * 2 + untracked)))
-    return f"{q.offers[i].label}: {explain(q, i, j)}"
+def _unknown_size(offer: Offer) -> str:
+    """Why an offer that could take the parcel was not chosen: a container, and the size unknown."""
+    box = "×".join(f"{x:.4g}" for x in offer.service.limits.max_dims_cm or ())
+    return f"the parcel must fit {box} cm and its size is unknown; give the size (--dims)"
 
 
 def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object_]:
@@ -770,7 +772,7 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
         if c == NO_ROUTE:
             texts.append(f"no tariff has a route {q.origin} → {q.destination}")
         else:
-            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False)}")
+            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False) or _unknown_size(q.offers[i])}")
     return np.array(texts, dtype=object)[inverse.ravel()]
 
 

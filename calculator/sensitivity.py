@@ -817,7 +817,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     --------
     >>> import datetime
     >>> o = route_order([100, 2000], origin="GB", currency="GBP", reason="damaged",
-    ...                 today=datetime.date(2026, 11, 26))
+    ...                 today=datetime.date(2025, 11, 1))
     >>> t = threshold_table(o, max_weight_g=500)
     >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
     (250.0, 18.95, 78.96)
