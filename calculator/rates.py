@@ -400,7 +400,7 @@ def price_route(
     ('USPS Priority Mail International Flat Rate Envelope', 49.75)
     >>> q = price_route(ts, "US", "CN", [200, 300, 1000], posted_on=day)
     >>> [(q.offers[b].key, float(q.price[b, i])) for i, b in enumerate(q.best)]
-    [('us-usps/pmi', 65.2), ('us-usps/pmi', 65.2), ('us-usps/pmi', 70.3)]
+    [('us-usps/pmi', 65.2), ('us-usps/pmi', 65.2), ('us-usps/pmi', 75.25)]
     """
     w = _as_1d(weight_g)
     n = max(w.shape[0], *(np.atleast_1d(np.asarray(x)).shape[0] for x in (length_cm, width_cm, height_cm)))
@@ -630,11 +630,12 @@ def cheapest_postage(
     >>> p.amount.tolist(), p.currency.tolist(), p.offer_key.tolist()
     ([65.2, 25.9], ['USD', 'GBP'], ['us-usps/pmi', 'gb-royal-mail/intl_tracked'])
 
-    The same parcels posted a year earlier use the price lists in force then:
+    A parcel posted a year earlier uses the price list in force then (and FCPIS + Registered
+    Mail, which goods could still use before 2026):
 
     >>> p = cheapest_postage(ts, ["US", "US"], "CN", 300, posted_on=["2025-11-01", "2026-11-29"])
-    >>> p.amount.tolist(), p.version.tolist()
-    ([61.5, 65.2], ['2025-10-05', '2026-04-26'])
+    >>> p.amount.tolist(), p.offer_key.tolist(), p.version.tolist()
+    ([53.8, 65.2], ['us-usps/fcpis+registered', 'us-usps/pmi'], ['2025-10-05', '2026-04-26'])
 
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """

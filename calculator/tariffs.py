@@ -1034,6 +1034,9 @@ def _scan(folder: Path) -> tuple[dict[str, tuple[Path, ...]], Path | None]:
         if p.name == RULES_FILE:
             rules = p
         elif p.suffix == ".yaml":
+            if kinds.get(p.stem) == "folder":
+                raise TariffError(f"both {p.name} and a folder {p.stem}/ are here; keep one (a folder holds "
+                                  "the versions)", path=folder)
             found[p.stem], kinds[p.stem] = (p,), "file"
         elif _ID.match(p.name) and p.is_dir():
             files = tuple(sorted(p.glob("*.yaml")))
