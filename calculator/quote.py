@@ -261,20 +261,28 @@ def format_quote(q: Quote) -> str:
         return "\n".join(lines)
     cur = q.currency
     table = [["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else [])]
+    why: list[str] = []  # the reasons of the offers without a price, after the table
+    notes: list[str] = []  # long explanations (a conflict, an open question), numbered
     for r in q.rows:
         row = ["►" if r.recommended else "", r.carrier, r.service, r.addon or "—", "yes" if r.tracked else "no"]
         if r.eligible:
             row.append(f"{r.price:,.2f} {r.currency}")
             if cur:
                 row.append(f"{r.converted:,.2f}" if r.converted == r.converted else "no rate")
+            why.append("")
         else:
-            row.append(f"✗ {r.reason}")
+            row.append("✗")
             if cur:
                 row.append("")
+            short, sep, note = r.reason.partition(" (")
+            if sep and note.endswith(")"):
+                notes.append(note[:-1])
+                short += f" [{len(notes)}]"
+            why.append(short if sep else r.reason)
         table.append(row)
     widths = [max(len(row[c]) for row in table if c < len(row)) for c in range(len(table[0]))]
-    for row in table:
-        lines.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip())
+    for row, reason in zip(table, ["", *why]):
+        lines.append("  ".join([*(cell.ljust(widths[c]) for c, cell in enumerate(row)), reason]).rstrip())
     rec = q.recommended
     lines.append("")
     if rec is not None:
@@ -289,6 +297,7 @@ def format_quote(q: Quote) -> str:
     if q.dims_cm is None and any(r.eligible and r.key.split("/")[1] in _containers(q) for r in q.rows):
         lines.append("Size unknown: flat-rate envelopes and boxes are listed but not recommended; "
                      "pass --dims to check that the item fits one.")
+    lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
     if rec is not None and rec.caveat:
         lines.append(f"Check before posting: {rec.caveat}")
     if rec is not None and rec.note:
