@@ -426,3 +426,36 @@ def test_a_huge_tariff_is_refused_by_size(tmp_path):
         f.truncate(6 * 2**20)
     code, err, took = _cli("tariffs", "list", "--tariffs", str(tmp_path))
     assert code == 2 and took < 5 and "over the 5 MB limit for data files" in err
+
+
+# --- staleness where it matters: the commands that use a price list say so ------------------------
+
+
+def test_quote_map_and_thresholds_warn_about_the_version_they_used(capsys):
+    # La Poste's only list is the 2017 guide (valid to 2017-12-31); USPS's 2026 list is current.
+    assert main(["quote", "--from", "FR", "--weight", "300g", "--as-of", "2026-11-29"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("Warning: fr-la-poste: the price list of 2017-01-01 was valid until 2017-12-31; "
+                                 "prices on 2026-11-29 may be higher")
+    assert main(["quote", "--from", "US", "--weight", "300g", "--as-of", "2026-11-29"]) == 0
+    assert "Warning" not in capsys.readouterr().out
+    assert main(["thresholds", "--from", "DE", "--reason", "damaged", "--as-of", "2026-11-29"]) == 0
+    assert ("Warning: de-deutsche-post: the price list is from 2021-01-05, more than a year before 2026-11-29"
+            in capsys.readouterr().out)
+    assert main(["map", "--from", "FR", "--price", "5..100", "--weight", "50..2000g", "--steps", "4",
+                 "--reason", "damaged", "--as-of", "2026-11-29", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    json_text, err = captured.out, captured.err
+    assert err == ("returncost: warning: fr-la-poste: the price list of 2017-01-01 was valid until 2017-12-31; "
+                   "prices on 2026-11-29 may be higher\n") and json_text.startswith("{")
+    assert main(["map", "--from", "GB", "--price", "5..100", "--weight", "50..2000g", "--steps", "4",
+                 "--reason", "damaged", "--as-of", "2026-11-29"]) == 0
+    assert "Warning" not in capsys.readouterr().out
+
+
+def test_loading_does_not_warn_about_tariffs_a_command_does_not_use(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_tariffs(use_env=False, today=datetime.date(2026, 11, 29))  # fr-la-poste is from 2017
+    assert main(["quote", "--from", "GB", "--weight", "300g", "--as-of", "2026-11-29"]) == 0
+    assert "fr-la-poste" not in capsys.readouterr().out
