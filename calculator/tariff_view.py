@@ -85,7 +85,8 @@ def describe_tariff(t: Tariff) -> str:
     if t.notes_file is not None:
         out.append(f"source notes of every version: {t.notes_file}")
     for r in t.rules:
-        out.append(f"rule from {r.since}: {r.text} ({', '.join(s.title or s.url for s in r.sources)})")
+        sources = "Sources: " + "; ".join(s.title or s.url for s in r.sources)
+        out.append(" ".join(x for x in (f"rule from {r.since}: {r.text}.", r.note, sources) if x))
     for s in t.services:
         out += ["", f"[{s.id}] {s.name} — {'tracked' if s.tracked else 'untracked'}"]
         out.append(f"  limits: {_limits_text(s)}")
@@ -146,7 +147,7 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
         "valid_from": str(t.valid_from), "valid_until": str(t.valid_until) if t.valid_until else None,
         "source": {k: getattr(t.source, k) for k in ("url", "title", "kind", "confidence", "obtained", "notes")},
         "source_notes": str(t.notes_file) if t.notes_file else None,
-        "rules": [{"id": r.id, "text": r.text, "from": str(r.since), "addons": list(r.addons),
+        "rules": [{"id": r.id, "text": r.text, "from": str(r.since), "note": r.note, "addons": list(r.addons),
                    "services": list(r.services), "sources": [x.url for x in r.sources]} for r in t.rules],
         "services": [
             {

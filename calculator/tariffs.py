@@ -223,6 +223,7 @@ class Rule:
     addons: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
+    note: str = ""  # why the rule holds, in a sentence or two
     label: str = ""  # the rules file, as messages name it
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # target -> line
 
@@ -931,7 +932,8 @@ def load_rules(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
         if not sources:
             raise m["sources"].error("a rule needs at least one source")
         out.append(Rule(id=rid, text=m["text"].text(), since=m["from"].date(), addons=tuple(addons),
-                        services=tuple(services), sources=sources, label=label, lines=lines))
+                        services=tuple(services), sources=sources, note=m["note"].text() if "note" in m else "",
+                        label=label, lines=lines))
     return tuple(out)
 
 
