@@ -15,7 +15,7 @@ modules that need them (batch, sensitivity, charts) when those are used.
 
 from __future__ import annotations
 
-from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
+from .errors import CalculatorError, DataFileError, FxError, InputError, RouteError, TariffError
 from .assessment import Assessment, Estimate, assess, estimate
 from .fx import FxRates, reference_rates
 from .model import OPTIONS, Evaluation, evaluate
@@ -39,6 +39,7 @@ __all__ = [
     "OPTIONS",
     "FxRates",
     "CalculatorError",
+    "DataFileError",
     "FxError",
     "InputError",
     "RouteError",

@@ -127,7 +127,7 @@ def _cmd_quote(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_tariffs_list(args: argparse.Namespace, out: TextIO) -> int:
     ts = _tariffs(args)
     rows = [{**r, "in_force": r["in_force"] or "", "valid_from": str(r["valid_from"] or ""),
-             "valid_until": str(r["valid_until"] or ""), "oldest": str(r["oldest"])} for r in ts._rows()]
+             "valid_until": str(r["valid_until"] or ""), "oldest": str(r["oldest"])} for r in ts.rows()]
     if args.format == "json":
         _emit_json(rows, out)
     elif args.format == "csv":

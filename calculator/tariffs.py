@@ -442,7 +442,9 @@ class TariffSet(Mapping[str, Tariff]):
     def __repr__(self) -> str:
         return f"TariffSet({', '.join(self.names())}; as of {self.as_of})"
 
-    def _rows(self) -> list[dict[str, object]]:
+    def rows(self) -> list[dict[str, object]]:
+        """One dict per tariff (every name): the version in force on ``as_of`` (None when none),
+        how many versions there are, the oldest day, source and confidence."""
         rows = []
         for name in self.names():
             vs = self._versions[name]
@@ -461,7 +463,7 @@ class TariffSet(Mapping[str, Tariff]):
         ``as_of`` and how many versions there are)."""
         import pandas as pd
 
-        return pd.DataFrame(self._rows()).set_index("name")
+        return pd.DataFrame(self.rows()).set_index("name")
 
     def _repr_html_(self) -> str:
         import html
@@ -472,7 +474,7 @@ class TariffSet(Mapping[str, Tariff]):
             f"<tr><td>{html.escape(r['name'])}</td><td>{html.escape(r['carrier'])}</td><td>{r['origin']}</td>"
             f"<td>{r['in_force'] or 'none'}</td><td>{r['valid_until'] or ''}</td><td>{r['versions']}</td>"
             f"<td>{r['confidence']}</td></tr>"
-            for r in self._rows()
+            for r in self.rows()
         )
         return f"<p>Tariffs as of {self.as_of}</p><table>{head}{rows}</table>"
 
