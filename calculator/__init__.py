@@ -16,7 +16,7 @@ modules that need them (batch, sensitivity, charts) when those are used.
 
 from __future__ import annotations
 
-from .errors import CalculatorError, FxError, InputError, RouteError, TariffError
+from .errors import CalculatorError, DataFileError, FxError, InputError, RouteError, TariffError
 from .assessment import Assessment, assess
 from .advice import Estimate, estimate
 from .fx import FxRates, reference_rates
@@ -42,6 +42,7 @@ __all__ = [
     "OPTIONS",
     "FxRates",
     "CalculatorError",
+    "DataFileError",
     "FxError",
     "InputError",
     "RouteError",

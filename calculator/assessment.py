@@ -37,7 +37,7 @@ from .inputs import field as _field
 from .inputs import groups as group_rows
 from .policy import get_marketplace, timeline
 from .rates import Offer, cheapest_postage, factorize
-from .tariffs import Tariff, is_country, is_currency, resolve
+from .tariffs import EXPIRED, OLD, Tariff, is_country, is_currency, resolve
 from .units import parse_yes_no
 
 __all__ = ["WARNINGS", "OUTPUTS", "Assessment", "assess", "round_output"]
@@ -71,9 +71,6 @@ WARNINGS: dict[int, str] = {
 
 #: Why a requested free return does not apply (Assessment.free_return_why_not).
 FREE_NOT = ("", "no_programme", "over_price_cap", "window_passed", "postage_given")
-
-#: A tariff without ``valid_until`` whose ``valid_from`` is older than this is flagged as old.
-STALE_AFTER_DAYS = 365
 
 #: Every output column: (unit, meaning). The README's output table is generated from this. A name
 #: that would clash with an input (postage, service, ...) ends in ``_used``, so a batch can keep
@@ -443,6 +440,7 @@ def _read(given: Mapping[str, object], n: int, today: _dt.date) -> _Read:
             texts[f.name] = (uniq, codes)
             vals[f.name] = uniq.astype(str)[codes]  # fixed-width text: fast to take, compare and group
     vals["received_on"] = np.where(assumed["received_on"], np.datetime64(today, "D"), vals["received_on"])
+    vals["posted_on"] = np.where(assumed["posted_on"], np.datetime64(today, "D"), vals["posted_on"])
     # the postage is in the order currency unless its own currency is given
     vals["postage_currency"] = np.where(assumed["postage_currency"], vals["currency"], vals["postage_currency"])
     return _Read(vals, assumed, texts)
@@ -630,6 +628,8 @@ class _Postage:
     offers: tuple[Offer, ...]
     offer: NDArray[np.intp]
     tariff_index: NDArray[np.intp]
+    stale: NDArray[np.int8]  # staleness of the tariff version used, on the posting day
+    caveat: NDArray[np.object_]  # what a buyer must check about the chosen offer ("" when nothing)
     tracked: NDArray[np.bool_]
     chargeable_g: NDArray[np.float64]
     size_checked: NDArray[np.bool_]
@@ -653,6 +653,8 @@ def _postage(r: _Read, p: _Problems, tset: tuple[Tariff, ...], rates: FxRates, f
     offers: tuple[Offer, ...] = ()
     offer = np.full(n, -1, np.intp)
     tariff_index = np.full(n, -1, np.intp)
+    stale = np.zeros(n, np.int8)
+    caveat = np.full(n, "", dtype=object)
     tracked = source != 0
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
@@ -665,7 +667,7 @@ def _postage(r: _Read, p: _Problems, tset: tuple[Tariff, ...], rates: FxRates, f
         q = cheapest_postage(
             tset, sub["origin"], sub["destination"], vals["weight_g"][idx],
             vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
-            zone=vals["zone"][idx], service=sub["service"], fx=rates,
+            zone=vals["zone"][idx], service=sub["service"], fx=rates, posted_on=vals["posted_on"][idx],
         )
         native[idx] = q.amount
         pcur[idx] = len(words) + np.where(q.offer < 0, len(q.offers), q.offer)
@@ -673,6 +675,8 @@ def _postage(r: _Read, p: _Problems, tset: tuple[Tariff, ...], rates: FxRates, f
         source[idx] = np.where(np.isfinite(q.amount), _TARIFF, 0)
         offers, offer[idx] = q.offers, q.offer
         tariff_index[idx] = q.tariff_index
+        stale[idx] = q.stale
+        caveat[idx] = q.caveat
         tracked[idx] = q.tracked
         charge[idx] = q.chargeable_g
         size_checked[idx] = q.size_checked
@@ -697,13 +701,14 @@ def _postage(r: _Read, p: _Problems, tset: tuple[Tariff, ...], rates: FxRates, f
         p.flag(no_rate, "currency",
                f"no exchange rate for {', '.join(missing)}; pass --fx {missing[0] if missing else 'CUR'}=<units per 1 EUR>")
     return _Postage(postage=order_postage(native, factor), native=native, currencies=uniq, currency_index=pcur,
-                    source=source, offers=offers, offer=offer, tariff_index=tariff_index, tracked=tracked,
+                    source=source, offers=offers, offer=offer, tariff_index=tariff_index, stale=stale,
+                    caveat=caveat, tracked=tracked,
                     chargeable_g=charge, size_checked=size_checked)
 
 
 def _route_help(tariffs: tuple[Tariff, ...], vals: dict[str, NDArray], i: int, status: NDArray) -> str:
     origin, dest = vals["origin"][i], vals["destination"][i]
-    have = [t for t in tariffs if t.origin == origin]
+    have = list({t.name: t for t in tariffs if t.origin == origin}.values())  # the newest version of each
     if have:
         listed = "; ".join(f"{t.name} ({t.carrier}, to {', '.join(t.destinations())})" for t in have)
         what = f"{status[i]}. Tariffs for {origin}: {listed}"
@@ -826,13 +831,7 @@ def assess(
     add(~proc.partial_procedure & r.assumed["partial_refund"] & ~proc.dispute_closed, NO_PARTIAL_PROCEDURE)
     counts = np.bincount(post.tariff_index + 1, minlength=len(tset) + 1)[1:]
     used = {t.name: t for i, t in enumerate(tset) if counts[i]}
-    for i in np.flatnonzero(counts):
-        t = tset[i]
-        rows = post.tariff_index == i
-        if t.expired(today):
-            warn[rows] |= TARIFF_EXPIRED
-        elif t.valid_until is None and (today - t.valid_from).days > STALE_AFTER_DAYS:
-            warn[rows] |= TARIFF_OLD
+    warn |= np.select([post.stale == EXPIRED, post.stale == OLD], [TARIFF_EXPIRED, TARIFF_OLD], 0).astype(np.int32)
     warn[bad] = 0
 
     empty = np.flatnonzero(post.currencies == "")[0]

@@ -88,6 +88,19 @@ def _without(args: argparse.Namespace, *names: str) -> argparse.Namespace:
     return ns
 
 
+def _stale_tariffs(order, weights, args: argparse.Namespace, out: TextIO) -> None:
+    """Say which price lists used for ``weights`` were past their ``valid_until`` or over a year
+    old on the as-of day: in the text, or on stderr beside machine formats."""
+    import sys
+
+    _, postage = order.lookup_postage(weights)
+    for note in postage.stale_notes():
+        if args.format == "text":
+            out.write(f"Warning: {note}\n")
+        else:
+            print(f"returncost: warning: {note}", file=sys.stderr)
+
+
 def _seed_note(mc) -> str:
     return f"(seed {mc.seed}; repeat with --seed {mc.seed})"
 
@@ -258,6 +271,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         out.write(str(m) + "\n")
         if args.chart:
             out.write(f"Chart saved: {args.chart} (colour = best option; black line = break-even price)\n")
+    _stale_tariffs(order, weights, args, out)
     return 0
 
 
@@ -284,6 +298,7 @@ def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
         _emit_csv(table.rows(), out)
     else:
         out.write(str(table) + "\n")
+    _stale_tariffs(order, table.weight_to_g, args, out)
     return 0
 
 

@@ -4,8 +4,9 @@ Every rate is stored as units of a currency per 1 EUR, the way the ECB publishes
 from currency A to currency B is ``per_eur[B] / per_eur[A]``; a currency converted to itself is
 exactly 1, without a round trip through EUR, and needs no rate at all.
 
-The bundled snapshot (``calculator/data/fx.yaml``) holds the rates of 2025-12-31 transcribed from
-the project's research notes (``shared/reference/fx.md``): the 30 ECB reference rates, plus the
+The bundled snapshot (``calculator/data/fx.yaml``) holds the rates of 2025-12-31, each with its
+source (``calculator/data/sources/fx.md`` says where every rate was read and how it was checked):
+the 30 ECB reference rates, plus the
 Bank of Russia (RUB), National Bank of Ukraine (UAH) and National Bank of Belarus (BYN) official
 EUR rates. KZT is a gap. A user adds or replaces a rate with an override: ``RUB=92.5`` (units per
 1 EUR) or ``USD/RUB=78.2`` (market notation: 1 USD = 78.2 RUB).
@@ -26,13 +27,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import CalculatorError, FxError, InputError
+from . import _yaml
+from .errors import FxError, InputError
 from .inputs import factorize
 from .units import parse_number
 
@@ -371,72 +371,42 @@ def parse_override(text: str) -> tuple[str, float]:
     return f"{codes[0]}/{codes[1]}", value
 
 
-def _fail(name: str, where: str, what: str) -> CalculatorError:
-    return CalculatorError(f"{name}: {where}: {what}")
-
-
-def _mapping(name: str, where: str, node: Any) -> Mapping[str, Any]:
-    if not isinstance(node, Mapping):
-        raise _fail(name, where, f"expected a mapping (key: value lines), got {node!r}")
-    return node
-
-
-def _check_keys(
-    name: str, where: str, node: Any, required: set[str], optional: set[str] = frozenset()
-) -> Mapping[str, Any]:
-    _mapping(name, where, node)
-    unknown = set(node) - required - optional
-    if unknown:
-        allowed = ", ".join(sorted(required | optional))
-        raise _fail(name, where, f"unknown key {sorted(unknown)[0]!r}; allowed: {allowed}")
-    absent = required - set(node)
-    if absent:
-        keys = ", ".join(repr(k) for k in sorted(absent))
-        raise _fail(name, where, f"missing key{'s' if len(absent) > 1 else ''} {keys}")
-    return node
-
-
-def _parse_rates(text: str, name: str) -> FxRates:
-    try:
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise CalculatorError(f"{name}: not valid YAML: {exc}") from None
-    doc = _check_keys(name, "top level", doc, {"date", "base", "note", "publishers", "rates"},
-                      {"gaps"})
-    if doc["base"] != BASE:
-        raise _fail(name, "base", f"{doc['base']!r}; the rates must be per 1 EUR (base: EUR)")
-    date = doc["date"]
-    if not isinstance(date, datetime.date):
-        raise _fail(name, "date", f"{date!r} is not a date; write YYYY-MM-DD")
-    publishers = _mapping(name, "publishers", doc["publishers"])
-    for pid, pub in list(publishers.items()):
-        _check_keys(name, f"publishers.{pid}", pub,
-                    {"publisher", "label", "url", "copy", "how", "confidence"}, {"verify"})
-        if pub["confidence"] not in _CONFIDENCE:
-            raise _fail(name, f"publishers.{pid}.confidence",
-                        f"{pub['confidence']!r}; choose {', '.join(_CONFIDENCE)}")
+def _parse_rates(doc: _yaml.Document) -> FxRates:
+    if doc.root is None:
+        raise doc.error("the file is empty; see calculator/data/fx.yaml for the format")
+    top = doc.root.mapping(("date", "base", "note", "publishers", "rates", "gaps"),
+                           ("date", "base", "note", "publishers", "rates"))
+    if top["base"].value() != BASE:
+        raise top["base"].error(f"{top['base'].value()!r}; the rates must be per 1 EUR (base: EUR)")
+    date = top["date"].date()
+    publishers: dict[str, dict[str, _yaml.Node]] = {}
+    for pid, node in top["publishers"].items():
+        pub = node.mapping(("publisher", "label", "url", "copy", "how", "confidence", "verify"),
+                           ("publisher", "label", "url", "copy", "how", "confidence"))
+        if pub["confidence"].value() not in _CONFIDENCE:
+            raise pub["confidence"].error(f"{pub['confidence'].value()!r}; choose {', '.join(_CONFIDENCE)}")
+        publishers[pid] = pub
     per_eur: dict[str, float] = {}
     sources: dict[str, str] = {}
-    for code, entry in _mapping(name, "rates", doc["rates"]).items():
-        _check_keys(name, f"rates.{code}", entry, {"per_eur", "publisher"})
-        pub = publishers.get(entry["publisher"])
+    for code, node in top["rates"].items():
+        entry = node.mapping(("per_eur", "publisher"), ("per_eur", "publisher"))
+        pid = entry["publisher"].value()
+        pub = publishers.get(pid)
         if pub is None:
-            raise _fail(name, f"rates.{code}.publisher",
-                        f"{entry['publisher']!r} is not under publishers; "
-                        f"choose {', '.join(publishers)}")
-        value = entry["per_eur"]
+            raise entry["publisher"].error(f"{pid!r} is not under publishers; choose {', '.join(publishers)}")
+        value = entry["per_eur"].value()
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise _fail(name, f"rates.{code}.per_eur", f"{value!r}; give a positive number")
-        per_eur[str(code)] = float(value)
-        sources[str(code)] = f"{pub['label']} {date.isoformat()}, confidence {pub['confidence']}"
-    for code, gap in _mapping(name, "gaps", doc.get("gaps") or {}).items():
-        _check_keys(name, f"gaps.{code}", gap, {"publisher", "reason", "verify"})
+            raise entry["per_eur"].error(f"{value!r}; give a positive number")
+        per_eur[code] = float(value)
+        sources[code] = f"{pub['label'].text()} {date.isoformat()}, confidence {pub['confidence'].text()}"
+    for code, node in top["gaps"].items() if "gaps" in top else []:
+        node.mapping(("publisher", "reason", "verify"), ("publisher", "reason", "verify"))
         if code in per_eur:
-            raise _fail(name, f"gaps.{code}", "listed as a gap but also has a rate; keep one")
+            raise node.error("listed as a gap but also has a rate; keep one")
     try:
         return FxRates(per_eur=per_eur, date=date, sources=sources)
     except InputError as exc:
-        raise _fail(name, "rates", str(exc)) from None
+        raise top["rates"].error(str(exc)) from None
 
 
 def load_rates(path: str | Path) -> FxRates:
@@ -444,22 +414,18 @@ def load_rates(path: str | Path) -> FxRates:
 
     Raises
     ------
-    CalculatorError
-        Naming the file and the key that is wrong.
+    DataFileError
+        ``<file>, line <n>: <key>: <what>``: the place and what is wrong.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CalculatorError(f"{path}: cannot read the rates file ({exc.strerror})") from None
-    return _parse_rates(text, str(path))
+    return _parse_rates(_yaml.load(path, what="the rates file"))
 
 
 @functools.cache
 def reference_rates() -> FxRates:
     """The bundled reference rates of 2025-12-31, loaded once.
 
-    Sources per currency are in ``calculator/data/fx.yaml`` and ``rates.sources``.
+    Sources per currency are in ``rates.sources``, ``calculator/data/fx.yaml`` and, with how each
+    was checked, ``calculator/data/sources/fx.md``.
 
     Examples
     --------
@@ -470,7 +436,7 @@ def reference_rates() -> FxRates:
     'Bank of Russia official rate 2025-12-31, confidence medium'
     """
     text = (resources.files(__package__) / "data" / "fx.yaml").read_text(encoding="utf-8")
-    return _parse_rates(text, "calculator/data/fx.yaml")
+    return _parse_rates(_yaml.parse(text, label="calculator/data/fx.yaml"))
 
 
 def convert(

@@ -275,6 +275,8 @@ FIELDS: tuple[Field, ...] = (
     Field(name="purchased_on", kind="date", unit="YYYY-MM-DD",
           help="date the order was placed (Temu counts its return window from it)",
           default_text="not needed for aliexpress and ebay"),
+    Field(name="posted_on", kind="date", unit="YYYY-MM-DD",
+          help="date the return is posted: the tariff version in force that day prices it", default_text="today"),
     Field(name="disputes_won_in_a_row", kind="int", unit="count", default=0,
           help="disputes you have won in a row on this marketplace (AliExpress refuses the next after 3)"),
     Field(name="mall", kind="bool", unit="yes/no", default=False,

@@ -20,10 +20,10 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import CalculatorError, InputError
+from . import _yaml
+from .errors import DataFileError, InputError
 from .inputs import REASONS
 
 __all__ = [
@@ -221,50 +221,23 @@ def _problems(m: Marketplace) -> list[tuple[str, str]]:
 
 
 class _Doc:
-    """A YAML document plus the line of every key, so errors point at the line."""
+    """A YAML document (read by :mod:`calculator._yaml`) plus the line of every key, so errors
+    point at the line."""
 
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, path: str | Path | None = None) -> None:
         self.name = name
-        try:
-            # the C loader when PyYAML has it: the pure-Python one takes ~0.1 s on this file
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            root = yaml.compose(text, Loader=loader)
-            self.data = yaml.load(text, Loader=loader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f", line {mark.line + 1}" if mark is not None else ""
-            what = getattr(exc, "problem", None) or str(exc)
-            raise CalculatorError(f"{name}{at}: not valid YAML ({what}); check the indentation "
-                                  f"and quoting there") from None
-        self.lines: dict[tuple[str, ...], int] = {}
-        if root is not None:
-            self._walk(root, ())
-
-    def _walk(self, node: yaml.Node, path: tuple[str, ...]) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key, value in node.value:
-                sub = (*path, str(key.value))
-                if sub in seen:
-                    raise self.error(sub, "duplicate key; keep one", line=key.start_mark.line + 1)
-                seen.add(sub)
-                self._walk(value, sub)
-                self.lines[sub] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self._walk(item, (*path, str(i)))
+        self._doc = _yaml.parse(text, label=name, path=path)
+        self.data = self._doc.data
+        self.lines = self._doc.lines
 
     def error(self, path: tuple[str, ...], what: str, *,
-              line: int | None = None) -> CalculatorError:
+              line: int | None = None) -> DataFileError:
         if line is None:
             probe = path
             while probe and probe not in self.lines:
                 probe = probe[:-1]
             line = self.lines.get(probe)
-        at = f", line {line}" if line else ""
-        key = ".".join(path) if path else "top level"
-        return CalculatorError(f"{self.name}{at}: {key}: {what}")
+        return self._doc.error(what, line=line, key=".".join(path) if path else "top level")
 
     def mapping(self, path: tuple[str, ...], node: Any, required: set[str],
                 optional: set[str] = frozenset()) -> Mapping[str, Any]:
@@ -396,8 +369,8 @@ def _profile(doc: _Doc, mid: str, node: Any) -> Marketplace:
         raise doc.error(path, str(exc)) from None
 
 
-def _parse_marketplaces(text: str, name: str) -> Mapping[str, Marketplace]:
-    doc = _Doc(text, name)
+def _parse_marketplaces(text: str, name: str, path: str | Path | None = None) -> Mapping[str, Marketplace]:
+    doc = _Doc(text, name, path)
     top = doc.mapping((), doc.data, {"marketplaces"}, {"note"})
     profiles = top["marketplaces"]
     if not isinstance(profiles, Mapping) or not profiles:
@@ -421,17 +394,12 @@ def load_marketplaces(path: str | Path) -> Mapping[str, Marketplace]:
 
     Raises
     ------
-    CalculatorError
+    DataFileError
         ``<file>, line <n>: <key path>: <what>``: syntax errors, unknown or missing keys, values
         of the wrong kind, inconsistent ranges.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CalculatorError(
-            f"{path}: cannot read the marketplace file ({exc.strerror})") from None
-    return _parse_marketplaces(text, str(path))
+    text = _yaml.read_text(path, what="the marketplace file")
+    return _parse_marketplaces(text, str(path), path)
 
 
 @functools.cache

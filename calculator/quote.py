@@ -6,16 +6,18 @@ computes and adds a conversion to the order's currency.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import rates as _rates
-from .errors import InputError
+from .errors import InputError, TariffError
 from .fx import FxRates, reference_rates
-from .tariffs import Tariff, is_country, resolve
+from .tariffs import Tariff, TariffWarning, in_force, is_country, not_in_force, resolve
 from .units import format_weight
 
 __all__ = ["QuoteRow", "Quote", "quote"]
@@ -37,6 +39,7 @@ class QuoteRow:
     eligible: bool
     reason: str  # "" when eligible
     note: str  # service or zone note worth showing
+    caveat: str  # what to check before posting this way ("" when nothing)
     recommended: bool
 
 
@@ -51,7 +54,9 @@ class Quote:
     currency: str | None  # display currency of `converted`
     fx_date: str | None
     rows: tuple[QuoteRow, ...]
-    tariffs: tuple[Tariff, ...]
+    tariffs: tuple[Tariff, ...]  # the versions priced (those in force on `posted_on`)
+    posted_on: _dt.date
+    warnings: tuple[str, ...] = ()  # a stale version used, a tariff with no version in force
 
     @property
     def recommended(self) -> QuoteRow | None:
@@ -65,6 +70,7 @@ class Quote:
         return {
             "origin": self.origin,
             "destination": self.destination,
+            "posted_on": str(self.posted_on),
             "weight_g": self.weight_g,
             "dims_cm": list(self.dims_cm) if self.dims_cm else None,
             "currency": self.currency,
@@ -76,11 +82,12 @@ class Quote:
                 for r in self.rows
             ],
             "tariffs": [
-                {"name": t.name, "carrier": t.carrier, "valid_from": str(t.valid_from),
+                {"name": t.name, "carrier": t.carrier, "version": t.version, "valid_from": str(t.valid_from),
                  "valid_until": str(t.valid_until) if t.valid_until else None,
                  "source": t.source.url, "kind": t.source.kind, "confidence": t.source.confidence}
                 for t in self.tariffs
             ],
+            "warnings": list(self.warnings),
         }
 
     def to_frame(self):  # -> pandas.DataFrame
@@ -93,7 +100,8 @@ class Quote:
         size = ""
         if self.dims_cm:
             size = ", " + " × ".join(f"{x:g}" for x in self.dims_cm) + " cm"
-        return f"Postage from {self.origin} to {self.destination} for {format_weight(self.weight_g)}{size}"
+        return (f"Postage from {self.origin} to {self.destination} for {format_weight(self.weight_g)}{size}, "
+                f"posted on {self.posted_on}")
 
     def __str__(self) -> str:
         return format_quote(self)
@@ -128,6 +136,7 @@ def quote(
     zone: str | None = None,
     tariffs: Iterable[Tariff] | None = None,
     fx: FxRates | None = None,
+    posted_on: _dt.date | None = None,
 ) -> Quote:
     """Every offer for one parcel on one route, with the recommended tracked offer marked.
 
@@ -145,30 +154,53 @@ def quote(
     zone
         Zone id for services whose zone depends on distance (domestic); None for the default.
     tariffs
-        Tariffs to use (default: :func:`calculator.load_tariffs`).
+        Tariffs to use (default: :func:`calculator.load_tariffs`): each in the version in force on
+        ``posted_on``.
     fx
         Exchange rates (default: the bundled reference rates).
+    posted_on
+        The day the parcel is posted (default today): the price lists in force that day answer.
+
+    Returns
+    -------
+    Quote
+        Its ``warnings`` name a version used past its ``valid_until`` or over a year old (also
+        issued as :class:`~calculator.tariffs.TariffWarning`) and tariffs with no version in force.
+
+    Raises
+    ------
+    TariffError
+        No tariff of ``origin`` has a version in force on ``posted_on``: "no price list of NAME in
+        force on DATE; the oldest is from DATE".
 
     Examples
     --------
-    >>> q = quote("US", "CN", 300, (20, 15, 5))
+    >>> import datetime
+    >>> q = quote("US", "CN", 300, (20, 15, 5), posted_on=datetime.date(2026, 11, 29))
     >>> q.recommended.key, q.recommended.price
-    ('us-usps/pmi_fr_envelope', 45.15)
+    ('us-usps/pmi_fr_envelope', 49.75)
+    >>> quote("US", "CN", 300, (20, 15, 5), posted_on=datetime.date(2025, 11, 1)).recommended.price
+    45.15
     """
     for field, code in (("from", origin), ("to", destination)):
         if not is_country(code):
             raise InputError(f"{field}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, CN)")
     if not weight_g >= 0:
         raise InputError(f"weight: {weight_g!r} must be a weight of zero or more grams")
-    tariffs = resolve(tariffs)
+    day = posted_on or _dt.date.today()
+    mine = [t for t in resolve(tariffs) if t.origin == origin]
+    tariffs = in_force(mine, day)
+    missing = not_in_force(mine, day)
+    if mine and not tariffs:
+        raise TariffError("; ".join(missing))
     rates = fx or reference_rates()
     if currency is not None:
         currency = currency.upper()
         from .fx import require
 
-        require([currency] + sorted({t.currency for t in tariffs if t.origin == origin}), rates)
+        require([currency] + sorted({t.currency for t in tariffs}), rates)
     dims = tuple(float(x) for x in dims_cm) if dims_cm is not None else (np.nan,) * 3
-    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates)
+    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates, posted_on=day)
     rows = []
     for i, offer in enumerate(q.offers):
         price = float(q.price[i, 0])
@@ -195,10 +227,13 @@ def quote(
                 eligible=eligible,
                 reason=_rates.explain(q, i, 0),
                 note=" ".join(n for n in notes if n),
+                caveat=offer.caveat,
                 recommended=bool(q.best[0] == i),
             )
         )
-    used = tuple(t for t in tariffs if t.origin == origin)
+    stale = [t.stale_note(day) for t in tariffs if t.stale(day)]
+    for text in stale:
+        warnings.warn(text, TariffWarning, stacklevel=2)
     return Quote(
         origin=origin,
         destination=destination,
@@ -207,7 +242,9 @@ def quote(
         currency=currency,
         fx_date=str(rates.date) if currency is not None and rates.date else None,
         rows=tuple(rows),
-        tariffs=used,
+        tariffs=tuple(tariffs),
+        posted_on=day,
+        warnings=(*stale, *missing),
     )
 
 
@@ -224,20 +261,28 @@ def format_quote(q: Quote) -> str:
         return "\n".join(lines)
     cur = q.currency
     table = [["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else [])]
+    why: list[str] = []  # the reasons of the offers without a price, after the table
+    notes: list[str] = []  # long explanations (a conflict, an open question), numbered
     for r in q.rows:
         row = ["►" if r.recommended else "", r.carrier, r.service, r.addon or "—", "yes" if r.tracked else "no"]
         if r.eligible:
             row.append(f"{r.price:,.2f} {r.currency}")
             if cur:
                 row.append(f"{r.converted:,.2f}" if r.converted == r.converted else "no rate")
+            why.append("")
         else:
-            row.append(f"✗ {r.reason}")
+            row.append("✗")
             if cur:
                 row.append("")
+            short, sep, note = r.reason.partition(" (")
+            if sep and note.endswith(")"):
+                notes.append(note[:-1])
+                short += f" [{len(notes)}]"
+            why.append(short if sep else r.reason)
         table.append(row)
     widths = [max(len(row[c]) for row in table if c < len(row)) for c in range(len(table[0]))]
-    for row in table:
-        lines.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip())
+    for row, reason in zip(table, ["", *why]):
+        lines.append("  ".join([*(cell.ljust(widths[c]) for c, cell in enumerate(row)), reason]).rstrip())
     rec = q.recommended
     lines.append("")
     if rec is not None:
@@ -252,12 +297,16 @@ def format_quote(q: Quote) -> str:
     if q.dims_cm is None and any(r.eligible and r.key.split("/")[1] in _containers(q) for r in q.rows):
         lines.append("Size unknown: flat-rate envelopes and boxes are listed but not recommended; "
                      "pass --dims to check that the item fits one.")
+    lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
+    if rec is not None and rec.caveat:
+        lines.append(f"Check before posting: {rec.caveat}")
     if rec is not None and rec.note:
         lines.append(f"Note on the recommended offer: {rec.note}")
     if cur and q.fx_date:
         lines.append(f"Converted to {cur} at the reference rates of {q.fx_date}.")
     for t in q.tariffs:
         until = f" to {t.valid_until}" if t.valid_until else ""
-        lines.append(f"Tariff {t.name}: {t.source.title or t.carrier}, valid from {t.valid_from}{until}; "
+        lines.append(f"Tariff {t.name}, price list valid from {t.valid_from}{until}: {t.source.title or t.carrier}; "
                      f"{t.source.kind} source, {t.source.confidence} confidence; {t.source.url}")
+    lines += [f"Warning: {w}" for w in q.warnings]
     return "\n".join(lines)

@@ -8,10 +8,16 @@ loops over parcels.
 
 An offer a parcel cannot use gets NaN and a reason code (:data:`REASONS`); :func:`explain` turns a
 code into words for the edges ("over 2 kg max", "longest side 65 cm > 60 cm").
+
+Each parcel is priced with the versions of the tariffs in force on the day it is posted
+(``posted_on``, default today): the latest ``valid_from`` not after that day. A dated rule
+(``tariffs/rules.yaml``) takes an offer away from that day on, whatever the version; the reason is
+the rule's text ("registered is for documents only since 2026-01-01").
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .errors import InputError, TariffError
 from .fx import FxRates, reference_rates
 from .inputs import Coded, factorize
 from .inputs import groups as group_rows
-from .tariffs import Addon, Service, Tariff, Zone, resolve
+from .tariffs import FRESH, Addon, Rule, Service, Tariff, Zone, in_force, not_in_force, resolve, staleness
 from .units import format_weight
 
 __all__ = [
@@ -52,6 +59,7 @@ NO_PRICE = 11
 NOT_SERVED = 12
 NO_ROUTE = 13
 BAD_WEIGHT = 14
+BY_RULE = 15  # a dated rule takes the offer away for goods (tariffs/rules.yaml)
 
 REASONS: dict[int, str] = {
     OK: "ok",
@@ -69,6 +77,7 @@ REASONS: dict[int, str] = {
     NOT_SERVED: "route_not_served",
     NO_ROUTE: "no_route",
     BAD_WEIGHT: "weight_missing",
+    BY_RULE: "not_for_goods_since_rule",
 }
 
 # Limits are inclusive ("up to and including 500 g"). A weight converted from another unit may sit
@@ -101,9 +110,21 @@ class Offer:
 
     @property
     def key(self) -> str:
-        """``us-usps/fcpis+registered``: stable id for machines."""
+        """``us-usps/fcpis+registered``: stable id for machines (the same in every version)."""
         extra = f"+{self.addon.id}" if self.addon else ""
         return f"{self.tariff.name}/{self.service.id}{extra}"
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Dated rules that take this offer away for goods (from their ``since`` day on)."""
+        aid = self.addon.id if self.addon else None
+        return tuple(r for r in self.tariff.rules if r.applies(self.tariff.name, self.service.id, aid))
+
+    @property
+    def caveat(self) -> str:
+        """What a buyer must know before posting this way ("" when nothing): business customers
+        only, a size the tariff cannot check, an open question about the route."""
+        return " ".join(x for x in (self.service.caveat, *(z.caveat for z in self.zones)) if x)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -125,6 +146,7 @@ class RouteQuote:
     dims_cm: NDArray[np.float64]  # (3, n), sorted longest first; NaN where unknown
     best: NDArray[np.intp]  # index of the cheapest eligible tracked offer; -1 where none
     cheapest: NDArray[np.intp]  # cheapest eligible offer, tracked or not; -1 where none
+    posted_on: NDArray[np.datetime64]  # (n,) datetime64[D]: the day each parcel is posted
 
     @property
     def size_known(self) -> NDArray[np.bool_]:
@@ -189,6 +211,7 @@ def _price_offer(
     d: NDArray[np.float64],
     known: NDArray[np.bool_],
     zone_in: NDArray[np.object_] | None,
+    posted: NDArray[np.datetime64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8], NDArray[np.int8]]:
     n = w.shape[0]
     s = offer.service
@@ -271,6 +294,8 @@ def _price_offer(
     if math.isfinite(lim.max_weight_g):
         _set(reason, w > lim.max_weight_g * hi, OVER_WEIGHT)
     _set(reason, ~np.isfinite(w) | (w < 0), BAD_WEIGHT)
+    for rule in offer.rules:
+        _set(reason, np.broadcast_to(rule.in_force(posted), (n,)), BY_RULE)
 
     # surcharges, minimum charge, add-on
     if s.min_charge > 0:
@@ -292,6 +317,31 @@ def _set(reason: NDArray[np.int8], mask: NDArray[np.bool_], code: int) -> None:
     reason[mask & (reason < code)] = code
 
 
+def _posting_dates(posted_on: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
+    """The posting day of each of ``n`` parcels as datetime64[D] (a broadcast view for one day);
+    today when None."""
+    if posted_on is None:
+        return np.broadcast_to(np.datetime64(_dt.date.today(), "D"), (n,))
+    a = np.asarray(posted_on)
+    try:
+        d = a.astype("datetime64[D]") if a.dtype.kind != "M" or a.dtype != np.dtype("datetime64[D]") else a
+    except (TypeError, ValueError):
+        raise InputError(f"posted_on: {posted_on!r} is not a date or an array of dates; write YYYY-MM-DD") from None
+    if d.ndim > 1 or (d.ndim == 1 and d.shape[0] not in (1, n)):
+        raise InputError(f"posted_on: {d.shape[0]} dates for {n} parcels; give one date or one per parcel")
+    return np.broadcast_to(d.reshape(-1) if d.ndim else d, (n,))
+
+
+def _one_day(d: NDArray[np.datetime64]) -> _dt.date | None:
+    """The single posting day of all parcels, or None when they differ (or one is missing)."""
+    if d.size == 0:
+        return None
+    first = d[0]
+    if np.isnat(first) or not (d.strides[0] == 0 or bool(np.all(d == first))):
+        return None
+    return first.astype(_dt.date)
+
+
 def price_route(
     tariffs: Iterable[Tariff],
     origin: str,
@@ -303,14 +353,16 @@ def price_route(
     *,
     zone: ArrayLike | None = None,
     fx: FxRates | None = None,
+    posted_on: ArrayLike | None = None,
 ) -> RouteQuote:
     """Price every offer from ``origin`` to ``destination`` for every parcel.
 
     Parameters
     ----------
     tariffs
-        The tariffs to use, e.g. ``load_tariffs().values()``; only those posted from ``origin``
-        are used.
+        The tariffs to use: a :class:`~calculator.tariffs.TariffSet` (every version) or versions,
+        e.g. ``load_tariffs()``; only those posted from ``origin`` are used, each in the version in
+        force on ``posted_on``.
     origin, destination
         ISO 3166-1 alpha-2 codes of the countries the parcel goes from and to.
     weight_g
@@ -324,41 +376,83 @@ def price_route(
     fx
         Exchange rates used to compare offers priced in different currencies (default: the
         bundled reference rates).
+    posted_on
+        The day the parcels are posted (a date, ``YYYY-MM-DD``, or one per parcel); default today.
+        All parcels must fall under the same versions; :func:`cheapest_postage` takes any mix.
 
     Returns
     -------
     RouteQuote
 
+    Raises
+    ------
+    TariffError
+        No tariff posted from ``origin`` has a version in force on the day ("no price list of
+        NAME in force on DATE").
+
     Examples
     --------
+    >>> import datetime
     >>> from calculator.tariffs import load_tariffs
-    >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", 300, 20, 15, 5)
+    >>> ts, day = load_tariffs(use_env=False), datetime.date(2026, 11, 29)
+    >>> q = price_route(ts, "US", "CN", 300, 20, 15, 5, posted_on=day)
     >>> q.offers[q.best[0]].label, float(q.price[q.best[0], 0])
-    ('USPS Priority Mail International Flat Rate Envelope', 45.15)
-    >>> q = price_route(load_tariffs(use_env=False).values(), "US", "CN", [200, 300, 1000], 20, 15, 5)
+    ('USPS Priority Mail International Flat Rate Envelope', 49.75)
+    >>> q = price_route(ts, "US", "CN", [200, 300, 1000], posted_on=day)
     >>> [(q.offers[b].key, float(q.price[b, i])) for i, b in enumerate(q.best)]
-    [('us-usps/fcpis+registered', 41.65), ('us-usps/pmi_fr_envelope', 45.15), ('us-usps/pmi_fr_envelope', 45.15)]
+    [('us-usps/pmi', 65.2), ('us-usps/pmi', 65.2), ('us-usps/pmi', 75.25)]
     """
     w = _as_1d(weight_g)
     n = max(w.shape[0], *(np.atleast_1d(np.asarray(x)).shape[0] for x in (length_cm, width_cm, height_cm)))
+    posted = _posting_dates(posted_on, n)
+    day = _one_day(posted)
+    mine = [t for t in resolve(tariffs) if t.origin == origin]
+    if day is None and n and len({t.name for t in mine}) != len(mine):
+        days = sorted({str(x) for x in np.unique(posted)})
+        raise InputError(f"posted_on: parcels posted on {', '.join(days[:3])}{'…' if len(days) > 3 else ''} may fall "
+                         "under different price lists; price them with cheapest_postage, or one day at a time")
+    versions = in_force(mine, day) if day is not None else tuple(mine)
+    if mine and not versions:
+        raise TariffError("; ".join(not_in_force(mine, day)))
+    return _price_route(versions, origin, destination, w, length_cm, width_cm, height_cm, n, zone, fx, posted)
+
+
+def _price_route(
+    versions: Sequence[Tariff],
+    origin: str,
+    destination: str,
+    w: NDArray[np.float64],
+    length_cm: ArrayLike,
+    width_cm: ArrayLike,
+    height_cm: ArrayLike,
+    n: int,
+    zone: ArrayLike | None,
+    fx: FxRates | None,
+    posted: NDArray[np.datetime64],
+) -> RouteQuote:
+    """:func:`price_route` for versions already chosen (one per tariff)."""
     w = _as_1d(w, n)
     dims = np.stack([_as_1d(length_cm, n), _as_1d(width_cm, n), _as_1d(height_cm, n)])
     known = np.isfinite(dims).all(axis=0)
     d = -np.sort(-np.where(known, dims, 0.0), axis=0)  # longest first
     zone_in = None if zone is None else _zone_text(zone, n)
+    # rules compare the posting day: one comparison when every parcel is posted the same day
+    day = posted[:1] if n and posted.strides[0] == 0 else posted
 
-    offers = offers_for_route(resolve(tariffs), origin, destination)
+    offers = offers_for_route(versions, origin, destination)
     k = len(offers)
     price = np.full((k, n), np.nan)
     charge = np.empty((k, n))
     reason = np.empty((k, n), np.int8)
     zidx = np.empty((k, n), np.int8)
     for i, offer in enumerate(offers):
-        price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in)
+        price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in, day)
 
-    # A container (flat-rate envelope or box: `max_dims`) is only recommended when the parcel's
-    # size is known to fit it; with unknown dims it is priced and listed but not picked.
-    container = np.array([o.service.limits.max_dims_cm is not None for o in offers], bool)[:, None]
+    # A container (a flat-rate envelope or box: `max_dims` and one price band) is only
+    # recommended when the parcel's size is known to fit it; with unknown dims it is priced and
+    # listed but not picked. A service priced by weight whose `max_dims` is a size limit (a
+    # parcel up to 120 x 60 x 60 cm) is picked like any other, its size unchecked.
+    container = np.array([_is_container(o) for o in offers], bool)[:, None]
     best, cheapest = _pick(offers, np.where(container & ~known[None, :], np.nan, price), fx)
     return RouteQuote(
         origin=origin,
@@ -372,7 +466,14 @@ def price_route(
         dims_cm=np.where(known, d, np.nan),
         best=best,
         cheapest=cheapest,
+        posted_on=posted,
     )
+
+
+def _is_container(offer: Offer) -> bool:
+    """A fixed-price envelope or box: the parcel must fit ``max_dims`` and weight does not
+    change the price."""
+    return offer.service.limits.max_dims_cm is not None and all(len(z.limits_g) <= 1 for z in offer.zones)
 
 
 def _pick(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates | None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -417,6 +518,7 @@ class Postage:
     chargeable_g: NDArray[np.float64]
     status: NDArray[np.object_]  # "" when priced; else a short sentence
     size_checked: NDArray[np.bool_]
+    posted_on: NDArray[np.datetime64]  # datetime64[D]: the day each parcel is posted
 
     def per_offer(self, values: Sequence[object], missing: object, dtype: object = object) -> NDArray:
         """``values`` (one per offer) for each parcel, ``missing`` where unpriced."""
@@ -439,9 +541,40 @@ class Postage:
         return self.per_offer([o.tariff.name for o in self.offers], "")
 
     @property
-    def tariff_index(self) -> NDArray[np.intp]:  # index into the tariffs given, -1 where unpriced
+    def tariff_index(self) -> NDArray[np.intp]:
+        """Index into ``tariffs`` (every version given) of the version each parcel was priced
+        with, -1 where unpriced: ``tariffs[i]`` is that version, with its dates and source."""
         position = {id(t): i for i, t in enumerate(self.tariffs)}
         return self.per_offer([position[id(o.tariff)] for o in self.offers], -1, np.intp)
+
+    @property
+    def version(self) -> NDArray[np.object_]:  # valid_from of the version used, "" where unpriced
+        return self.per_offer([o.tariff.version for o in self.offers], "")
+
+    @property
+    def caveat(self) -> NDArray[np.object_]:
+        """What a buyer must know about the chosen offer ("" when nothing or unpriced): business
+        customers only, a size not checked, an open question about the route."""
+        return self.per_offer([o.caveat for o in self.offers], "")
+
+    @property
+    def stale(self) -> NDArray[np.int8]:
+        """Per parcel, how stale the version used was on its posting day:
+        :data:`~calculator.tariffs.FRESH` (also where unpriced), ``EXPIRED`` (posted after the
+        version's ``valid_until``) or ``OLD`` (no ``valid_until``, more than a year old)."""
+        vf = self.per_offer([o.tariff.valid_from for o in self.offers], None, "datetime64[D]")
+        vu = self.per_offer([o.tariff.valid_until for o in self.offers], None, "datetime64[D]")
+        return np.where(self.offer >= 0, staleness(vf, vu, self.posted_on), FRESH).astype(np.int8)
+
+    def stale_notes(self) -> list[str]:
+        """One sentence per stale version used (the latest posting day it was used for)."""
+        stale = self.stale
+        out = []
+        for i, t in enumerate(self.tariffs):
+            rows = (self.tariff_index == i) & (stale != FRESH)
+            if rows.any():
+                out.append(t.stale_note(self.posted_on[rows].max().astype(_dt.date)))
+        return out
 
 
 def _matches(offer: Offer, service: str) -> bool:
@@ -463,20 +596,46 @@ def cheapest_postage(
     zone: ArrayLike | None = None,
     service: ArrayLike | None = None,
     fx: FxRates | None = None,
+    posted_on: ArrayLike | None = None,
 ) -> Postage:
-    """Cheapest tracked postage per parcel, for parcels on many routes.
+    """Cheapest tracked postage per parcel, for parcels on many routes and posting days.
 
-    Rows are grouped by (origin, destination, service); each group is priced with
-    :func:`price_route` in one vectorized call. Parameters are as for :func:`price_route`, with
-    ``origin`` and ``destination`` given per parcel, and ``service`` an optional offer key per
-    parcel ("" for the cheapest tracked offer) that restricts the choice to that offer.
+    Rows are grouped by (origin, destination, service, versions in force); each group is priced
+    with the versions of the tariffs in force on its posting days, in one vectorized call.
+    Parameters are as for :func:`price_route`, with ``origin``, ``destination`` and ``posted_on``
+    given per parcel (or one for all), and ``service`` an optional offer key per parcel ("" for
+    the cheapest tracked offer) that restricts the choice to that offer.
+
+    Parameters
+    ----------
+    tariffs
+        A :class:`~calculator.tariffs.TariffSet` (every version), or the versions to choose from.
+    posted_on
+        The day each parcel is posted: a date, ``YYYY-MM-DD`` text, or an array of them (NaT: the
+        parcel gets no price and a status saying so); default today. A parcel posted before the
+        oldest version of every tariff of its origin gets "no price list of NAME in force on DATE".
+
+    Returns
+    -------
+    Postage
+        ``tariff_index``/``version`` say which version priced each parcel, ``stale`` whether it was
+        past its ``valid_until`` or over a year old on that day, ``caveat`` what to check first.
 
     Examples
     --------
+    >>> import datetime
     >>> from calculator.tariffs import load_tariffs
-    >>> p = cheapest_postage(load_tariffs(use_env=False).values(), ["US", "GB"], "CN", 300)
+    >>> ts = load_tariffs(use_env=False)
+    >>> p = cheapest_postage(ts, ["US", "GB"], "CN", 300, posted_on=datetime.date(2026, 11, 29))
     >>> p.amount.tolist(), p.currency.tolist(), p.offer_key.tolist()
-    ([53.8, 23.5], ['USD', 'GBP'], ['us-usps/fcpis+registered', 'gb-royal-mail/intl_signed'])
+    ([65.2, 25.9], ['USD', 'GBP'], ['us-usps/pmi', 'gb-royal-mail/intl_tracked'])
+
+    A parcel posted a year earlier uses the price list in force then (and FCPIS + Registered
+    Mail, which goods could still use before 2026):
+
+    >>> p = cheapest_postage(ts, ["US", "US"], "CN", 300, posted_on=["2025-11-01", "2026-11-29"])
+    >>> p.amount.tolist(), p.offer_key.tolist(), p.version.tolist()
+    ([53.8, 65.2], ['us-usps/fcpis+registered', 'us-usps/pmi'], ['2025-10-05', '2026-04-26'])
 
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
@@ -489,7 +648,10 @@ def cheapest_postage(
             return factorize(x)
         return factorize(np.broadcast_to(np.asarray(x), (n,)))
 
-    n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm))
+    dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
+    n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
+        () if dates_in is None else (dates_in,))))
+    posted = _posting_dates(posted_on, n)
     o_vals, o_code = codes(origin)
     d_vals, d_code = codes(destination)
     if service is None:
@@ -501,6 +663,16 @@ def cheapest_postage(
     L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
     z = None if zone is None else _zone_text(zone, n)
 
+    # Versions in force change only on the tariffs' valid_from days: between two of them ("an
+    # epoch") one set of versions applies. Epoch 0 is before every version; the last, a missing day.
+    starts = np.unique(np.array([t.valid_from for t in tariffs], dtype="datetime64[D]"))
+    epochs: list[tuple[Tariff, ...]] = [()] + [in_force(tariffs, x.astype(_dt.date)) for x in starts] + [()]
+    if posted.strides[0] == 0 and n:  # one posting day for every parcel
+        epoch = np.broadcast_to(np.intp(len(starts) + 1 if np.isnat(posted[0]) else
+                                         np.searchsorted(starts, posted[0], side="right")), (n,))
+    else:
+        epoch = np.where(np.isnat(posted), len(starts) + 1, np.searchsorted(starts, posted, side="right"))
+
     amount = np.full(n, np.nan)
     offers: list[Offer] = []
     offer = np.full(n, -1, np.intp)
@@ -508,23 +680,32 @@ def cheapest_postage(
     charge = np.full(n, np.nan)
     status = np.full(n, "", dtype=object)
 
-    # group rows by (origin, destination, service) with integer codes: no string sorting
-    key = (o_code * len(d_vals) + d_code) * len(s_vals) + s_code
-    groups, inverse = group_rows(key, len(o_vals) * len(d_vals) * len(s_vals))
+    # group rows by (origin, destination, service, epoch) with integer codes: no string sorting
+    n_s, n_e = len(s_vals), len(epochs)
+    key = ((o_code * len(d_vals) + d_code) * n_s + s_code) * n_e + epoch
+    groups, inverse = group_rows(key, len(o_vals) * len(d_vals) * n_s * n_e)
     # a stable sort of small integers is a radix sort in numpy: rows of each group, in order
     order = np.argsort(inverse.astype(np.uint16) if len(groups) < 2**16 else inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
     origins_known = {t.origin for t in tariffs}
     for g, gkey in enumerate(groups):
         rows = order[bounds[g] : bounds[g + 1]]
-        rest, si = divmod(int(gkey), len(s_vals))
+        rest, ei = divmod(int(gkey), n_e)
+        rest, si = divmod(rest, n_s)
         oi, di = divmod(rest, len(d_vals))
         org, dst, want = str(o_vals[oi]), str(d_vals[di]), str(s_vals[si])
         if org not in origins_known:
             status[rows] = f"no tariff for parcels posted in {org}"
             continue
-        q = price_route(tariffs, org, dst, w[rows], L[rows], W[rows], H[rows],
-                        zone=None if z is None else z[rows], fx=fx)
+        if ei == n_e - 1:
+            status[rows] = "posted_on: missing; give the day the parcel is posted"
+            continue
+        versions = tuple(t for t in epochs[ei] if t.origin == org)
+        if not versions:
+            status[rows] = _not_in_force_texts(tariffs, org, posted[rows])
+            continue
+        q = _price_route(versions, org, dst, w[rows], L[rows], W[rows], H[rows], len(rows),
+                         None if z is None else z[rows], fx, posted[rows])
         if want:
             keep = np.array([_matches(of, want) for of in q.offers], dtype=bool)
             if not keep.any():
@@ -553,19 +734,23 @@ def cheapest_postage(
         chargeable_g=charge,
         status=status,
         size_checked=np.isfinite(L) & np.isfinite(W) & np.isfinite(H),
+        posted_on=posted,
     )
 
 
-def _no_offer_text(q: RouteQuote, j: int) -> str:
-    """Why no offer can take parcel ``j``: the reason of the least-bad offer."""
-    if not q.offers:
-        return f"no tariff for {q.origin} → {q.destination}"
-    codes = q.reason[:, j]
-    if np.all(codes == NO_ROUTE):
-        return f"no tariff has a route {q.origin} → {q.destination}"
-    untracked = np.array([not o.tracked for o in q.offers], np.int16)
-    i = int(np.argmin(np.where(codes == NO_ROUTE, 1000, codes.astype(np.int16) * 2 + untracked)))
-    return f"{q.offers[i].label}: {explain(q, i, j)}"
+def _not_in_force_texts(tariffs: Sequence[Tariff], origin: str, posted: NDArray[np.datetime64]) -> NDArray[np.object_]:
+    """"no price list of NAME in force on DATE ..." for parcels posted before every version of
+    the origin's tariffs; one sentence per distinct day."""
+    mine = [t for t in tariffs if t.origin == origin]
+    days, inverse = np.unique(posted, return_inverse=True)
+    texts = ["; ".join(not_in_force(mine, d.astype(_dt.date))) for d in days]
+    return np.array(texts, dtype=object)[inverse.ravel()]
+
+
+def _unknown_size(offer: Offer) -> str:
+    """Why an offer that could take the parcel was not chosen: a container, and the size unknown."""
+    box = "×".join(f"{x:.4g}" for x in offer.service.limits.max_dims_cm or ())
+    return f"the parcel must fit {box} cm and its size is unknown; give the size (--dims)"
 
 
 def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object_]:
@@ -588,7 +773,7 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
         if c == NO_ROUTE:
             texts.append(f"no tariff has a route {q.origin} → {q.destination}")
         else:
-            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False)}")
+            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False) or _unknown_size(q.offers[i])}")
     return np.array(texts, dtype=object)[inverse.ravel()]
 
 
@@ -621,6 +806,8 @@ def explain(q: RouteQuote, i: int, j: int = 0, *, sizes: bool = True) -> str:
         return ""
     if code == NO_ROUTE:
         return f"no route to {q.destination}"
+    if code == BY_RULE:
+        return next(r.text for r in offer.rules if r.in_force(q.posted_on[j]))
     if code == NOT_SERVED:
         return f"route to {q.destination} not served{note}"
     if code in (NO_PRICE, NO_PRICE_BAND):

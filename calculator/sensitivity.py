@@ -822,7 +822,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     --------
     >>> import datetime
     >>> o = route_order([100, 2000], origin="GB", currency="GBP", reason="damaged",
-    ...                 today=datetime.date(2026, 11, 26))
+    ...                 today=datetime.date(2025, 11, 1))
     >>> t = threshold_table(o, max_weight_g=500)
     >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
     (250.0, 18.95, 78.96)
@@ -910,7 +910,8 @@ def route_order(
     origin = str(inputs.get("origin", "")).upper()
     dest = str(inputs.get("destination") or "CN").upper()
     dims = [inputs.get(k, np.nan) for k in ("length_cm", "width_cm", "height_cm")]
-    p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates)
+    p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates,
+                         posted_on=today)
     priced = np.isfinite(p.amount)
     at = float(w[priced][0]) if priced.any() else float(w[0])
     return uncertain_order(tariffs=tset, fx=rates, today=today, defaults=defaults, weight_g=at, **inputs)

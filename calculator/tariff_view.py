@@ -1,14 +1,22 @@
-"""Tariffs for people: a zones × weight-limits table in text, HTML or a dict."""
+"""Tariffs for people: a zones × weight-limits table in text, HTML or a dict.
+
+This module reads :class:`~calculator.tariffs.Tariff` objects but does not import
+:mod:`calculator.tariffs` (which imports this one to print itself), so there is no import circle;
+the names in annotations are strings only.
+"""
 
 from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .tariffs import Service, Tariff, Zone
 from .units import format_weight
+
+if TYPE_CHECKING:  # annotations only; never imported at run time
+    from .tariffs import Service, Tariff, Zone
 
 __all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame"]
 
@@ -64,7 +72,7 @@ def _limits_text(s: Service) -> str:
 
 
 def describe_tariff(t: Tariff) -> str:
-    """Readable text of a whole tariff (``returncost tariffs show``)."""
+    """Readable text of one version of a tariff (``returncost tariffs show``)."""
     until = f" to {t.valid_until}" if t.valid_until else ""
     out = [
         f"{t.name}: {t.carrier}, parcels from {t.origin}, prices in {t.currency}, valid from {t.valid_from}{until}",
@@ -74,10 +82,16 @@ def describe_tariff(t: Tariff) -> str:
         out.append(f"obtained: {t.source.obtained}")
     if t.source.notes:
         out.append(f"notes: {t.source.notes}")
+    if t.notes_file is not None:
+        out.append(f"source notes of every version: {t.notes_file}")
+    for r in t.rules:
+        sources = "Sources: " + "; ".join(s.title or s.url for s in r.sources)
+        out.append(" ".join(x for x in (f"rule from {r.since}: {r.text}.", r.note, sources) if x))
     for s in t.services:
         out += ["", f"[{s.id}] {s.name} — {'tracked' if s.tracked else 'untracked'}"]
         out.append(f"  limits: {_limits_text(s)}")
-        for label, text in (("tracking", s.tracking_note), ("note", s.note), ("zones", s.zone_note)):
+        for label, text in (("tracking", s.tracking_note), ("note", s.note), ("check", s.caveat),
+                            ("zones", s.zone_note)):
             if text:
                 out.append(f"  {label}: {text}")
         for a in s.addons:
@@ -93,6 +107,8 @@ def describe_tariff(t: Tariff) -> str:
                 out.append(f"  zone {z.id} ({', '.join(z.countries)}): not served. {z.note}".rstrip())
             elif z.gap:
                 out.append(f"  zone {z.id} ({', '.join(z.countries)}): no price in source. {z.note}".rstrip())
+            if z.caveat:
+                out.append(f"  check, zone {z.id}: {z.caveat}")
         header, rows = zone_table(s)
         if rows:
             table = [header] + rows
@@ -127,11 +143,16 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
 
     return {
         "name": t.name, "carrier": t.carrier, "origin": t.origin, "currency": t.currency,
+        "version": t.version,
         "valid_from": str(t.valid_from), "valid_until": str(t.valid_until) if t.valid_until else None,
         "source": {k: getattr(t.source, k) for k in ("url", "title", "kind", "confidence", "obtained", "notes")},
+        "source_notes": str(t.notes_file) if t.notes_file else None,
+        "rules": [{"id": r.id, "text": r.text, "from": str(r.since), "note": r.note, "addons": list(r.addons),
+                   "services": list(r.services), "sources": [x.url for x in r.sources]} for r in t.rules],
         "services": [
             {
                 "id": s.id, "name": s.name, "tracked": s.tracked, "tracking_note": s.tracking_note, "note": s.note,
+                "caveat": s.caveat,
                 "limits": {
                     "max_weight_g": finite(s.limits.max_weight_g), "min_weight_g": s.limits.min_weight_g,
                     "max_length_cm": finite(s.limits.max_length_cm), "max_sum_cm": finite(s.limits.max_sum_cm),
@@ -146,6 +167,7 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
                 "default_zone": s.default_zone,
                 "zones": [
                     {"id": z.id, "countries": list(z.countries), "available": z.available, "gap": z.gap, "note": z.note,
+                     "caveat": z.caveat,
                      "weight_limits_g": nums(z.limits_g), "base": nums(z.base), "rate": nums(z.rate),
                      "per_g": nums(z.per_g), "above_g": nums(z.above_g), "step_g": nums(z.step_g)}
                     for z in s.zones

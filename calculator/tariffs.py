@@ -1,12 +1,22 @@
 """Tariff files: find them, validate them once, and hold them as frozen objects.
 
-A tariff is one carrier's price list for parcels posted from one origin country. The file format is
-documented in ``tariffs/README.md``. Validation keeps the YAML node tree so that a wrong value is
-reported at its own line::
+A *tariff* is one carrier's price lists for parcels posted from one origin country; each price list
+is a *version* with the day it starts (``valid_from``) and, when known, its last day
+(``valid_until``). The bundled tariffs live one folder per tariff, one file per version
+(``tariffs/us-usps/2026-04-26.yaml``); a single file (``us-usps.yaml``) is a tariff with one
+version. The format and the layout are documented in ``tariffs/README.md``.
 
-    us-usps.yaml, line 41: services[0].zones[0] 'group14': 3 prices but 4 weight limits
+A :class:`Tariff` object is one version. :class:`TariffSet` holds every version of every tariff
+found, and maps each name to the version in force on its date; the rate engine
+(:mod:`calculator.rates`) picks, for each parcel, the version in force on the day it is posted.
 
-After loading, the rate engine (:mod:`calculator.rates`) trusts these objects.
+Rules that hold whatever the price list says (since 2026-01-01 the UPU allows registered items for
+documents only) are data too: ``tariffs/rules.yaml``, bound to the versions they concern at load.
+
+Validation keeps the YAML node tree (:mod:`calculator._yaml`) so that a wrong value is reported at
+its own line::
+
+    us-usps/2026-04-26.yaml, line 41: services[0] 'fcpis'.zones[0] 'group14'.prices: 3 prices but 5 weight limits
 """
 
 from __future__ import annotations
@@ -16,16 +26,16 @@ import functools
 import math
 import os
 import re
-import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import yaml
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from . import _yaml
+from ._yaml import Node
 from .errors import TariffError
 from .units import CM_PER, GRAMS_PER
 
@@ -37,11 +47,21 @@ __all__ = [
     "Addon",
     "Zone",
     "Service",
+    "Rule",
     "Tariff",
     "TariffSet",
     "TariffWarning",
+    "STALE_AFTER_DAYS",
+    "FRESH",
+    "EXPIRED",
+    "OLD",
+    "staleness",
     "load_tariff",
     "load_tariffs",
+    "load_rules",
+    "check_versions",
+    "in_force",
+    "not_in_force",
     "tariff_dirs",
     "bundled_dir",
     "is_country",
@@ -50,10 +70,18 @@ __all__ = [
 ]
 
 ENV_VAR = "RETURNCOST_TARIFFS"
+RULES_FILE = "rules.yaml"
+SOURCES_FILE = "SOURCES.md"
+
+#: A version without ``valid_until`` whose ``valid_from`` is more than this many days before the
+#: posting date is flagged as old (``tariff_over_a_year_old``).
+STALE_AFTER_DAYS = 365
+#: Staleness codes of a version on a posting date (:func:`staleness`).
+FRESH, EXPIRED, OLD = 0, 1, 2
 
 
 class TariffWarning(UserWarning):
-    """A tariff loads but its prices may no longer apply (past ``valid_until``)."""
+    """Prices were used from a version past its ``valid_until``, or over a year old."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,7 +90,7 @@ class TariffWarning(UserWarning):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
-    """Where the numbers of a tariff come from."""
+    """Where the numbers of a tariff version (or a rule) come from."""
 
     url: str
     title: str = ""
@@ -137,6 +165,7 @@ class Zone:
     available: bool = True
     gap: bool = False  # the source has no price at all for this zone
     note: str = ""
+    caveat: str = ""  # what a buyer must know before posting this way (an open question)
     line: int = 0
     limits_g: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     base: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
@@ -158,6 +187,7 @@ class Service:
     tracked: bool
     tracking_note: str = ""
     note: str = ""
+    caveat: str = ""  # what a buyer must know (business customers only, thickness not checked)
     limits: Limits = Limits()
     volumetric: Volumetric | None = None
     min_chargeable_g: float = 0.0
@@ -179,7 +209,61 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """A dated rule that holds whatever the price list says: from ``since`` on, goods cannot be
+    posted with the named add-ons (any tariff, any version) or services (``tariff/service``).
+
+    ``text`` is what a quote shows in place of the price (``registered is for documents only since
+    2026-01-01``).
+    """
+
+    id: str
+    text: str
+    since: _dt.date
+    addons: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    note: str = ""  # why the rule holds, in a sentence or two
+    label: str = ""  # the rules file, as messages name it
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # target -> line
+
+    def applies(self, tariff: str, service: str, addon: str | None) -> bool:
+        """Does the rule concern the offer ``tariff/service[+addon]``?"""
+        if addon is not None:
+            return addon in self.addons
+        return f"{tariff}/{service}" in self.services
+
+    def in_force(self, on: ArrayLike) -> NDArray[np.bool_]:
+        """True where goods posted on ``on`` fall under the rule."""
+        return np.asarray(on, "datetime64[D]") >= np.datetime64(self.since, "D")
+
+
+def staleness(valid_from: ArrayLike, valid_until: ArrayLike, on: ArrayLike) -> NDArray[np.int8]:
+    """How stale a version is on a posting date: :data:`FRESH`, :data:`EXPIRED` (posted after its
+    ``valid_until``) or :data:`OLD` (no ``valid_until`` and ``valid_from`` more than
+    :data:`STALE_AFTER_DAYS` before the posting date). Arrays broadcast; NaT ``valid_until`` means
+    none.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> int(staleness(dt.date(2025, 10, 5), dt.date(2026, 1, 17), dt.date(2026, 2, 1))) == EXPIRED
+    True
+    >>> staleness("2025-01-01", "NaT", ["2025-06-01", "2026-11-29"]).tolist()
+    [0, 2]
+    """
+    d = np.asarray(on, "datetime64[D]")
+    vf = np.asarray(valid_from, "datetime64[D]")
+    vu = np.asarray(valid_until, "datetime64[D]")
+    expired = ~np.isnat(vu) & (d > vu)
+    old = np.isnat(vu) & ((d - vf) > np.timedelta64(STALE_AFTER_DAYS, "D"))
+    return np.where(expired, EXPIRED, np.where(old, OLD, FRESH)).astype(np.int8)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tariff:
+    """One version (price list) of a tariff: ``name`` is the tariff, ``valid_from`` the version."""
+
     name: str
     path: Path
     carrier: str
@@ -189,6 +273,20 @@ class Tariff:
     valid_until: _dt.date | None
     source: Source
     services: tuple[Service, ...]
+    rules: tuple[Rule, ...] = ()  # the rules that concern this version's offers
+    label: str = ""  # the file as messages name it: "us-usps/2026-04-26.yaml"
+    lines: tuple[int, int] = field(default=(0, 0), compare=False)  # valid_from, valid_until lines
+
+    @property
+    def version(self) -> str:
+        """The version's id: its first day, ``2026-04-26``."""
+        return self.valid_from.isoformat()
+
+    @property
+    def notes_file(self) -> Path | None:
+        """The tariff folder's source notes (``SOURCES.md``), when it has one."""
+        p = self.path.parent / SOURCES_FILE
+        return p if self.path.parent.name == self.name and p.is_file() else None
 
     def destinations(self) -> list[str]:
         """Countries listed in any zone (``*`` shown as is)."""
@@ -200,6 +298,21 @@ class Tariff:
 
     def expired(self, on: _dt.date) -> bool:
         return self.valid_until is not None and on > self.valid_until
+
+    def stale(self, on: _dt.date) -> int:
+        """:data:`FRESH`, :data:`EXPIRED` or :data:`OLD` for goods posted on ``on``."""
+        return int(staleness(self.valid_from, self.valid_until or "NaT", on))
+
+    def stale_note(self, on: _dt.date) -> str:
+        """A sentence for a user when the version is stale on ``on`` ("" when it is not)."""
+        code = self.stale(on)
+        if code == EXPIRED:
+            return (f"{self.name}: the price list of {self.valid_from} was valid until {self.valid_until}; "
+                    f"prices on {on} may be higher")
+        if code == OLD:
+            return (f"{self.name}: the price list is from {self.valid_from}, more than a year before {on}; "
+                    "prices may have changed")
+        return ""
 
     def __str__(self) -> str:
         from .tariff_view import describe_tariff
@@ -219,65 +332,162 @@ class Tariff:
         return tariff_frame(self)
 
 
+def _pick(versions: Sequence[Tariff], on: _dt.date) -> Tariff | None:
+    """The version in force on ``on``: the latest ``valid_from`` not after it (versions sorted)."""
+    hit = None
+    for v in versions:
+        if v.valid_from <= on:
+            hit = v
+        else:
+            break
+    return hit
+
+
+def _not_in_force(versions: Sequence[Tariff], on: object) -> str:
+    return f"no price list of {versions[0].name} in force on {on}; the oldest is from {versions[0].valid_from}"
+
+
+def not_in_force(tariffs: Iterable[Tariff], on: _dt.date) -> list[str]:
+    """One sentence for each tariff among ``tariffs`` with no version in force on ``on``:
+    ``no price list of NAME in force on DATE; the oldest is from DATE``."""
+    return [_not_in_force(vs, on) for vs in _by_name(tariffs).values() if _pick(vs, on) is None]
+
+
+def _by_name(tariffs: Iterable[Tariff]) -> dict[str, tuple[Tariff, ...]]:
+    out: dict[str, list[Tariff]] = {}
+    for t in tariffs:
+        out.setdefault(t.name, []).append(t)
+    return {n: tuple(sorted(vs, key=lambda t: t.valid_from)) for n, vs in out.items()}
+
+
+def in_force(tariffs: Iterable[Tariff], on: _dt.date) -> tuple[Tariff, ...]:
+    """The version of each tariff in force on ``on`` (tariffs with none then are left out).
+
+    ``tariffs`` may hold several versions of each tariff (``TariffSet.versions()``); for each name
+    the version with the latest ``valid_from`` not after ``on`` is in force.
+    """
+    picked = (_pick(vs, on) for vs in _by_name(tariffs).values())
+    return tuple(t for t in picked if t is not None)
+
+
 class TariffSet(Mapping[str, Tariff]):
-    """The tariffs in effect: name → :class:`Tariff`, plus the folders they were found in."""
+    """Every version of every tariff found, and the folders they were found in.
 
-    __slots__ = ("_by_name", "dirs")
+    As a mapping, a name gives the version in force on ``as_of`` (the date it was loaded for,
+    default today); names with no version in force then are not keys, and asking for one says so
+    ("no price list of NAME in force on DATE"). :meth:`versions` gives all versions (history),
+    :meth:`at` the version in force on another day. The rate engine takes the set itself and picks
+    per parcel (see :func:`resolve`).
+    """
 
-    def __init__(self, tariffs: Iterable[Tariff], dirs: Iterable[Path] = ()) -> None:
-        self._by_name = {t.name: t for t in tariffs}
+    __slots__ = ("_versions", "_current", "dirs", "as_of", "rules")
+
+    def __init__(self, tariffs: Iterable[Tariff], dirs: Iterable[Path] = (), *, as_of: _dt.date | None = None,
+                 rules: Iterable[Rule] = ()) -> None:
+        self._versions = _by_name(tariffs)
+        self.as_of = as_of or _dt.date.today()
+        self._current = {n: t for n, vs in self._versions.items() if (t := _pick(vs, self.as_of)) is not None}
         self.dirs = tuple(dirs)
+        self.rules = tuple(rules)
 
     def __getitem__(self, name: str) -> Tariff:
-        try:
-            return self._by_name[name]
-        except KeyError:
-            known = ", ".join(sorted(self._by_name)) or "none"
-            raise TariffError(f"tariff {name!r} not found; known tariffs: {known}") from None
+        if name in self._current:
+            return self._current[name]
+        if name in self._versions:
+            raise TariffError(_not_in_force(self._versions[name], self.as_of))
+        known = ", ".join(sorted(self._versions)) or "none"
+        raise TariffError(f"tariff {name!r} not found; known tariffs: {known}")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._current
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._by_name))
+        return iter(sorted(self._current))
 
     def __len__(self) -> int:
-        return len(self._by_name)
+        return len(self._current)
+
+    def names(self) -> list[str]:
+        """Every tariff name, whether or not a version is in force on ``as_of``."""
+        return sorted(self._versions)
+
+    def versions(self, name: str | None = None) -> tuple[Tariff, ...]:
+        """The versions of ``name`` (oldest first), or of every tariff when None."""
+        if name is None:
+            return tuple(t for n in sorted(self._versions) for t in self._versions[n])
+        if name not in self._versions:
+            self[name]  # raises "not found" with the known names
+        return self._versions[name]
+
+    def at(self, name: str, on: _dt.date) -> Tariff:
+        """The version of ``name`` in force on ``on``.
+
+        Raises
+        ------
+        TariffError
+            ``no price list of NAME in force on DATE; the oldest is from DATE``.
+        """
+        versions = self.versions(name)
+        hit = _pick(versions, on)
+        if hit is None:
+            raise TariffError(_not_in_force(versions, on))
+        return hit
 
     def for_origin(self, origin: str) -> list[Tariff]:
-        return [t for n, t in sorted(self._by_name.items()) if t.origin == origin]
+        return [t for _, t in sorted(self._current.items()) if t.origin == origin]
 
     def origins(self) -> list[str]:
-        return sorted({t.origin for t in self._by_name.values()})
+        return sorted({t.origin for t in self._current.values()})
 
     def __repr__(self) -> str:
-        return f"TariffSet({', '.join(self)})"
+        return f"TariffSet({', '.join(self.names())}; as of {self.as_of})"
+
+    def rows(self) -> list[dict[str, object]]:
+        """One dict per tariff (every name): the version in force on ``as_of`` (None when none),
+        how many versions there are, the oldest day, source and confidence."""
+        rows = []
+        for name in self.names():
+            vs = self._versions[name]
+            t = self._current.get(name)
+            shown = t or vs[-1]
+            rows.append({"name": name, "carrier": shown.carrier, "origin": shown.origin, "currency": shown.currency,
+                         "services": len(shown.services), "versions": len(vs),
+                         "in_force": t.version if t else None,
+                         "valid_from": t.valid_from if t else None, "valid_until": t.valid_until if t else None,
+                         "oldest": vs[0].valid_from, "kind": shown.source.kind,
+                         "confidence": shown.source.confidence, "source": shown.source.url, "path": str(shown.path)})
+        return rows
 
     def to_frame(self):  # -> pandas.DataFrame
-        """One row per tariff: what ``returncost tariffs list`` shows."""
+        """One row per tariff: what ``returncost tariffs list`` shows (the version in force on
+        ``as_of`` and how many versions there are)."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [{"name": t.name, "carrier": t.carrier, "origin": t.origin, "currency": t.currency,
-              "services": len(t.services), "valid_from": t.valid_from, "valid_until": t.valid_until,
-              "kind": t.source.kind, "confidence": t.source.confidence, "source": t.source.url}
-             for t in self.values()]
-        ).set_index("name")
+        return pd.DataFrame(self.rows()).set_index("name")
 
     def _repr_html_(self) -> str:
         import html
 
-        head = "<tr><th>name</th><th>carrier</th><th>origin</th><th>valid from</th><th>valid until</th><th>confidence</th></tr>"
+        head = ("<tr><th>name</th><th>carrier</th><th>origin</th><th>in force</th><th>valid until</th>"
+                "<th>versions</th><th>confidence</th></tr>")
         rows = "".join(
-            f"<tr><td>{html.escape(t.name)}</td><td>{html.escape(t.carrier)}</td><td>{t.origin}</td>"
-            f"<td>{t.valid_from}</td><td>{t.valid_until or ''}</td><td>{t.source.confidence}</td></tr>"
-            for t in self.values()
+            f"<tr><td>{html.escape(r['name'])}</td><td>{html.escape(r['carrier'])}</td><td>{r['origin']}</td>"
+            f"<td>{r['in_force'] or 'none'}</td><td>{r['valid_until'] or ''}</td><td>{r['versions']}</td>"
+            f"<td>{r['confidence']}</td></tr>"
+            for r in self.rows()
         )
-        return f"<table>{head}{rows}</table>"
+        return f"<p>Tariffs as of {self.as_of}</p><table>{head}{rows}</table>"
 
 
 def resolve(tariffs: Iterable[Tariff] | Mapping[str, Tariff] | None, *, today: _dt.date | None = None) -> tuple[Tariff, ...]:
-    """The tariffs to use: the loaded default set when None; a :class:`TariffSet` or any mapping
-    of name → tariff; or an iterable of :class:`Tariff`."""
+    """The tariff versions to use: every version of the loaded default set when None, or of a
+    :class:`TariffSet`; the values of any other mapping of name → tariff; or an iterable of
+    :class:`Tariff` as given. The rate engine then picks, per parcel, the version in force on the
+    day it is posted, among these."""
     if tariffs is None:
         tariffs = load_tariffs(today=today)
+    if isinstance(tariffs, TariffSet):
+        return tariffs.versions()
     if isinstance(tariffs, Mapping):
         tariffs = tariffs.values()
     return tuple(tariffs)
@@ -312,131 +522,11 @@ def is_currency(code: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# reading the YAML node tree with line numbers
-
-
-class _Node:
-    """A YAML node with the path of keys that led to it, for error messages."""
-
-    __slots__ = ("node", "where", "file")
-
-    def __init__(self, node: yaml.Node, where: str, file: str) -> None:
-        self.node, self.where, self.file = node, where, file
-
-    @property
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
-
-    def error(self, message: str) -> TariffError:
-        where = f"{self.where}: " if self.where else ""
-        return TariffError(f"{self.file}, line {self.line}: {where}{message}")
-
-    def mapping(self, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, _Node]:
-        if not isinstance(self.node, yaml.MappingNode):
-            raise self.error(f"expected a mapping of keys, got {self._kind()}")
-        allowed = tuple(allowed)
-        out: dict[str, _Node] = {}
-        for knode, vnode in self.node.value:
-            key = knode.value
-            sub = f"{self.where}.{key}" if self.where else str(key)
-            if key not in allowed:
-                hint = _close(key, allowed)
-                raise _Node(knode, sub, self.file).error(
-                    f"unknown key {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-                    + f"; allowed: {', '.join(allowed)}"
-                )
-            if key in out:
-                raise _Node(knode, sub, self.file).error(f"key {key!r} given twice")
-            out[key] = _Node(vnode, sub, self.file)
-        for key in required:
-            if key not in out:
-                raise self.error(f"missing required key {key!r}")
-        return out
-
-    def sequence(self) -> list[_Node]:
-        if not isinstance(self.node, yaml.SequenceNode):
-            raise self.error(f"expected a list, got {self._kind()}")
-        return [_Node(n, f"{self.where}[{i}]", self.file) for i, n in enumerate(self.node.value)]
-
-    def value(self) -> object:
-        return yaml.SafeLoader("").construct_object(self.node, deep=True)
-
-    def is_null(self) -> bool:
-        return isinstance(self.node, yaml.ScalarNode) and self.node.tag.endswith(":null")
-
-    def text(self) -> str:
-        v = self.value()
-        if not isinstance(v, str) or not v.strip():
-            raise self.error(f"expected text, got {v!r}")
-        return v.strip()
-
-    def boolean(self) -> bool:
-        v = self.value()
-        if not isinstance(v, bool):
-            raise self.error(f"expected true or false, got {v!r}")
-        return v
-
-    def number(self, *, minimum: float | None = 0.0, positive: bool = False) -> float:
-        v = self.value()
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise self.error(f"expected a number, got {v!r}")
-        v = float(v)
-        if not math.isfinite(v):
-            raise self.error(f"{v!r} is not a finite number")
-        if positive and v <= 0:
-            raise self.error(f"{v!r} must be greater than zero")
-        if minimum is not None and v < minimum:
-            raise self.error(f"{v!r} is negative; prices and sizes must be zero or more")
-        return v
-
-    def date(self) -> _dt.date:
-        v = self.value()
-        if isinstance(v, _dt.datetime):
-            v = v.date()
-        if not isinstance(v, _dt.date):
-            raise self.error(f"expected a date like 2025-10-05, got {v!r}")
-        return v
-
-    def quantity(self, table: Mapping[str, Decimal], default_unit: str, what: str) -> float:
-        """A number with an optional unit from ``table`` (``500 g``, ``24 in``); in base units."""
-        v = self.value()
-        if isinstance(v, bool):
-            raise self.error(f"expected a {what} such as 500 g, got {v!r}")
-        if isinstance(v, (int, float)):
-            num, unit = Decimal(repr(v)) if isinstance(v, float) else Decimal(v), default_unit
-        elif isinstance(v, str):
-            m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?\d+)?)\s*([A-Za-z0-9/]+)?\s*", v)
-            if not m:
-                raise self.error(f"{v!r} is not a {what}; write a number and a unit, e.g. 500 g")
-            num, unit = Decimal(m.group(1)), (m.group(2) or default_unit)
-        else:
-            raise self.error(f"expected a {what} such as 500 g, got {v!r}")
-        if unit not in table:
-            raise self.error(f"unknown {what} unit {unit!r}; use {', '.join(table)}")
-        if num < 0:
-            raise self.error(f"{v!r} is negative")
-        return float(num * table[unit])
-
-    def _kind(self) -> str:
-        if isinstance(self.node, yaml.MappingNode):
-            return "a mapping"
-        if isinstance(self.node, yaml.SequenceNode):
-            return "a list"
-        return repr(self.node.value)
-
-
-def _close(key: str, allowed: Iterable[str]) -> str | None:
-    import difflib
-
-    hits = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
-    return hits[0] if hits else None
-
-
-# --------------------------------------------------------------------------------------------
-# loading one file
+# loading one version file
 
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VOLUME_PER: dict[str, Decimal] = {
     "cm3/kg": Decimal(1),
     "in3/lb": CM_PER["in"] ** 3 / (GRAMS_PER["lb"] / 1000),
@@ -451,15 +541,15 @@ class _Units:
         self.weight, self.length = weight, length
 
 
-def _grams(n: _Node, u: _Units) -> float:
+def _grams(n: Node, u: _Units) -> float:
     return n.quantity(GRAMS_PER, u.weight, "weight")
 
 
-def _cm(n: _Node, u: _Units) -> float:
+def _cm(n: Node, u: _Units) -> float:
     return n.quantity(CM_PER, u.length, "length")
 
 
-def _ident(n: _Node) -> str:
+def _ident(n: Node) -> str:
     v = n.value()
     v = str(v) if isinstance(v, (str, int)) and not isinstance(v, bool) else v
     if not isinstance(v, str) or not _ID.match(v):
@@ -467,15 +557,41 @@ def _ident(n: _Node) -> str:
     return v
 
 
-def load_tariff(path: str | os.PathLike[str], *, today: _dt.date | None = None) -> Tariff:
-    """Load and validate one tariff file.
+def _source(n: Node) -> Source:
+    src = n.mapping(("url", "title", "kind", "confidence", "obtained", "notes"), ("url", "kind", "confidence"))
+    kind = src["kind"].text()
+    if kind not in ("primary", "secondary"):
+        raise src["kind"].error(f"{kind!r} must be primary or secondary")
+    confidence = src["confidence"].text()
+    if confidence not in ("high", "medium", "low"):
+        raise src["confidence"].error(f"{confidence!r} must be high, medium or low")
+    return Source(
+        url=src["url"].text(),
+        title=src["title"].text() if "title" in src else "",
+        kind=kind,
+        confidence=confidence,
+        obtained=src["obtained"].text() if "obtained" in src else "",
+        notes=src["notes"].text() if "notes" in src else "",
+    )
+
+
+def _naming(path: Path) -> tuple[str, str, bool]:
+    """(tariff name, label for messages, is a version file in a tariff folder)."""
+    if _DATE_NAME.match(path.stem) and _ID.match(path.parent.name):
+        return path.parent.name, f"{path.parent.name}/{path.name}", True
+    return path.stem, path.name, False
+
+
+def load_tariff(path: str | os.PathLike[str], *, rules: Iterable[Rule] | None = None) -> Tariff:
+    """Load and validate one version file.
 
     Parameters
     ----------
     path
-        The YAML file; its name without ``.yaml`` is the tariff's name.
-    today
-        Date against which ``valid_until`` is checked (default: today).
+        The YAML file: ``NAME/YYYY-MM-DD.yaml`` in a tariff folder (named by its ``valid_from``),
+        or a single-version ``NAME.yaml``.
+    rules
+        Rules to bind to the version's offers (default: the bundled ``rules.yaml``).
 
     Returns
     -------
@@ -487,27 +603,11 @@ def load_tariff(path: str | os.PathLike[str], *, today: _dt.date | None = None) 
         With file, line and key of the first problem found.
     """
     path = Path(path)
-    name = path.stem
-    fname = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TariffError(f"{path}: cannot read tariff file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise TariffError(f"{fname}: not a UTF-8 text file") from None
-    try:
-        loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader_cls)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f", line {mark.line + 1}" if mark else ""
-        raise TariffError(f"{fname}{line}: YAML syntax error: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise TariffError(f"{fname}: YAML syntax error: {exc}") from None
-    if root is None:
-        raise TariffError(f"{fname}, line 1: the file is empty; see tariffs/README.md for the format")
-
-    top = _Node(root, "", fname).mapping(
+    name, label, versioned = _naming(path)
+    doc = _yaml.load(path, what="the tariff file", label=label, error=TariffError)
+    if doc.root is None:
+        raise doc.error("the file is empty; see tariffs/README.md for the format", line=1)
+    top = doc.root.mapping(
         ("carrier", "origin", "currency", "valid_from", "valid_until", "source", "units", "services"),
         ("carrier", "origin", "currency", "valid_from", "source", "services"),
     )
@@ -518,29 +618,17 @@ def load_tariff(path: str | os.PathLike[str], *, today: _dt.date | None = None) 
     if not is_currency(currency):
         raise top["currency"].error(f"{currency!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)")
     valid_from = top["valid_from"].date()
+    if versioned and path.stem != valid_from.isoformat():
+        raise top["valid_from"].error(
+            f"{valid_from} differs from the file name {path.name}; a version file is named by its valid_from")
     valid_until = None
+    until_line = 0
     if "valid_until" in top and not top["valid_until"].is_null():
         valid_until = top["valid_until"].date()
+        until_line = top["valid_until"].line
         if valid_until < valid_from:
             raise top["valid_until"].error(f"{valid_until} is before valid_from {valid_from}")
-
-    src = top["source"].mapping(
-        ("url", "title", "kind", "confidence", "obtained", "notes"), ("url", "kind", "confidence")
-    )
-    kind = src["kind"].text()
-    if kind not in ("primary", "secondary"):
-        raise src["kind"].error(f"{kind!r} must be primary or secondary")
-    confidence = src["confidence"].text()
-    if confidence not in ("high", "medium", "low"):
-        raise src["confidence"].error(f"{confidence!r} must be high, medium or low")
-    source = Source(
-        url=src["url"].text(),
-        title=src["title"].text() if "title" in src else "",
-        kind=kind,
-        confidence=confidence,
-        obtained=src["obtained"].text() if "obtained" in src else "",
-        notes=src["notes"].text() if "notes" in src else "",
-    )
+    source = _source(top["source"])
 
     units = _Units()
     if "units" in top:
@@ -576,26 +664,26 @@ def load_tariff(path: str | os.PathLike[str], *, today: _dt.date | None = None) 
         valid_until=valid_until,
         source=source,
         services=tuple(services),
+        label=label,
+        lines=(top["valid_from"].line, until_line),
     )
-    on = today or _dt.date.today()
-    if tariff.expired(on):
-        # Point the warning at the tariff file's own `valid_until` line, not at this module.
-        warnings.warn_explicit(
-            f"{fname}: prices valid until {valid_until}; they may be out of date on {on}",
-            TariffWarning,
-            filename=str(path),
-            lineno=top["valid_until"].line,
-        )
-    return tariff
+    return _bind(tariff, _bundled_rules() if rules is None else tuple(rules))
+
+
+def _bind(t: Tariff, rules: tuple[Rule, ...]) -> Tariff:
+    """``t`` with the rules that concern one of its offers."""
+    mine = tuple(r for r in rules if any(
+        r.applies(t.name, s.id, None) or any(r.applies(t.name, s.id, a.id) for a in s.addons) for s in t.services))
+    return replace(t, rules=mine) if mine != t.rules else t
 
 
 _SERVICE_KEYS = (
-    "id", "name", "tracked", "tracking_note", "note", "limits", "volumetric", "min_chargeable",
+    "id", "name", "tracked", "tracking_note", "note", "caveat", "limits", "volumetric", "min_chargeable",
     "min_charge", "surcharges", "addons", "weight_limits", "default_zone", "zone_note", "zones",
 )
 
 
-def _service(sn: _Node, u: _Units, origin: str) -> Service:
+def _service(sn: Node, u: _Units, origin: str) -> Service:
     m = sn.mapping(_SERVICE_KEYS, ("id", "name", "tracked", "zones"))
     sid = _ident(m["id"])
     _rename(sn, m, f"{sn.where} {sid!r}")
@@ -670,6 +758,7 @@ def _service(sn: _Node, u: _Units, origin: str) -> Service:
         tracked=m["tracked"].boolean(),
         tracking_note=m["tracking_note"].text() if "tracking_note" in m else "",
         note=m["note"].text() if "note" in m else "",
+        caveat=m["caveat"].text() if "caveat" in m else "",
         limits=limits,
         volumetric=vol,
         min_chargeable_g=_grams(m["min_chargeable"], u) if "min_chargeable" in m else 0.0,
@@ -682,14 +771,14 @@ def _service(sn: _Node, u: _Units, origin: str) -> Service:
     )
 
 
-def _rename(node: _Node, children: dict[str, _Node], where: str) -> None:
+def _rename(node: Node, children: dict[str, Node], where: str) -> None:
     """Name a list item by its id in messages: ``services[0] 'fcpis'.zones[1] 'group14'``."""
     node.where = where
     for key, child in children.items():
         child.where = f"{where}.{key}"
 
 
-def _limits(n: _Node, u: _Units) -> Limits:
+def _limits(n: Node, u: _Units) -> Limits:
     m = n.mapping(
         ("max_weight", "min_weight", "max_length", "max_sum", "max_length_girth", "max_dims", "min_dims")
     )
@@ -716,13 +805,13 @@ def _limits(n: _Node, u: _Units) -> Limits:
     return Limits(**kw)  # type: ignore[arg-type]
 
 
-def _weight_limits(n: _Node, u: _Units) -> tuple[np.ndarray, list[_Node]]:
+def _weight_limits(n: Node, u: _Units) -> tuple[np.ndarray, list[Node]]:
     items = n.sequence()
     if not items:
         raise n.error("weight_limits is empty")
     values = []
     for k, i in enumerate(items):
-        if isinstance(i.node, yaml.ScalarNode) and i.node.value == "no limit":
+        if i.raw == "no limit":
             # The source states no maximum: the last band is open-ended (only a formula band
             # makes sense there; a maximum weight, if known, belongs in limits.max_weight).
             if k != len(items) - 1:
@@ -738,17 +827,17 @@ def _weight_limits(n: _Node, u: _Units) -> tuple[np.ndarray, list[_Node]]:
     return np.array(values), items
 
 
-_ZONE_KEYS = ("id", "countries", "available", "note", "weight_limits", "prices")
+_ZONE_KEYS = ("id", "countries", "available", "note", "caveat", "weight_limits", "prices")
 
 
-def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, shared_node: _Node | None) -> Zone:
+def _zone(zn: Node, u: _Units, shared: tuple[np.ndarray, list[Node]] | None, shared_node: Node | None) -> Zone:
     m = zn.mapping(_ZONE_KEYS, ("id", "countries"))
     zid = _ident(m["id"])
     _rename(zn, m, f"{zn.where} {zid!r}")
     countries = []
     for cn in m["countries"].sequence():
         # The raw scalar, not the constructed value: YAML 1.1 reads Norway's code NO as false.
-        c = cn.node.value if isinstance(cn.node, yaml.ScalarNode) else cn.value()
+        c = cn.raw if cn.raw is not None else cn.value()
         if c != "*" and not is_country(c):
             raise cn.error(f"{c!r} is not an ISO 3166-1 alpha-2 country code (or '*' for all others)")
         countries.append(c)
@@ -756,7 +845,8 @@ def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, s
         raise m["countries"].error("a zone needs at least one country")
     available = m["available"].boolean() if "available" in m else True
     note = m["note"].text() if "note" in m else ""
-    common = dict(id=zid, countries=tuple(countries), available=available, note=note, line=zn.line)
+    caveat = m["caveat"].text() if "caveat" in m else ""
+    common = dict(id=zid, countries=tuple(countries), available=available, note=note, caveat=caveat, line=zn.line)
     if not available:
         if "prices" in m:
             raise m["prices"].error("a zone with available: false takes no prices")
@@ -764,7 +854,7 @@ def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, s
     if "prices" not in m:
         raise zn.error("missing required key 'prices' (a list, or 'gap' when the source has none)")
     pn = m["prices"]
-    if isinstance(pn.node, yaml.ScalarNode) and pn.value() == "gap":
+    if pn.raw == "gap":
         return Zone(gap=True, **common)
 
     limits = _weight_limits(m["weight_limits"], u) if "weight_limits" in m else shared
@@ -780,7 +870,7 @@ def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, s
     for i, item in enumerate(items):
         if item.is_null():
             continue
-        if isinstance(item.node, yaml.MappingNode):
+        if item.raw is None:  # a mapping: a formula price
             fm = item.mapping(("base", "rate", "per", "above", "step"), ("base", "rate", "per"))
             base[i] = fm["base"].number()
             rate[i] = fm["rate"].number()
@@ -796,6 +886,113 @@ def _zone(zn: _Node, u: _Units, shared: tuple[np.ndarray, list[_Node]] | None, s
     if math.isinf(limit_values[-1]) and rate[-1] == 0 and not np.isnan(base[-1]):
         raise items[-1].error("a band with 'no limit' needs a formula price ({base, rate, per}), not a flat price")
     return Zone(limits_g=limit_values, base=base, rate=rate, per_g=per, above_g=above, step_g=step, **common)
+
+
+# --------------------------------------------------------------------------------------------
+# rules
+
+
+def load_rules(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
+    """Load and validate a rules file (``tariffs/rules.yaml``; format in ``tariffs/README.md``).
+
+    Whether each named add-on and service exists is checked by :func:`load_tariffs`, against the
+    tariffs it loads.
+
+    Raises
+    ------
+    TariffError
+        With file, line and key of the first problem found.
+    """
+    path = Path(path)
+    label = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    doc = _yaml.load(path, what="the rules file", label=label, error=TariffError)
+    if doc.root is None:
+        return ()
+    top = doc.root.mapping(("rules",), ("rules",))
+    out: list[Rule] = []
+    for rn in top["rules"].sequence():
+        m = rn.mapping(("id", "text", "from", "addons", "services", "sources", "note"), ("id", "text", "from", "sources"))
+        rid = _ident(m["id"])
+        if any(r.id == rid for r in out):
+            raise m["id"].error(f"rule id {rid!r} is used twice")
+        lines: dict[str, int] = {}
+        addons: list[str] = []
+        for n in m["addons"].sequence() if "addons" in m else []:
+            addons.append(_ident(n))
+            lines["+" + addons[-1]] = n.line
+        services: list[str] = []
+        for n in m["services"].sequence() if "services" in m else []:
+            key = n.text()
+            tname, _, sid = key.partition("/")
+            if not (_ID.match(tname) and _ID.match(sid)):
+                raise n.error(f"{key!r} is not a service key; write tariff/service, e.g. it-poste-italiane/raccomandata")
+            services.append(key)
+            lines[key] = n.line
+        if not addons and not services:
+            raise rn.error("a rule needs 'addons' or 'services' to apply to")
+        sources = tuple(_source(n) for n in m["sources"].sequence())
+        if not sources:
+            raise m["sources"].error("a rule needs at least one source")
+        out.append(Rule(id=rid, text=m["text"].text(), since=m["from"].date(), addons=tuple(addons),
+                        services=tuple(services), sources=sources, note=m["note"].text() if "note" in m else "",
+                        label=label, lines=lines))
+    return tuple(out)
+
+
+def _check_rule_targets(rules: Iterable[Rule], versions: Iterable[Tariff], path_of: Mapping[str, Path]) -> None:
+    """Every add-on and service a rule names must exist in some loaded tariff version."""
+    versions = tuple(versions)
+    addons = {a.id for t in versions for s in t.services for a in s.addons}
+    services = {f"{t.name}/{s.id}" for t in versions for s in t.services}
+    for r in rules:
+        for a in r.addons:
+            if a not in addons:
+                raise TariffError(f"unknown add-on {a!r}; the tariffs' add-ons are {', '.join(sorted(addons))}",
+                                  path=path_of.get(r.label), label=r.label, line=r.lines.get("+" + a),
+                                  key=f"rules '{r.id}'.addons")
+        for key in r.services:
+            if key not in services:
+                raise TariffError(f"unknown service {key!r}; no loaded tariff has it",
+                                  path=path_of.get(r.label), label=r.label, line=r.lines.get(key),
+                                  key=f"rules '{r.id}'.services")
+
+
+@functools.lru_cache(maxsize=4)
+def _rules_cached(path: str, mtime: int) -> tuple[Rule, ...]:
+    return load_rules(path)
+
+
+def _bundled_rules() -> tuple[Rule, ...]:
+    p = bundled_dir() / RULES_FILE
+    return _rules_cached(str(p), _mtime(p)) if p.is_file() else ()
+
+
+# --------------------------------------------------------------------------------------------
+# versions
+
+
+def check_versions(versions: Sequence[Tariff]) -> None:
+    """Check that the versions of one tariff have one origin and do not overlap in time.
+
+    Raises
+    ------
+    TariffError
+        At the earlier version's ``valid_until`` line: ``... overlaps the next version ...``.
+    """
+    vs = sorted(versions, key=lambda t: t.valid_from)
+    for a, b in zip(vs, vs[1:]):
+        if b.origin != a.origin:
+            raise TariffError(f"origin {b.origin} differs from {a.origin} in {a.label}; all versions of a "
+                              "tariff are posted from one country", path=b.path, label=b.label, line=b.lines[0] or None,
+                              key="origin")
+        if a.valid_from == b.valid_from:
+            raise TariffError(f"{b.label} starts on the same day, {a.valid_from}; keep one version per day",
+                              path=a.path, label=a.label, line=a.lines[0] or None, key="valid_from")
+        if a.valid_until is not None and a.valid_until >= b.valid_from:
+            last = b.valid_from - _dt.timedelta(days=1)
+            raise TariffError(f"{a.valid_until} overlaps the next version, {b.label}, valid from {b.valid_from}; "
+                              f"end this version on {last} at the latest", path=a.path, label=a.label,
+                              line=a.lines[1] or None, key="valid_until")
 
 
 # --------------------------------------------------------------------------------------------
@@ -821,13 +1018,55 @@ def tariff_dirs(extra: Iterable[str | os.PathLike[str]] = (), *, use_env: bool =
     return dirs
 
 
+def _mtime(p: Path) -> int:
+    """The file's modification time for the cache key; -1 when it cannot be read (the loader then
+    says why)."""
+    try:
+        return os.stat(p).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _scan(folder: Path) -> tuple[dict[str, tuple[Path, ...]], Path | None]:
+    """The tariffs of one search folder: name -> version files, and its rules file."""
+    found: dict[str, tuple[Path, ...]] = {}
+    rules = None
+    kinds: dict[str, str] = {}
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.name == RULES_FILE:
+            rules = p
+        elif p.suffix == ".yaml":
+            if kinds.get(p.stem) == "folder":
+                raise TariffError(f"both {p.name} and a folder {p.stem}/ are here; keep one (a folder holds "
+                                  "the versions)", path=folder)
+            found[p.stem], kinds[p.stem] = (p,), "file"
+        elif _ID.match(p.name) and p.is_dir():
+            files = tuple(sorted(p.glob("*.yaml")))
+            if not files:
+                continue
+            if kinds.get(p.name) == "file":
+                raise TariffError(f"both {p.name}.yaml and a folder {p.name}/ are here; keep one (a folder holds "
+                                  "the versions)", path=folder)
+            for f in files:
+                if not _DATE_NAME.match(f.stem):
+                    raise TariffError(f"in a tariff folder each file is one version named by its valid_from, "
+                                      f"e.g. 2026-04-26.yaml, not {f.name}", path=f, label=f"{p.name}/{f.name}")
+            found[p.name], kinds[p.name] = files, "folder"
+    return found, rules
+
+
 def load_tariffs(
     dirs: Iterable[str | os.PathLike[str]] = (),
     *,
     use_env: bool = True,
     today: _dt.date | None = None,
 ) -> TariffSet:
-    """Load every tariff on the search path; an earlier folder's file replaces a later one's.
+    """Load every tariff (all versions) and the rules on the search path.
+
+    A tariff found in an earlier folder replaces one of the same name found later, with all its
+    versions; rules merge by id, the earlier folder's winning.
 
     Parameters
     ----------
@@ -836,27 +1075,54 @@ def load_tariffs(
     use_env
         Also search the folders in ``$RETURNCOST_TARIFFS``.
     today
-        Date for the ``valid_until`` check (default: today).
+        The set's ``as_of``: the day whose versions the mapping shows (default: today). Every
+        version is loaded whatever the day.
+
+    Raises
+    ------
+    TariffError
+        A malformed file, versions that overlap, a rule naming an unknown add-on: file, line, key.
 
     Examples
     --------
-    >>> tariffs = load_tariffs(use_env=False)
-    >>> tariffs["us-usps"].carrier
-    'USPS'
+    >>> import datetime
+    >>> tariffs = load_tariffs(use_env=False, today=datetime.date(2026, 11, 29))
+    >>> tariffs["us-usps"].carrier, tariffs["us-usps"].version, len(tariffs.versions("us-usps"))
+    ('USPS', '2026-04-26', 2)
+    >>> tariffs.at("us-usps", datetime.date(2025, 11, 1)).version
+    '2025-10-05'
     """
     search = tariff_dirs(dirs, use_env=use_env)
-    files: dict[str, Path] = {}
+    files: dict[str, tuple[Path, ...]] = {}
+    rules_files: list[Path] = []
     for d in search:
         if not d.is_dir():
             if d != search[-1]:
                 raise TariffError(f"{d}: tariff folder not found (from --tariffs or ${ENV_VAR})")
             continue
-        for p in sorted(d.glob("*.yaml")):
-            files.setdefault(p.stem, p)
-    key = tuple((str(p), p.stat().st_mtime_ns) for p in files.values())
-    return _load_cached(key, today or _dt.date.today(), tuple(search))
+        found, rules = _scan(d)
+        for name, paths in found.items():
+            files.setdefault(name, paths)
+        if rules is not None:
+            rules_files.append(rules)
+    key = tuple((name, tuple((str(p), _mtime(p)) for p in paths)) for name, paths in sorted(files.items()))
+    rkey = tuple((str(p), _mtime(p)) for p in rules_files)
+    return _load_cached(key, rkey, today or _dt.date.today(), tuple(search))
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(key: tuple[tuple[str, int], ...], today: _dt.date, dirs: tuple[Path, ...]) -> TariffSet:
-    return TariffSet((load_tariff(p, today=today) for p, _ in key), dirs)
+def _load_cached(key: tuple, rkey: tuple, today: _dt.date, dirs: tuple[Path, ...]) -> TariffSet:
+    rules: dict[str, Rule] = {}
+    path_of: dict[str, Path] = {}
+    for p, mtime in rkey:
+        for r in _rules_cached(p, mtime):
+            rules.setdefault(r.id, r)
+            path_of[r.label] = Path(p)
+    merged = tuple(rules.values())
+    versions: list[Tariff] = []
+    for _, paths in key:
+        family = [load_tariff(p, rules=merged) for p, _ in paths]
+        check_versions(family)
+        versions += family
+    _check_rule_targets(merged, versions, path_of)
+    return TariffSet(versions, dirs, as_of=today, rules=merged)

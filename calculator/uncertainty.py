@@ -558,7 +558,8 @@ class UncertainOrder:
         flat = w.ravel()
         origin, dest = self.route
         p = cheapest_postage(self.tariffs, origin, dest, flat, v["length_cm"][0], v["width_cm"][0],
-                             v["height_cm"][0], zone=v["zone"][0], service=v["service"][0], fx=self.fx)
+                             v["height_cm"][0], zone=v["zone"][0], service=v["service"][0], fx=self.fx,
+                             posted_on=self.assessment.today)
         cur = np.where(p.currency == "", self.currency, p.currency).astype(str)
         factor = np.asarray(self.fx.factor(cur, self.currency), dtype=np.float64)
         return order_postage(p.amount, factor).reshape(w.shape), p

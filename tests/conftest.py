@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import datetime
 import textwrap
-import warnings
 from pathlib import Path
 
 import pytest
 
-from calculator.tariffs import TariffWarning, load_tariffs
+from calculator.tariffs import load_tariffs
 
 #: A fixed "today" so that deadlines and tariff-validity warnings do not change with the calendar.
 TODAY = datetime.date(2026, 11, 26)
+#: A day under the price lists of autumn 2025 (USPS Notice 123 of 2025-10-05, Royal Mail from
+#: 2025-10-06), for tests whose expected numbers are those lists' (the versions are kept).
+AUTUMN_2025 = datetime.date(2025, 11, 1)
 
 
 @pytest.fixture(scope="session")
 def bundled():
-    """Every bundled tariff (expired ones load with a warning, which is expected here)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TariffWarning)
-        return load_tariffs(use_env=False, today=TODAY)
+    """Every bundled tariff, every version; as a mapping, the versions in force on TODAY."""
+    return load_tariffs(use_env=False, today=TODAY)
 
 
 @pytest.fixture
 def tariffs(bundled):
-    """The bundled tariffs as a tuple, as the API's ``tariffs=`` takes them."""
-    return tuple(bundled.values())
+    """Every version of the bundled tariffs as a tuple, as the API's ``tariffs=`` takes them (the
+    engine picks the versions in force on each order's day)."""
+    return bundled.versions()
 
 
 def phone(tariffs, **kw):

@@ -17,7 +17,7 @@ from calculator.sensitivity import decision_map, route_order, sobol, sweep, torn
 from calculator.uncertainty import monte_carlo, uncertain_order  # noqa: E402
 
 import conftest  # noqa: E402
-from conftest import TODAY  # noqa: E402
+from conftest import AUTUMN_2025, TODAY  # noqa: E402
 
 
 @pytest.fixture
@@ -87,7 +87,8 @@ def test_sweep_chart_without_break_even_has_no_break_even_entry(tariffs):
 
 def test_decision_map_chart(tariffs):
     w = np.linspace(50, 3000, 60)
-    o = route_order(w, origin="GB", currency="GBP", reason="damaged", tariffs=tariffs, today=TODAY)
+    # Royal Mail's 2025 lists: small parcels only, up to 2 kg (heavier weights are unpriced)
+    o = route_order(w, origin="GB", currency="GBP", reason="damaged", tariffs=tariffs, today=AUTUMN_2025)
     m = decision_map(o, np.linspace(5, 400, 80), w)
     ax = charts.decision_map_chart(m, axis())
     assert ax.get_xlabel() == "item price [GBP]" and ax.get_ylabel() == "parcel weight [g]"

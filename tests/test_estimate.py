@@ -14,7 +14,7 @@ from calculator.cli import main
 from calculator import assess, estimate
 from calculator.inputs import FIELDS, REASON_DEFAULTS
 
-from conftest import TODAY
+from conftest import AUTUMN_2025, TODAY
 
 
 def test_broken_phone_from_russia_with_a_counter_quote(bundled):
@@ -38,11 +38,12 @@ def test_cheap_item_postage_above_price_takes_partial_refund(bundled):
 
 
 def test_postage_is_looked_up_and_converted_to_the_order_currency(bundled):
-    # US -> CN, 120 g, 20x15x3 cm: cheapest tracked is FCPIS + Registered Mail,
-    # 19.90 + 21.75 = 41.65 USD (USPS Notice 123, price group 14, 1-8 oz; Registered Mail fee).
-    # In EUR at the ECB reference rate of 2025-12-31 (1 EUR = 1.1750 USD): 41.65 / 1.175 = 35.45.
+    # US -> CN, 120 g, 20x15x3 cm, posted in autumn 2025: cheapest tracked is FCPIS + Registered
+    # Mail, 19.90 + 21.75 = 41.65 USD (USPS Notice 123 of 2025-10-05, price group 14, 1-8 oz;
+    # Registered Mail fee). In EUR at the ECB reference rate of 2025-12-31 (1 EUR = 1.1750 USD):
+    # 41.65 / 1.175 = 35.45.
     e = estimate(price=30, currency="EUR", origin="US", weight_g=120, length_cm=20, width_cm=15, height_cm=3,
-                 tariffs=bundled.values(), today=TODAY)
+                 tariffs=bundled, today=AUTUMN_2025)
     a = e.assessment
     assert a.postage_native[0] == 41.65 and a.postage_currency[0] == "USD"
     assert e.postage == round(41.65 / 1.175, 2)
@@ -166,9 +167,9 @@ def test_cli_estimate_text_starts_with_the_recommendation(capsys):
 
 def test_cli_estimate_json_has_every_number(capsys):
     assert main(["estimate", "--price", "12.99", "--currency", "USD", "--from", "US", "--weight", "120g",
-                 "--format", "json", "--as-of", "2026-11-26"]) == 0
+                 "--format", "json", "--as-of", str(AUTUMN_2025)]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["outputs"]["postage_used"] == 41.65  # FCPIS 19.90 + Registered Mail 21.75 (Notice 123)
+    assert d["outputs"]["postage_used"] == 41.65  # FCPIS 19.90 + Registered Mail 21.75 (Notice 123 of 2025-10-05)
     assert set(d["ev"]) == {"keep", "partial_keep", "partial_resell", "return"}
     assert {w["code"] for w in d["warnings"]} >= {"postage_exceeds_price", "size_not_checked"}
 
@@ -245,10 +246,10 @@ def test_installed_entry_point_runs_from_any_directory(tmp_path):
 
     exe = Path(sys.executable).with_name("returncost")
     assert exe.exists(), "install the package (pip install .) to get the returncost command"
-    out = subprocess.run([str(exe), "quote", "--from", "GB", "--to", "CN", "--weight", "300g", "--dims", "20x15x5cm"],
-                         capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run([str(exe), "quote", "--from", "GB", "--to", "CN", "--weight", "300g", "--dims", "20x15x5cm",
+                          "--as-of", str(AUTUMN_2025)], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "23.50 GBP" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g
+    assert "23.50 GBP" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g (2025 prices)
     listed = subprocess.run([str(exe), "tariffs", "list"], capture_output=True, text=True, cwd=tmp_path)
     assert "us-usps" in listed.stdout and "ru-pochta" in listed.stdout
 

@@ -1,8 +1,8 @@
 """Tests of calculator.fx: reference rates, overrides, vectorized conversion, missing rates.
 
-Expected values come from shared/reference/fx.md (snapshot of 2025-12-31): ECB reference rates
-(section 1, confidence high), Bank of Russia EUR rate (section 2, medium), NBU (section 3,
-medium-high), NBRB (section 4, medium); KZT is a gap (section 5).
+Expected values come from the snapshot of 2025-12-31 whose sources are in
+calculator/data/sources/fx.md: ECB reference rates (confidence high), Bank of Russia EUR rate
+(medium), NBU (medium-high), NBRB (medium); KZT is a gap.
 """
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ from calculator.fx import (
     require,
 )
 
-# (code, units per 1 EUR, source) transcribed from fx.md for 2025-12-31.
+# (code, units per 1 EUR, source) for 2025-12-31, as in calculator/data/sources/fx.md.
 REFERENCE = [
-    ("USD", 1.175, "ECB 2025-12-31 (fx.md §1)"),
-    ("GBP", 0.8726, "ECB 2025-12-31 (fx.md §1)"),
-    ("CNY", 8.2262, "ECB 2025-12-31 (fx.md §1)"),
-    ("JPY", 184.09, "ECB 2025-12-31 (fx.md §1)"),
-    ("BGN", 1.9558, "ECB 2025-12-31, last day with BGN (fx.md §1)"),
-    ("IDR", 19640.83, "ECB 2025-12-31 (fx.md §1)"),
-    ("RUB", 92.0938, "CBR via RBC, valid 2025-12-31..2026-01-12 (fx.md §2)"),
-    ("UAH", 49.8565, "NBU archive, effective 2025-12-31 (fx.md §3)"),
-    ("BYN", 3.4170, "NBRB via news.mail.ru, for 2025-12-31 (fx.md §4)"),
+    ("USD", 1.175, "ECB 2025-12-31 (sources/fx.md, ECB)"),
+    ("GBP", 0.8726, "ECB 2025-12-31 (sources/fx.md, ECB)"),
+    ("CNY", 8.2262, "ECB 2025-12-31 (sources/fx.md, ECB)"),
+    ("JPY", 184.09, "ECB 2025-12-31 (sources/fx.md, ECB)"),
+    ("BGN", 1.9558, "ECB 2025-12-31, last day with BGN (sources/fx.md, ECB)"),
+    ("IDR", 19640.83, "ECB 2025-12-31 (sources/fx.md, ECB)"),
+    ("RUB", 92.0938, "CBR via RBC, valid 2025-12-31..2026-01-12 (sources/fx.md, Bank of Russia)"),
+    ("UAH", 49.8565, "NBU archive, effective 2025-12-31 (sources/fx.md, NBU)"),
+    ("BYN", 3.4170, "NBRB via news.mail.ru, for 2025-12-31 (sources/fx.md, NBRB)"),
 ]
 
 ECB_CODES = """USD JPY BGN CZK DKK GBP HUF PLN RON SEK CHF ISK NOK TRY AUD BRL CAD CNY HKD IDR ILS
@@ -56,7 +56,7 @@ def test_reference_snapshot_has_every_currency_of_fx_md():
     assert len(ECB_CODES) == 30
     assert set(rates.per_eur) == set(ECB_CODES) | {"RUB", "UAH", "BYN", "EUR"}
     assert rates.per_eur["EUR"] == 1.0
-    assert "KZT" not in rates.per_eur  # gap: fx.md §5
+    assert "KZT" not in rates.per_eur  # gap: sources/fx.md, Kazakhstan
 
 
 @pytest.mark.parametrize(("code", "per_eur", "source"), REFERENCE)
@@ -86,8 +86,8 @@ def test_usd_to_gbp_ecb():
 
 
 def test_rub_to_cny_crosses_two_publishers():
-    # 1000 RUB -> CNY = 1000 * 8.2262 (ECB) / 92.0938 (CBR) = 89.3241...; fx.md §6 warns that
-    # cross rates between publishers differ by up to ~0.2 %.
+    # 1000 RUB -> CNY = 1000 * 8.2262 (ECB) / 92.0938 (CBR) = 89.3241...; sources/fx.md (last
+    # section) warns that cross rates between publishers differ by up to ~0.2 %.
     assert convert(1000, "RUB", "CNY") == pytest.approx(1000 * 8.2262 / 92.0938, rel=1e-15)
 
 
@@ -254,8 +254,8 @@ def test_override_per_eur_adds_and_replaces():
 
 
 def test_override_cross_rate_uses_quote_per_eur():
-    # RUB/USD=78.2267 (CBR RUB per USD, fx.md §2) * USD 1.175 per EUR (ECB) = 91.9164 per EUR,
-    # the CROSS-SOURCE figure of fx.md §6.
+    # RUB/USD=78.2267 (CBR RUB per USD, sources/fx.md) * USD 1.175 per EUR (ECB) = 91.9164 per EUR,
+    # a cross-source figure, about 0.19 % below the CBR's own 92.0938 (sources/fx.md, last section).
     rates = reference_rates().with_overrides(["RUB/USD=78.2267"])
     assert rates.per_eur["RUB"] == pytest.approx(78.2267 * 1.175, rel=1e-15)
     assert round(rates.per_eur["RUB"], 4) == 91.9164
@@ -349,10 +349,10 @@ def test_load_rates_file(tmp_path):
         ("  USD: {per_eur: 1.175, publisher: ecb}", "  USD: {per_eur: 1.175, publisher: ecx}",
          "rates.USD.publisher: 'ecx' is not under publishers"),
         ("  USD: {per_eur: 1.175, publisher: ecb}", "  USD: {per_eur: 1.175}",
-         "rates.USD: missing key 'publisher'"),
+         "rates.USD: missing required key 'publisher'"),
         ("  USD: {per_eur: 1.175, publisher: ecb}", "  USD: {per_eur: -1, publisher: ecb}",
          "rates.USD.per_eur: -1; give a positive number"),
-        ("note: test file", "notes: test file", "top level: unknown key 'notes'"),
+        ("note: test file", "notes: test file", "notes: unknown key 'notes' (did you mean 'note'?)"),
         ("confidence: high}", "confidence: sure}", "publishers.ecb.confidence: 'sure'"),
         ("base: EUR", "base: USD", "base: 'USD'"),
         ("  KZT: {", "  USD: {", "gaps.USD: listed as a gap but also has a rate"),
@@ -363,8 +363,9 @@ def test_malformed_rates_file_names_file_and_key(tmp_path, old, new, message):
     path.write_text(GOOD.replace(old, new))
     with pytest.raises(CalculatorError) as info:
         load_rates(path)
-    assert str(info.value).startswith(str(path))
+    assert str(info.value).startswith(f"{path}, line {info.value.line}: ")
     assert message in str(info.value)
+    assert isinstance(info.value, ValueError) and info.value.path == path
 
 
 def test_rates_pickle_for_dask_and_spark_workers():

@@ -23,7 +23,7 @@ from calculator.sensitivity import (
 )
 from calculator.uncertainty import uncertain_order
 
-from conftest import TODAY, phone
+from conftest import AUTUMN_2025, TODAY, phone
 
 RETURN = OPTIONS.index("return")
 
@@ -266,7 +266,8 @@ def test_threshold_entries_flip_the_recommendation(tariffs, route):
 
 
 def test_threshold_bands_are_the_tariff_band_limits(tariffs):
-    o = route_order([1.0, 2000.0], origin="GB", currency="GBP", reason="damaged", tariffs=tariffs, today=TODAY)
+    # Royal Mail's list of 2025-10-06: International Signed, small parcels up to 2 kg
+    o = route_order([1.0, 2000.0], origin="GB", currency="GBP", reason="damaged", tariffs=tariffs, today=AUTUMN_2025)
     t = threshold_table(o, max_weight_g=3000)
     svc = {"gb-royal-mail/intl_signed"}
     rows = [r for r in t.rows() if r["offer_key"] in svc]
