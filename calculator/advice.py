@@ -166,8 +166,8 @@ class Estimate:
         """What ``option`` means for this order, in plain words."""
         if option == "keep":
             if bool(self.assessment.evaluation.keep_sells[0]):
-                return f"keep it out of any dispute and sell it locally (about {self._money(self.resale)})"
-            return "keep it, without a dispute"
+                return f"sell it locally without a dispute (about {self._money(self.resale)})"
+            return "keep it without a dispute"
         if option == "return" and self.free_return:
             return "return it free through the free-return programme"
         if option == "return" and float(self._value("seller_pays_postage")) >= 1:
@@ -225,8 +225,9 @@ class Estimate:
             if pays:
                 return f"{m.name}: the seller pays the return postage when the item is {REASON_WORDS[rsn]} ({rule})"
             if m.id == "aliexpress":
-                return (f"AliExpress: return postage is the buyer's cost, not refunded except by agreement ({rule}); "
-                        "give --seller-pays-postage 1 if the seller agrees in the dispute")
+                return ("AliExpress: return postage is the buyer's cost, not refunded except by agreement (the "
+                        "starting guide, low confidence; one source says the store pays when it is at fault: "
+                        f"{SOURCES_FILE} A1, D); give --seller-pays-postage 1 if the seller agrees in the dispute")
             return f"{m.name}: the buyer pays the return postage for this reason ({rule})"
         if name == "min_resale":
             return (f"{MIN_RESALE_EUR:g} EUR: below this a local sale is not worth the effort (assumption; "
@@ -267,6 +268,9 @@ class Estimate:
             "free_return_not_applicable": self._free_not_text(),
             "no_partial_refund_procedure": (f"{m.name} has no partial-refund procedure, so the partial-refund options "
                                             "are closed; give --partial-refund if the seller offers one"),
+            "min_resale_not_converted": (f"no exchange rate for {self.currency}: the smallest sale worth making "
+                                         f"({MIN_RESALE_EUR:g} EUR) was not applied; give --fx {self.currency}=<units "
+                                         "per 1 EUR> or --min-resale"),
         }
         return [texts[c] for c in self.warnings]
 
@@ -425,7 +429,9 @@ class Estimate:
         else:
             how = "as given"
         payer = " — paid by the seller" if float(self._value("seller_pays_postage")) >= 1 else ""
-        return f"Return postage: {native}{conv} ({how}){payer}."
+        caveat = str(a.caveat[0])
+        check = f" Check before posting: {caveat}" if caveat else ""
+        return f"Return postage: {native}{conv} ({how}){payer}.{check}"
 
     def __str__(self) -> str:
         a = self.assessment
@@ -453,17 +459,35 @@ class Estimate:
             lines += ["", "An exchange:"] + [f"  {t}" for t in self._exchange_lines()]
         if self.local is not None:
             lines += ["", "A return address in your country:", f"  {self._local_line()}"]
-        assumed = self.assumptions()
-        if assumed:
-            lines += ["", "Assumed (each can be given instead):"]
-            for name, entry in assumed.items():
-                lines.append(f"  {_NAMES.get(name, name)}: {_fmt(name, entry['value'], self.currency)} "
-                             f"(--{name.replace('_', '-')}) — {entry['why']}")
+        lines += self._assumption_lines()
         ws = self._warning_texts()
         if ws:
             lines.append("")
             lines += [f"Warning: {w}." for w in ws]
         return "\n".join(lines)
+
+    def _assumption_lines(self) -> list[str]:
+        """The assumptions that matter for the options still open, zeros on one line."""
+        assumed = self.assumptions()
+        open_ = set(self.open_options)
+        irrelevant = set()
+        if "return" not in open_:
+            irrelevant |= {"win_probability", "seller_pays_postage", "destination", *_ZERO_DEFAULTS[:3]}
+        if not open_ & {"partial_keep", "partial_resell"}:
+            irrelevant |= {"partial_probability", "partial_refund"}
+        shown = {k: v for k, v in assumed.items() if k not in irrelevant}
+        zeros = [k for k in shown if k in _ZERO_DEFAULTS]
+        if not shown:
+            return []
+        out = ["", "Assumed (each can be given instead):"]
+        for name, entry in shown.items():
+            if name in zeros:
+                continue
+            out.append(f"  {_NAMES.get(name, name)}: {_fmt(name, entry['value'], self.currency)} "
+                       f"(--{name.replace('_', '-')}) — {entry['why']}")
+        if zeros:
+            out.append("  not given, so 0: " + ", ".join(f"{_NAMES[k]} (--{k.replace('_', '-')})" for k in zeros))
+        return out
 
     def _timeline_lines(self) -> list[str]:
         tl, m = self.timeline(), self.market

@@ -54,6 +54,7 @@ SIZE_NOT_CHECKED = 128
 FREE_RETURN_LIMITS = 256
 FREE_RETURN_NOT_APPLICABLE = 512
 NO_PARTIAL_PROCEDURE = 1024
+NO_MIN_RESALE = 2048
 
 WARNINGS: dict[int, str] = {
     WINDOW_CLOSED: "dispute_window_closed",
@@ -67,6 +68,7 @@ WARNINGS: dict[int, str] = {
     FREE_RETURN_LIMITS: "free_return_conditions",
     FREE_RETURN_NOT_APPLICABLE: "free_return_not_applicable",
     NO_PARTIAL_PROCEDURE: "no_partial_refund_procedure",
+    NO_MIN_RESALE: "min_resale_not_converted",
 }
 
 #: Why a requested free return does not apply (Assessment.free_return_why_not).
@@ -152,6 +154,7 @@ class Assessment:
     chargeable_g: NDArray[np.float64]
     evaluation: _model.Evaluation
     dates: dict[str, NDArray[np.datetime64]]
+    caveat: NDArray[np.object_]  # what a buyer must check about the looked-up offer ("" when nothing)
     free_return: NDArray[np.bool_]  # a free-return programme prices the return
     free_return_why_not: NDArray[np.int8]  # index into FREE_NOT where one was wanted and does not apply
     win_streak: NDArray[np.bool_]  # the marketplace's limit of disputes won in a row is reached
@@ -469,8 +472,8 @@ def _validate(r: _Read, p: _Problems, today: _dt.date) -> None:
         a = vals[f.name]
         low, high = rng
         with np.errstate(invalid="ignore"):
-            p.flag(np.isinf(a), f.name, numbers(a, f" is not a finite number; give {low:g} to {high:g} [{f.unit}]"))
-            p.flag((a < low) | (a > high), f.name, numbers(a, f" is out of range; give {low:g} to {high:g} [{f.unit}]"))
+            p.flag(np.isinf(a), f.name, numbers(a, f" is not a finite number; give {f.range_text} [{f.unit}]"))
+            p.flag((a < low) | (a > high), f.name, numbers(a, f" is out of range; give {f.range_text} [{f.unit}]"))
             if f.kind == "int":
                 p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, " is not a whole number"))
     checks = (
@@ -510,6 +513,7 @@ class _Process:
     partial_procedure: NDArray[np.bool_]
     streak_limit: NDArray[np.int64]
     seller_pays: NDArray[np.float64]  # the marketplace's share for the order's reason
+    no_min_resale: NDArray[np.bool_] | None = None  # the 10 EUR threshold could not be converted
 
 
 def _markets(coded: tuple[NDArray[np.object_], NDArray[np.intp]]):
@@ -609,6 +613,9 @@ def _defaults(r: _Read, proc: _Process, rates: FxRates) -> tuple[NDArray[np.bool
     per_eur = np.asarray(rates.factor("EUR", c_uniq.astype(str)), dtype=np.float64)
     vals["min_resale"] = np.where(assumed["min_resale"], order_postage(MIN_RESALE_EUR, per_eur[c_codes]),
                                   vals["min_resale"])
+    # without a rate for the order currency the 10 EUR cannot be converted: no threshold, said in a warning
+    proc.no_min_resale = np.isnan(vals["min_resale"])
+    vals["min_resale"] = np.where(proc.no_min_resale, 0.0, vals["min_resale"])
     return_open = proc.free | ~proc.dispute_closed
     partial_open = ~proc.dispute_closed & (proc.partial_procedure | ~assumed["partial_refund"])
     return return_open, partial_open, streak
@@ -829,6 +836,7 @@ def assess(
         | ((proc.free_why_not == FREE_NOT.index("postage_given")) & ~r.assumed["free_return"]),
         FREE_RETURN_NOT_APPLICABLE)
     add(~proc.partial_procedure & r.assumed["partial_refund"] & ~proc.dispute_closed, NO_PARTIAL_PROCEDURE)
+    add(proc.no_min_resale, NO_MIN_RESALE)
     counts = np.bincount(post.tariff_index + 1, minlength=len(tset) + 1)[1:]
     used = {t.name: t for i, t in enumerate(tset) if counts[i]}
     warn |= np.select([post.stale == EXPIRED, post.stale == OLD], [TARIFF_EXPIRED, TARIFF_OLD], 0).astype(np.int32)
@@ -841,7 +849,7 @@ def assess(
         postage_currencies=post.currencies, postage_currency_index=np.where(bad, empty, post.currency_index),
         source_code=np.where(bad, 0, post.source).astype(np.int8),
         offers=post.offers, offer=post.offer, tracked=post.tracked & ~bad,
-        chargeable_g=post.chargeable_g, evaluation=e, dates=dates, free_return=proc.free & ~bad,
+        chargeable_g=post.chargeable_g, evaluation=e, dates=dates, caveat=post.caveat, free_return=proc.free & ~bad,
         free_return_why_not=proc.free_why_not, win_streak=streak & ~bad, warnings=warn, problem=p.text,
         today=today, tariff_info=used,
     )

@@ -877,7 +877,7 @@ def evaluate_frame(
     ...                        "origin": "RU", "postage": "1450", "reason": "damaged"})
     >>> out = evaluate_frame(orders, defaults={"currency": "RUB"}, today=datetime.date(2026, 11, 26))
     >>> out[["order", "recommendation", "ev_return", "problem"]].to_dict("list")
-    {'order': ['A1', 'A2'], 'recommendation': ['return', nan], 'ev_return': [13670.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
+    {'order': ['A1', 'A2'], 'recommendation': ['return', nan], 'ev_return': [14190.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
     """
     table = _from_pandas(frame)
     out = evaluate_table(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
@@ -1474,8 +1474,10 @@ MONEY_RECOVERED = (
     "dispute minus postage and own costs for 'return', the partial refund plus the item's worth kept or "
     "resold for the others. 'recommended' takes each order's recommended option, 'always_return' takes "
     "EV_return for every order, 'always_partial_refund' takes EV_partial_keep (accept the partial refund "
-    "and keep the item). Savings are 'recommended' minus each blanket policy. EUR totals convert each "
-    "currency at the reference rates; currencies without a rate are left out and listed."
+    "and keep the item); where that option is closed for an order (the dispute window has passed, no "
+    "partial-refund procedure), the order is kept (EV_keep). Savings are 'recommended' minus each blanket "
+    "policy. EUR totals convert each currency at the reference rates; currencies without a rate are left "
+    "out and listed."
 )
 
 
@@ -1492,9 +1494,9 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     >>> import datetime
     >>> import pandas as pd
     >>> out = evaluate_frame(pd.DataFrame({"price": ["30", "x"], "origin": "DE", "postage": "6"}),
-    ...                      defaults={"currency": "EUR"}, today=datetime.date(2026, 11, 26))
+    ...                      defaults={"currency": "EUR", "reason": "damaged"}, today=datetime.date(2026, 11, 26))
     >>> s = summarize(out, defaults={"currency": "EUR"})
-    >>> s.rows, s.problem_rows, s.first_problems, s.recommendations["partial_keep"]
+    >>> s.rows, s.problem_rows, s.first_problems, s.recommendations["return"]
     (2, 1, ((2, "price: 'x' is not a number; write e.g. 12.99"),), 1)
     """
     t = frame_or_table if isinstance(frame_or_table, pa.Table) else _from_pandas(frame_or_table)
@@ -1528,8 +1530,11 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
     uniq, inv = group_rows(key, len(o_lab) * len(c_lab) * len(r_lab))
     cnt = np.bincount(inv, minlength=len(uniq))
-    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(uniq))
-            for x in (best, ev[_OPTIONS.index("return")], ev[_OPTIONS.index("partial_keep")])]
+    # a blanket policy cannot take an option that is closed for an order: that order is kept
+    keep = ev[_OPTIONS.index("keep")]
+    policies = [np.where(np.isnan(ev[_OPTIONS.index(o)]), keep, ev[_OPTIONS.index(o)])
+                for o in ("return", "partial_keep")]
+    sums = [np.bincount(inv, weights=np.nan_to_num(x), minlength=len(uniq)) for x in (best, *policies)]
     groups = {}
     for i, k in enumerate(uniq.tolist()):
         rest, r = divmod(k, len(r_lab))

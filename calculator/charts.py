@@ -12,6 +12,7 @@ The options have the same colour in every chart (Okabe–Ito colour-blind-safe p
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,10 +62,18 @@ def _ax(ax: Axes | None) -> Axes:
 
 
 def _title(ax: Axes, title: str, note: str = "") -> None:
-    """Title with an optional smaller second line (what was assumed or varied)."""
-    ax.set_title(title, fontsize=10, pad=16 if note else 6)
+    """Title with an optional smaller note below it (what was assumed or varied), wrapped after
+    "; " or "," (not inside parentheses) so that it stays inside a 6.4-inch figure."""
+    lines: list[str] = []
+    for word in re.split(r"(?<=[;,]) (?![^(]*\))", note) if note else []:
+        if lines and len(lines[-1]) + 1 + len(word) <= 100:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    ax.set_title(title, fontsize=10, pad=6 + 10 * len(lines))
     if note:
-        ax.text(0.5, 1.01, note, transform=ax.transAxes, ha="center", va="bottom", fontsize=7, color="0.3")
+        ax.text(0.5, 1.01, "\n".join(lines), transform=ax.transAxes, ha="center", va="bottom", fontsize=7,
+                color="0.3")
 
 
 def _given(given: dict[str, float]) -> str:
@@ -111,7 +120,7 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
     >>> ax = tornado_chart(tornado(o), Figure().subplots())
     >>> len(ax.patches), ax.get_xlabel()
-    (8, 'advantage of returning over the best alternative [RUB]')
+    (10, 'advantage of returning over the best alternative [RUB]')
     """
     ax = _ax(ax)
     m = len(t.names) if top is None else min(top, len(t.names))
@@ -274,22 +283,21 @@ def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60)
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
     >>> ax = monte_carlo_chart(monte_carlo(o, draws=1000, seed=1), Figure().subplots())
     >>> ax.get_legend().get_texts()[0].get_text()
-    'return it (dispute + post back): best in 86% of draws'
+    'return it (dispute + post back): best in 100% of draws'
     """
     ax = _ax(ax)
     ev = mc.ev
-    ok = np.isfinite(ev).all(axis=0)
-    ev = ev[:, ok]
+    ok = np.isfinite(ev)  # per option: an option closed in a draw (NaN) has no value there
     n = ev.shape[1]
-    lo, hi = (float(ev.min()), float(ev.max())) if n else (0.0, 1.0)
+    lo, hi = (float(ev[ok].min()), float(ev[ok].max())) if ok.any() else (0.0, 1.0)
     if hi <= lo:
         lo, hi = lo - 1, hi + 1
     edges = np.linspace(lo, hi, bins + 1)
-    w = np.full(n, 100.0 / max(n, 1))
     order = np.argsort(-mc.p_best, kind="stable")
     for i in order:
         o = mc.options[i]
-        x = ev[i]
+        x = ev[i, ok[i]]
+        w = np.full(x.size, 100.0 / max(n, 1))  # share of all draws
         label = f"{OPTION_LABELS[o]}: best in {mc.p_best[i]:.0%} of draws"
         ax.hist(x, bins=edges, weights=w, histtype="stepfilled", alpha=0.3, color=OPTION_COLORS[o])
         ax.hist(x, bins=edges, weights=w, histtype="step", lw=1.5, color=OPTION_COLORS[o], label=label)
@@ -327,7 +335,7 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
     >>> ax = sobol_chart(sobol(o, n=256, seed=0), Figure().subplots())
     >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()][0]
-    (8, 'partial refund')
+    (10, 'partial refund')
     """
     ax = _ax(ax)
     d = len(s.names)

@@ -245,6 +245,10 @@ _METAVARS = {"money": "AMOUNT", "fraction": "FRACTION", "number": "HOURS", "int"
 _SPECIAL = {"origin", "destination", "weight_g", "length_cm", "width_cm", "height_cm", "zone"}
 
 
+def _lower(text: str) -> str:
+    return text.strip().lower()
+
+
 def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True) -> None:
     """One flag per input of :data:`calculator.inputs.FIELDS` (``partial_refund`` → ``--partial-refund``)."""
     from .inputs import FIELDS
@@ -261,7 +265,8 @@ def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True
             p.add_argument(f.flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=text)
         else:
             p.add_argument(f.flag, dest=f.name, metavar=_METAVARS.get(f.kind, "VALUE"),
-                           required=(f.name == "price" and price_required), help=text)
+                           required=(f.name == "price" and price_required), type=_lower if f.choices else None,
+                           choices=f.choices or None, help=text)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the estimate, for deadlines (default: today)")
 
 

@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _yaml
 from .errors import FxError, InputError
 from .inputs import factorize
-from .units import parse_number
+from .units import is_currency, parse_number
 
 __all__ = [
     "FxRates",
@@ -347,7 +347,7 @@ def parse_override(text: str) -> tuple[str, float]:
     if len(codes) > 2:
         raise InputError(f"{where}: more than one '/'; {_FORMS}")
     for code in codes:
-        if not _CODE.match(code):
+        if not _CODE.match(code) or not is_currency(code):
             raise InputError(
                 f"{where}: {code!r} is not a currency code (three letters, ISO 4217); {_FORMS}"
             )

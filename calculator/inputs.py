@@ -97,6 +97,14 @@ class Field:
         sizes have a generous upper end so that a typo (``1e308``) is refused, not priced."""
         return _RANGES.get(self.kind)
 
+    @property
+    def range_text(self) -> str:
+        """The valid range in words: ``0 to 1``, ``0 to 1,000,000`` (empty for text)."""
+        if self.range is None:
+            return ""
+        low, high = (f"{x:,.0f}" if x >= 1000 and x == int(x) else f"{x:g}" for x in self.range)
+        return f"more than 0 to {high}" if self.name == "price" else f"{low} to {high}"
+
 
 #: Valid ranges of numeric inputs by kind (the README's nomenclature shows them).
 _RANGES: dict[str, tuple[float, float]] = {
@@ -132,8 +140,8 @@ def reason_help() -> str:
 
     Examples
     --------
-    >>> reason_help()[:48]
-    'damaged (arrived broken), defective (works partly'
+    >>> reason_help().split(", ")[:2]
+    ['damaged (arrived broken)', 'defective (works partly or has parts missing)']
     """
     return ", ".join(f"{code} ({words})" for code, words in REASON_WORDS.items())
 

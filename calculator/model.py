@@ -210,9 +210,9 @@ def evaluate(inputs: ModelInputs) -> Evaluation:
     breakpoints: P_sale = (m + k)/a, where a local sale becomes worth it (a = r·(1 − φ); K and
     EV_partial_resell jump there), and P_cross = k/(a − u), where selling starts to beat using the
     item. Returning wins above P* exactly when every g_i is positive above P*, so
-    P* = max_i P*_i; each P*_i is found by walking the pieces from the last (unbounded) one
-    backwards: the last root of a linear piece, or the piece edge where g_i stops being positive.
-    No numeric root finding is involved.
+    P* = max_i P*_i, where P*_i is the supremum of the prices at which g_i ≤ 0 (0 if there are
+    none): on each piece the linear g_i is ≤ 0 on an interval ending at its root or at the piece's
+    edge, so each piece gives its supremum in closed form. No numeric root finding is involved.
 
     Examples
     --------
@@ -295,57 +295,42 @@ def evaluate(inputs: ModelInputs) -> Evaluation:
 
 def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray[np.float64]:
     """The smallest price above which returning beats every open alternative (Notes of
-    :func:`evaluate`); ``P`` only sets the shape."""
+    :func:`evaluate`); ``P`` only sets the shape.
+
+    For each alternative i, P*_i is the supremum of the prices where g_i = EV_return − alt_i ≤ 0
+    (0 when there are none); on a piece [lo, hi) where g_i = α + β·P that set is [lo, root] for
+    β > 0, [root, hi) for β < 0 and the whole piece or nothing for β = 0, so each piece gives its
+    supremum directly and P*_i is their maximum.
+    """
     shape = np.broadcast_shapes(*(np.shape(v) for v in (P, S_own, c, w, q, f, u, a, k, m, partial_open)))
-    S_own, c, w, q, f, u, a, k, m, partial_open = (
-        np.broadcast_to(v, shape) for v in (S_own, c, w, q, f, u, a, k, m, partial_open))
     inf = np.inf
     p_sale = np.where(a > 0, (m + k) / np.where(a > 0, a, 1.0), inf)
     p_cross = np.where(a > u, k / np.where(a > u, a - u, 1.0), inf)
     b1 = np.clip(np.minimum(p_sale, p_cross), 0.0, inf)
     b2 = np.clip(np.maximum(p_sale, p_cross), 0.0, inf)
     edges = [np.zeros(shape), b1, b2, np.full(shape, inf)]
-
-    result = np.zeros(shape)  # P*_i folded in with max
-    for alt in (_KEEP, _PARTIAL_KEEP, _PARTIAL_RESELL):
-        found = np.full(shape, np.nan)  # P*_i where known
-        for j in (2, 1, 0):
-            lo, hi = edges[j], edges[j + 1]
-            empty = ~(hi > lo)
-            # a point inside the piece decides which branch of K and which options hold there
-            mid = np.where(np.isinf(hi), lo + np.maximum(1.0, lo), (lo + hi) / 2)
-            sale = a * mid - k >= m
-            sells = sale & (a * mid - k > u * mid)
-            kslope, kicpt = np.where(sells, a, u), np.where(sells, -k, 0.0)
-            # EV_return = slope·P + icpt on this piece
-            r_slope = w + (1.0 - w) * kslope
-            r_icpt = -w * (S_own + c) + (1.0 - w) * kicpt
-            if alt == _KEEP:
-                active = np.ones(shape, bool)
-                a_slope, a_icpt = kslope, kicpt
-            elif alt == _PARTIAL_KEEP:
-                active = partial_open
-                a_slope, a_icpt = q * f + u, np.zeros(shape)
-            else:
-                active = partial_open & sale
-                a_slope, a_icpt = q * f + a, -k
+    own = S_own + c
+    qf = q * f
+    result = np.zeros(shape)
+    for j in range(3):
+        lo, hi = edges[j], edges[j + 1]
+        bounded = np.isfinite(hi)
+        # a point inside the piece decides which branch of K and which options hold there
+        mid = np.where(bounded, (lo + hi) / 2, lo + np.maximum(1.0, lo))
+        sale = a * mid - k >= m
+        sells = sale & (a * mid - k > u * mid)
+        kslope = np.where(sells, a, u)
+        kicpt = np.where(sells, -k, 0.0)
+        r_slope = w + (1.0 - w) * kslope  # EV_return = r_slope·P + r_icpt on this piece
+        r_icpt = (1.0 - w) * kicpt - w * own
+        live = hi > lo
+        for a_slope, a_icpt, active in ((kslope, kicpt, live),
+                                        (qf + u, 0.0, live & partial_open),
+                                        (qf + a, -k, live & partial_open & sale)):
             beta = r_slope - a_slope
             alpha = r_icpt - a_icpt
-            todo = np.isnan(found) & ~empty
-            # an alternative that is closed on this piece sets no bound here: go on to the previous
-            todo &= active
-            last = np.isinf(hi)
-            # the unbounded piece: returning must win as P grows without bound
-            loses = todo & last & ((beta < 0) | ((beta == 0) & (alpha <= 0)))
-            found = np.where(loses, inf, found)
-            # a bounded piece: positive just below its right edge, or the tail starts at that edge
-            at_hi = alpha + beta * np.where(last, 0.0, hi)
-            stops = todo & ~last & ~(at_hi > 0)
-            found = np.where(stops, hi, found)
-            todo &= ~loses & ~stops
-            root = np.where(beta > 0, -alpha / np.where(beta > 0, beta, 1.0), -inf)
-            inside = todo & (root > lo)
-            found = np.where(inside, root, found)
-        found = np.where(np.isnan(found), 0.0, found)  # positive on every piece down to 0
-        result = np.maximum(result, found)
+            root = -alpha / np.where(beta != 0, beta, 1.0)
+            top = np.where(beta > 0, np.where(root >= lo, np.minimum(root, hi), -inf),
+                           np.where(beta < 0, np.where(root < hi, hi, -inf), np.where(alpha <= 0, hi, -inf)))
+            result = np.maximum(result, np.where(active, top, 0.0))
     return result

@@ -193,7 +193,7 @@ def tornado(order: UncertainOrder) -> Tornado:
     ...                     today=datetime.date(2026, 11, 26))
     >>> t = tornado(o)
     >>> t.names[0], float(t.swing[0])
-    ('partial_refund', 9000.0)
+    ('partial_refund', 7560.0)
     """
     names = [n for n, d in order.distributions.items() if not d.is_degenerate]
     m = len(names)
@@ -383,9 +383,9 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
     >>> from calculator.uncertainty import uncertain_order
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged",
     ...                     today=datetime.date(2026, 11, 26))
-    >>> s = sweep(o, "price", [0, 5000, 10000, 20000])
+    >>> s = sweep(o, "price", np.arange(0, 20001, 250))
     >>> [round(float(x), 2) for x in s.break_even], s.before, s.after
-    ([6250.0], ('partial_resell',), ('return',))
+    ([3000.0], ('partial_keep',), ('return',))
     """
     _check_sweepable(name)
     if values is None:
@@ -576,7 +576,7 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
     >>> m.best.shape, m.best[:, -1].tolist()
     ((2, 3), [3, 3])
     >>> [m.options[k] for k in m.best[0]]
-    ['partial_resell', 'return', 'return']
+    ['partial_keep', 'return', 'return']
     """
     P = np.asarray(price, dtype=np.float64).ravel()
     W = np.asarray(weight_g, dtype=np.float64).ravel()
@@ -666,9 +666,9 @@ def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> S
     --------
     >>> import datetime
     >>> from calculator.uncertainty import uncertain_order
-    >>> o = uncertain_order(price=100, currency="USD", origin="US", postage=10, use_value=0,
-    ...                     resale_value=0, win_probability="uni:0,1", partial_refund="uni:0.2,0.7",
-    ...                     today=datetime.date(2026, 11, 26))
+    >>> o = uncertain_order(price=100, currency="USD", origin="US", postage=10, reason="damaged", use_value=0,
+    ...                     resale_value=0, partial_probability=1, win_probability="uni:0,1",
+    ...                     partial_refund="uni:0.2,0.7", today=datetime.date(2026, 11, 26))
     >>> s = sobol(o, n=2**13, seed=1)
     >>> s.names, s.first_order.round(1).tolist()
     (('win_probability', 'partial_refund'), [0.8, 0.2])
@@ -825,7 +825,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     ...                 today=datetime.date(2025, 11, 1))
     >>> t = threshold_table(o, max_weight_g=500)
     >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
-    (250.0, 18.95, 78.96)
+    (250.0, 18.95, 37.9)
     """
     if not max_weight_g > 0:
         raise InputError(f"thresholds: the maximum weight must be greater than 0, got {max_weight_g:g}")

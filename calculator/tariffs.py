@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _yaml
 from ._yaml import Node
 from .errors import TariffError
-from .units import CM_PER, GRAMS_PER
+from .units import is_country, is_currency, CM_PER, GRAMS_PER
 
 __all__ = [
     "Source",
@@ -495,30 +495,6 @@ def resolve(tariffs: Iterable[Tariff] | Mapping[str, Tariff] | None, *, today: _
 
 # --------------------------------------------------------------------------------------------
 # codes
-
-
-@functools.cache
-def _countries() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_2 for c in pycountry.countries)
-
-
-@functools.cache
-def _currencies() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
-
-
-def is_country(code: str) -> bool:
-    """True for an ISO 3166-1 alpha-2 code such as ``CN``."""
-    return isinstance(code, str) and code in _countries()
-
-
-def is_currency(code: str) -> bool:
-    """True for an ISO 4217 code such as ``USD``."""
-    return isinstance(code, str) and code in _currencies()
 
 
 # --------------------------------------------------------------------------------------------

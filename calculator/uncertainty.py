@@ -685,7 +685,7 @@ def uncertain_order(
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1500, reason="damaged",
     ...                     partial_refund="tri:0.3,0.5,0.7", today=datetime.date(2026, 11, 26))
     >>> {k: str(d) for k, d in o.distributions.items()}
-    {'win_probability': 'tri(0.69, 0.84, 0.99)', 'partial_refund': 'tri(0.3, 0.5, 0.7)', 'use_value': 'tri(0, 0, 0.2)', 'resale_value': 'tri(0, 0.1, 0.3)'}
+    {'win_probability': 'tri(0.69, 0.84, 0.99)', 'partial_probability': 'tri(0.69, 0.84, 0.99)', 'partial_refund': 'tri(0.3, 0.5, 0.7)', 'use_value': 'tri(0, 0, 0.2)', 'resale_value': 'tri(0, 0.1, 0.3)'}
     """
     central: dict[str, object] = {}
     dists: dict[str, Distribution] = {}
@@ -859,7 +859,7 @@ def monte_carlo(order: UncertainOrder, *, draws: int = 10_000, seed: int | None 
     ...                     today=datetime.date(2026, 11, 26))
     >>> mc = monte_carlo(o, draws=10_000, seed=1)
     >>> mc.best, round(float(mc.p_best[3]), 2), mc.p_return_loses
-    ('return', 0.87, 0.0)
+    ('return', 0.99, 0.0)
     """
     if not isinstance(draws, (int, np.integer)) or draws < 1:
         raise InputError(f"draws: {draws!r} must be a whole number, 1 or more")

@@ -11,6 +11,7 @@ The factors are the international definitions: 1 lb = 0.45359237 kg exactly and 
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -27,6 +28,8 @@ __all__ = [
     "YES_WORDS",
     "NO_WORDS",
     "parse_yes_no",
+    "is_country",
+    "is_currency",
 ]
 
 #: Spellings of yes and no in a CSV cell, a flag or a Python keyword (lower case).
@@ -212,3 +215,27 @@ def format_weight(grams: float) -> str:
     if grams >= 1000:
         return f"{grams / 1000:g} kg"
     return f"{grams:.6g} g"
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@functools.cache
+def _currencies() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def is_country(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code such as ``CN``."""
+    return isinstance(code, str) and code in _countries()
+
+
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 code such as ``USD``."""
+    return isinstance(code, str) and code in _currencies()

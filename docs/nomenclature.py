@@ -9,12 +9,12 @@ The tests check that the README contains exactly these tables, so the README can
 from __future__ import annotations
 
 from calculator.assessment import OUTPUTS
-from calculator.inputs import FIELDS, REASON_DEFAULTS
+from calculator.inputs import FIELDS, REASON_DEFAULTS, REASON_WORDS
 
 
 def inputs_table() -> str:
-    rows = ["| name (Python, CSV column) | flag | unit | default | meaning; where the default comes from |",
-            "|---|---|---|---|---|"]
+    rows = ["| name (Python, CSV column) | flag | unit | valid range | default | meaning; where the default comes from |",
+            "|---|---|---|---|---|---|"]
     special = {"origin": "--from", "destination": "--to", "weight_g": "--weight", "length_cm": "--dims"}
     for f in FIELDS:
         flag = special.get(f.name, "" if f.name in ("width_cm", "height_cm") else f.flag)
@@ -27,16 +27,20 @@ def inputs_table() -> str:
         src = f"; {f.source}" if f.source and f.source != "REASON_DEFAULTS" else ""
         if f.source == "REASON_DEFAULTS":
             src = "; see the reason table"
-        choices = f" ({', '.join(f.choices)})" if f.choices else ""
-        rows.append(f"| `{f.name}` | `{flag}` | {f.unit} | {default} | {f.help}{choices}{src} |" if flag else
-                    f"| `{f.name}` | | {f.unit} | {default} | {f.help}{choices}{src} |")
+        choices = f" ({', '.join(f.choices)})" if f.choices and f.name != "reason" else ""
+        valid = f.range_text
+        flag_cell = f"`{flag}`" if flag else ""
+        rows.append(f"| `{f.name}` | {flag_cell} | {f.unit} | {valid} | {default} | {f.help}{choices}{src} |")
     return "\n".join(rows)
 
 
 def reasons_table() -> str:
-    rows = ["| reason | win_probability | use_value | resale_value | why |", "|---|---|---|---|---|"]
+    rows = ["| reason | what it means | win_probability | partial_probability | use_value | resale_value | why |",
+            "|---|---|---|---|---|---|---|"]
     for name, d in REASON_DEFAULTS.items():
-        rows.append(f"| `{name}` | {d.win_probability:g} | {d.use_value:g} | {d.resale_value:g} | {d.why} |")
+        why = "; ".join(f"{k}: {v}" for k, v in d.why.items())
+        rows.append(f"| `{name}` | {REASON_WORDS[name]} | {d.win_probability:g} | {d.partial_probability:g} | "
+                    f"{d.use_value:g} | {d.resale_value:g} | {why} |")
     return "\n".join(rows)
 
 

@@ -94,7 +94,7 @@ def test_golden_rows_in_order_with_named_problems():
         else:
             assert r["recommendation"] in ("return", "partial_keep", "partial_resell", "keep")
     # units and signs in cells were read: 18 000 ₽, 450 g, $19.99, 8oz, 40%
-    assert by_id["A-008"]["ev_return"] == "13670"  # 0.84 * 18000 - 1450
+    assert by_id["A-008"]["ev_return"] == "14190"  # 0.84 · (18000 − 1450) + 0.16 · 1800
     assert by_id["A-010"]["chargeable_weight_g"] == "226.796185"  # 8 oz
     assert by_id["A-010"]["title"] == "'=HYPERLINK(\"http://x\")"  # neutralised
     assert by_id["A-016"]["title"] == "Scarf\n(two lines)"
@@ -154,6 +154,7 @@ def test_currency_signs_must_agree_with_the_order_currency(tariffs):
         "currency": ["USD", "EUR", "RUB", "RUB", "USD", "CNY"],
         "origin": ["US", "DE", "RU", "RU", "US", "DE"],
         "postage": ["5", "5", "500 ₽", "500", "5", "5 €"],
+        "reason": "damaged",
     })
     out = evaluate_frame(frame, tariffs=tariffs, today=TODAY)
     assert out["problem"].tolist()[:3] == ["", "", ""]
@@ -168,11 +169,12 @@ def test_percentages_dates_and_yes_no(tariffs):
         "price": ["100"] * 7, "currency": "EUR", "origin": "DE", "postage": "6",
         "partial_refund": ["40%", "0,4", "0.4", "140%", "x", "", ""],
         "received_on": ["2026-11-20", "20.11.2026", "", "2026-11-20", "2026-11-20", "11/20/2026", ""],
-        "mall": ["yes", "нет", "", "", "", "", "maybe"],
+        "mall": ["yes", "нет", "", "", "", "", "maybe"], "reason": "not_as_described",
     })
     out = evaluate_frame(frame, tariffs=tariffs, today=TODAY, decimal=",")
-    assert out["ev_partial_keep"][:3].tolist() == [90.0, 90.0, 90.0]  # (0.4 + 0.5) * 100
-    assert out["problem"][3].startswith("partial_refund: 1.4 must be between 0 and 1")
+    # not_as_described: q = 0.74, u = 0.5: 0.74 · 0.4 · 100 + 0.5 · 100 = 79.6
+    assert out["ev_partial_keep"][:3].tolist() == [79.6, 79.6, 79.6]
+    assert out["problem"][3].startswith("partial_refund: 1.4 is out of range; give 0 to 1")
     assert out["problem"][4] == "partial_refund: 'x' is not a number; write e.g. 0.4 or 40%"
     assert out["problem"][5] == "received_on: '11/20/2026' is not a date; write YYYY-MM-DD (or DD.MM.YYYY)"
     assert out["problem"][6] == "mall: 'maybe' is not yes or no; write yes/no, true/false or 1/0"
@@ -209,23 +211,23 @@ def test_bom_and_crlf(tmp_path, tariffs):
 
 
 def test_semicolons_with_decimal_commas_are_detected_and_kept(tmp_path, tariffs):
-    text = ("price;currency;origin;weight_g;postage;note\n"
-            "12,99;EUR;DE;0,45 kg;6,05;a\n"
-            "\"1 450,50\";RUB;RU;1,2 кг;1450;b\n")
+    text = ("price;currency;origin;weight_g;postage;note;reason\n"
+            "12,99;EUR;DE;0,45 kg;6,05;a;not_as_described\n"
+            "\"1 450,50\";RUB;RU;1,2 кг;1450;b;not_as_described\n")
     s, rows = run(tmp_path, text, tariffs)
     assert s.problem_rows == 0
     out = (tmp_path / "decisions.csv").read_text(encoding="utf-8")
     assert out.splitlines()[0].startswith('"price";"currency"')  # written back with semicolons
     rows = read_out(tmp_path / "decisions.csv", ";")
     assert rows[0]["price"] == "12,99" and rows[0]["postage_used"] == "6,05"  # decimal comma kept
-    assert rows[1]["ev_partial_keep"] == "1450,5"  # (f 0.5 + u 0.5) * 1450.50
+    assert rows[1]["ev_partial_keep"] == "1261,94"  # (q 0.74 · f 0.5 + u 0.5) · 1450.50 = 1261.935
 
 
 def test_forced_delimiter_and_decimal(tmp_path, tariffs):
-    text = "price|currency|origin|postage\n12,5|EUR|DE|6\n"
+    text = "price|currency|origin|postage|reason\n12,5|EUR|DE|6|not_as_described\n"
     s, rows = run(tmp_path, text, tariffs, delimiter="|", decimal=",")
     assert s.problem_rows == 0
-    assert rows[0]["price"] == "12,5" and rows[0]["ev_keep"] == "6,25"  # u 0.5 * 12.5
+    assert rows[0]["price"] == "12,5" and rows[0]["ev_keep"] == "6,25"  # u 0.5 · 12.5 (a 6.25 sale < 10 EUR)
 
 
 def test_quoted_commas_newlines_and_true_line_numbers(tmp_path, tariffs):
@@ -280,7 +282,8 @@ def test_ragged_rows_stay_in_place_with_a_problem(tmp_path, tariffs):
 
 def test_a_trailing_delimiter_on_some_lines_is_not_a_ragged_row(tmp_path, tariffs):
     # what spreadsheets write when a column to the right was once used
-    run(tmp_path, "price;origin;postage;note\n30;DE;5;;\n40;DE;5;x;;;\n50;DE;5;x;y\n", tariffs)
+    run(tmp_path, "price;origin;postage;note\n30;DE;5;;\n40;DE;5;x;;;\n50;DE;5;x;y\n", tariffs,
+        defaults={"reason": "damaged"})
     rows = read_out(tmp_path / "decisions.csv", ";")
     assert [r["problem"] for r in rows][:2] == ["", ""] and rows[1]["note"] == "x"
     assert rows[2]["problem"].startswith("5 fields but the header has 4 columns")
@@ -352,7 +355,7 @@ def test_header_only_gives_a_header_only_output(tmp_path, capsys, tariffs):
 
 def test_unknown_columns_pass_through_untouched_and_in_order(tmp_path, tariffs):
     text = "zeta,price,Alpha,origin,currency,postage,  spaced  ,service\n007, 30 ,x;y,de,eur,6,keep me,\n"
-    s, rows = run(tmp_path, text, tariffs)
+    s, rows = run(tmp_path, text, tariffs, defaults={"reason": "damaged"})
     assert list(rows[0])[:8] == ["zeta", "price", "Alpha", "origin", "currency", "postage", "  spaced  ", "service"]
     assert [rows[0][k] for k in ("zeta", "price", "Alpha", "origin", "  spaced  ")] == ["007", " 30 ", "x;y", "de", "keep me"]
     assert rows[0]["problem"] == "" and rows[0]["postage_used"] == "6" and rows[0]["postage"] == "6"
@@ -590,7 +593,8 @@ def test_dask_over_parquet_gives_the_same_output(tmp_path, tariffs):
 def test_rate_overrides_as_a_mapping_travel_to_workers(tariffs):
     import pickle
 
-    frame = pd.DataFrame({"price": ["20000"], "currency": ["KZT"], "origin": ["KZ"], "weight_g": ["300"]})
+    frame = pd.DataFrame({"price": ["20000"], "currency": ["KZT"], "origin": ["KZ"], "weight_g": ["300"],
+                          "reason": ["damaged"]})
     kw = pickle.loads(pickle.dumps(dict(fx={"KZT": 520.0}, today=TODAY)))
     assert evaluate_frame(frame, tariffs=tariffs, **kw)["problem"][0] == ""
     out = evaluate_frame(frame.assign(currency="EUR"), tariffs=tariffs, **kw)  # KZT postage -> EUR
@@ -625,7 +629,7 @@ def test_cli_summary_on_stderr(tmp_path, capsys):
     assert "17 rows in" in err
     assert "rows: 17; evaluated: 11; with problems: 6" in err
     assert "problems on lines 10, 12, 13, 14, 15, 16 (see the 'problem' column)" in err
-    assert "recommendations: return 1 (9.1%) · partial_keep 4 (36.4%) · partial_resell 6 (54.5%) · keep 0 (0.0%)" in err
+    assert "recommendations: return 4 (36.4%) · partial_keep 6 (54.5%) · partial_resell 1 (9.1%) · keep 0 (0.0%)" in err
 
 
 def test_cli_strict_exits_2_and_still_writes(tmp_path, capsys):
@@ -633,7 +637,7 @@ def test_cli_strict_exits_2_and_still_writes(tmp_path, capsys):
     code = main(["batch", str(DATA / "batch_orders.csv"), "-o", str(dest), "--strict", "--as-of", str(TODAY)])
     assert code == 2 and len(read_out(dest)) == 17
     assert "returncost: error: 6 rows have a problem (--strict)" in capsys.readouterr().err
-    clean = write(tmp_path, "price,currency,origin,postage\n30,EUR,DE,6\n")
+    clean = write(tmp_path, "price,currency,origin,postage,reason\n30,EUR,DE,6,damaged\n")
     assert main(["batch", str(clean), "-o", str(tmp_path / "c.csv"), "--strict", "-q"]) == 0
 
 
@@ -644,8 +648,10 @@ def test_cli_values_fill_missing_columns_and_empty_cells(tmp_path, capsys):
                  "--partial-refund", "40%", "--postage", "1 450 ₽", "--reason", "damaged", "--as-of", str(TODAY), "-q"])
     assert code == 0
     rows = read_out(dest)
-    assert [r["ev_partial_keep"] for r in rows] == ["7200", "60", "200"]  # f = 0.4, 0.2 (cell wins), 0.4
-    assert rows[0]["ev_return"] == "13670" and rows[2]["postage_used"] == "1450"
+    # damaged: q = 0.84, u = 0: 0.84 · f · P with f = 0.4, 0.2 (the cell wins), 0.4
+    assert [r["ev_partial_keep"] for r in rows] == ["6048", "50.4", "168"]
+    # 0.84 · (18000 − 1450) + 0.16 · 1800 (the broken item sold locally if the dispute is refused)
+    assert rows[0]["ev_return"] == "14190" and rows[2]["postage_used"] == "1450"
     assert rows[0]["postage_currency_used"] == "RUB"
 
 
@@ -683,13 +689,14 @@ def test_cli_summary_json_and_chart(tmp_path, capsys):
     s = json.loads((tmp_path / "s.json").read_text())
     assert (s["rows"], s["evaluated"], s["problem_rows"]) == (17, 11, 6)
     assert s["first_problem_lines"] == [10, 12, 13, 14, 15, 16]
-    assert s["recommendations"] == {"return": 1, "partial_keep": 4, "partial_resell": 6, "keep": 0}
+    assert s["recommendations"] == {"return": 4, "partial_keep": 6, "partial_resell": 1, "keep": 0}
     rows = [r for r in read_out(dest) if not r["problem"]]
     eur = [r for r in rows if r["currency"] == "EUR"]
     best = sum(float(r[f"ev_{r['recommendation']}"]) for r in eur)
     money = s["money_recovered"]["by_currency"]["EUR"]
     assert money["orders"] == len(eur)
     assert money["recommended"] == pytest.approx(best)
+    # a blanket policy keeps the orders for which its option is closed (none here: every window is open)
     assert money["always_return"] == pytest.approx(sum(float(r["ev_return"]) for r in eur))
     assert money["always_partial_refund"] == pytest.approx(sum(float(r["ev_partial_keep"]) for r in eur))
     assert money["saving_vs_always_return"] == pytest.approx(best - money["always_return"])

@@ -39,18 +39,30 @@ def test_tornado_chart(phone):
     t = tornado(phone)
     ax = axis()
     assert charts.tornado_chart(t, ax) is ax
-    assert len(ax.patches) == 2 * len(t.names) == 8  # a low and a high bar per input
+    # five assumed inputs (w, q, f, u, r), a low and a high bar each
+    assert len(ax.patches) == 2 * len(t.names) == 10
     assert ax.get_xlabel() == "advantage of returning over the best alternative [RUB]"
     assert ax.get_title()
     labels = [x.get_text() for x in ax.get_yticklabels()]
     assert labels[0].startswith("partial refund") and "0.2 – 0.7" in labels[0]  # widest swing first
+    assert labels[3].startswith("partial probability")
     texts = legend_texts(ax)
     assert len(texts) == 4
-    assert texts[0].startswith("break-even") and "2,870 RUB" in texts[1]
+    # the estimate's advantage: EV_return 14,190 − EV_partial_resell 9,360 = 4,830 (test_sensitivity.py)
+    assert texts[0].startswith("break-even") and "4,830 RUB" in texts[1]
     assert texts[2:] == ["input at its low value", "input at its high value"]
     # the bars start at the estimate and end at the advantage with the input moved
     widths = sorted(round(p.get_x() + p.get_width(), 6) for p in ax.patches)
     assert widths == sorted(round(x, 6) for x in np.r_[t.advantage_low, t.advantage_high])
+
+
+def test_tornado_chart_of_an_order_whose_window_has_closed(tariffs):
+    # Received 2026-10-01: the AliExpress window closed on 2026-10-16, returning is not an option and
+    # its advantage is NaN for every bar. The chart (what `estimate --chart` draws) must still be drawn.
+    t = tornado(conftest.phone(tariffs, received_on="2026-10-01"))
+    assert t.base_best == "keep"
+    ax = charts.tornado_chart(t, axis())
+    assert ax.get_title()
 
 
 def test_tornado_chart_top(phone):
@@ -72,7 +84,9 @@ def test_sweep_chart_marks_every_break_even(phone):
     texts = legend_texts(ax)
     assert len(texts) == 4 + 1 + 1  # options, break-even, this estimate
     assert "break-even: the best option changes" in texts and "this estimate (0.5)" in texts
-    assert any("return → partial_resell" in t.get_text() for t in ax.texts)
+    # asked for with q = 0.84: 0.84·f·18000 + 1800 > 14190 ⇔ f > 0.819 (test_sensitivity.py)
+    assert s.break_even[0] == pytest.approx(12390 / 15120)
+    assert any("0.8194: return → partial_resell" in t.get_text() for t in ax.texts)
 
 
 def test_sweep_chart_without_break_even_has_no_break_even_entry(tariffs):
@@ -125,7 +139,7 @@ def test_monte_carlo_chart(phone):
 def test_sobol_chart(phone):
     s = sobol(phone, n=512, seed=0)
     ax = charts.sobol_chart(s, axis())
-    assert len(ax.patches) == 2 * len(s.names) == 8
+    assert len(ax.patches) == 2 * len(s.names) == 10
     assert legend_texts(ax) == ["first order: the input alone", "total: with its interactions"]
     assert ax.get_xlabel() == "share of the variance of the return advantage [0–1]"
     assert [x.get_text() for x in ax.get_yticklabels()][0] == s.names[0].replace("_", " ")

@@ -15,11 +15,22 @@ import pytest
 from calculator.cli import main
 from calculator.cli_analysis import parse_range
 from calculator.errors import InputError
-from calculator.model import OPTIONS
+from calculator.model import OPTIONS, ModelInputs, evaluate
 
 AS_OF = ["--as-of", "2026-11-26"]
 PHONE = ["--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450", "--reason", "damaged"]
 PNG = b"\x89PNG\r\n\x1a\n"
+# RU → CN has no tariff: the guide's counter quote, 1,450 RUB, for every weight
+RU_CN = ["--from", "RU", "--to", "CN", "--postage", "1450", "--currency", "RUB", "--reason", "damaged"]
+
+
+def phone_break_even(postage: float = 1450.0) -> float:
+    """The model's break-even price of the damaged phone (RUB) at a postage: w = q = 0.84, u = 0,
+    r = 0.10, f = 0.5, min_resale = 10 EUR = 920.94 RUB. Below 9,209.40 RUB a sale is not worth it and
+    the best alternative is partial_keep = 0.42·P, so returning pays above 0.84·1450/0.42 = 2,900."""
+    e = evaluate(ModelInputs(price=18000, postage=postage, win_probability=0.84, partial_probability=0.84,
+                             use_value=0.0, resale_value=0.10, min_resale=920.94))
+    return float(e.break_even_price)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -38,11 +49,15 @@ def test_sensitivity_text_summarises_every_view(capsys):
     assert "Monte Carlo: 5,000 draws (seed 1; repeat with --seed 1)" in out
     assert "P(best)" in out and all(o in out for o in OPTIONS)
     assert "Returning loses money (EV < 0) in 0.0% of draws." in out
+    # EV_return 14190 − EV_partial_resell 9360 (tests/test_sensitivity.py has the arithmetic)
+    assert "Single estimate: return (return advantage 4,830.00 RUB)." in out
     assert "The single estimate's answer (return) is best in" in out
     assert "What moves the advantage of returning" in out
-    assert "partial_refund" in out and "→ flips to partial_resell" in out
+    # the widest swing: f from 0.2 to 0.7 moves partial_resell by 0.84·0.5·18000 = 7,560; no input
+    # alone changes the answer (the smallest advantage at any end is 1,806 RUB)
+    assert "partial_refund" in out and "swing 7,560.00 RUB" in out and "flips" not in out
     assert "Sobol indices of the return advantage" in out
-    assert "Sweep of price [RUB]" in out and "at 6,042: partial_resell → return" in out
+    assert "Sweep of price [RUB]" in out and "at 2,900: partial_keep → return" in out
 
 
 def test_sensitivity_same_seed_same_output(capsys):
@@ -54,9 +69,21 @@ def test_sensitivity_same_seed_same_output(capsys):
     assert d["monte_carlo"]["seed"] == 42
     assert sum(r["p_best"] for r in d["monte_carlo"]["options"]) == pytest.approx(1.0, abs=1e-3)
     assert d["tornado"]["bars"][0]["input"] == "partial_refund"
-    assert {r["input"] for r in d["sobol"]["indices"]} == {"win_probability", "partial_refund", "use_value",
-                                                          "resale_value"}
-    assert d["sweep"]["break_even"][0]["to"] == "return"
+    assert {r["input"] for r in d["sobol"]["indices"]} == {"win_probability", "partial_probability", "partial_refund",
+                                                          "use_value", "resale_value"}
+    assert d["sweep"]["break_even"][0] == {"value": pytest.approx(2900), "from": "partial_keep", "to": "return"}
+
+
+def test_sensitivity_json_is_strict_json(capsys):
+    # JSON has no NaN: an option closed in some draws (the phone's sale is worth it only when
+    # r ≥ 920.94/18000) is summarised over the draws where it is open, and one closed in every draw is null
+    _, out, _ = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "42", "--draws", "2000", "--format", "json")
+
+    def refuse(token):
+        raise ValueError(f"not JSON: {token}")
+
+    d = json.loads(out, parse_constant=refuse)
+    assert {r["option"] for r in d["monte_carlo"]["options"]} == set(OPTIONS)
 
 
 def test_sensitivity_distributions_from_flags(capsys):
@@ -142,13 +169,40 @@ def test_map_json(capsys):
 
 def test_map_route_without_prices_fails_like_estimate(capsys):
     code, out, err = run(capsys, "map", "--from", "RU", "--to", "CN", "--price", "100..20000", "--weight",
-                         "50..2000g", "--currency", "RUB", *AS_OF)
+                         "50..2000g", "--currency", "RUB", "--reason", "damaged", *AS_OF)
     assert code == 2 and out == ""
     assert err.startswith("returncost: error: postage RU → CN:") and err.count("\n") == 1
     assert "--postage AMOUNT" in err
     code, _, err2 = run(capsys, "estimate", "--from", "RU", "--price", "18000", "--currency", "RUB", "--weight",
-                        "50g", *AS_OF)
+                        "50g", "--reason", "damaged", *AS_OF)
     assert err2 == err  # the same message as the estimate
+
+
+def test_map_with_a_counter_quote_on_a_route_without_a_tariff(capsys):
+    # issue 10, item 10: RU → CN (the guide's own market) with --postage: the postage holds for every
+    # weight and the boundary is the model's break-even at that postage (2,900 RUB)
+    code, out, err = run(capsys, "map", *RU_CN, "--price", "100..20000", "--weight", "50..2000g", *AS_OF)
+    assert code == 0 and err == ""
+    assert phone_break_even() == pytest.approx(2900)
+    assert out.startswith("Best option for 200 weights × 200 prices, RU → CN")
+    assert "50–2,000 g: postage 1,450.00 RUB, returning pays above 2,900.00 RUB" in out
+    assert "leave out --postage" not in out and "pass --postage" not in out
+    code, out, _ = run(capsys, "map", *RU_CN, "--price", "100..20000", "--weight", "50..2000g", "--steps", "5",
+                       *AS_OF, "--format", "json")
+    d = json.loads(out)
+    assert [r["break_even_price"] for r in d["steps"]] == [pytest.approx(phone_break_even())]
+    assert [r["postage"] for r in d["steps"]] == [1450.0]
+    # prices 100, 5075, 10050, 15025, 20000: a partial refund (kept) below 2,900, returning above
+    assert d["best"] == [[OPTIONS.index("partial_keep")] + [OPTIONS.index("return")] * 4] * 5
+
+
+def test_map_with_a_counter_quote_on_a_route_with_a_tariff(capsys):
+    # US, 10 USD at the counter: 0.84·(P − 10) > 0.42·P ⇔ P > 20 (under 117.50 USD a sale is not
+    # worth it; above, 0.336·P > 8.4 ⇔ P > 25 holds too)
+    code, out, err = run(capsys, "map", "--from", "US", "--postage", "10", "--price", "10..100", "--weight",
+                         "50..2000g", "--reason", "damaged", "--steps", "5", *AS_OF)
+    assert code == 0 and err == ""
+    assert "postage 10.00 USD, returning pays above 20.00 USD" in out
 
 
 @pytest.mark.parametrize(
@@ -157,12 +211,12 @@ def test_map_route_without_prices_fails_like_estimate(capsys):
         (["--price", "100", "--weight", "50..2000g"], "--price: '100' is not a range"),
         (["--price", "500..100", "--weight", "50..2000g"], "from a lower to a higher value"),
         (["--price", "10..100", "--weight", "50..2000q"], "unknown weight unit"),
-        (["--price", "10..100", "--weight", "50..2000g", "--postage", "5"], "leave out --postage"),
         (["--price", "10..100", "--weight", "50..2000g", "--steps", "1"], "--steps"),
+        (["--price", "10..100", "--weight", "50..2000g", "--fx", "USD/RUB=0"], "the rate must be positive"),
     ],
 )
 def test_map_user_mistakes(capsys, flags, fragment):
-    code, out, err = run(capsys, "map", "--from", "US", *flags, *AS_OF)
+    code, out, err = run(capsys, "map", "--from", "US", "--reason", "damaged", *flags, *AS_OF)
     assert code == 2 and err.startswith("returncost: error: ") and fragment in err
 
 
@@ -194,8 +248,12 @@ def test_thresholds_csv_matches_the_api(capsys, bundled):
     assert list(rows[0])[:3] == ["weight_from_g", "weight_to_g", "service"]
     assert float(rows[-1]["weight_to_g"]) == 3000.0 and rows[-1]["postage"] == ""  # nothing over 2 kg: a gap
     x = float(rows[0]["return_pays_above"])
-    # defective: w 0.84, f 0.5, u 0.25, r 0.15 → the threshold is S / (0.84 − 0.5 − 0.25)
-    assert x == pytest.approx(float(rows[0]["postage"]) / 0.09, abs=0.01)
+    # defective: w = q = 0.84, f 0.5, u 0.25, r 0.15. Using the item (0.25·P) is worth more than
+    # selling it (0.15·P), so K = 0.25·P and the best alternative is partial_keep = 0.42·P + 0.25·P =
+    # 0.67·P. EV_return = 0.84·(P − S) + 0.16·0.25·P = 0.88·P − 0.84·S > 0.67·P ⇔ P > 0.84·S/0.21 = 4·S
+    # (Royal Mail 18.95 GBP = 21.72 EUR → 86.88 EUR)
+    assert x == pytest.approx(4 * float(rows[0]["postage"]), abs=0.01)
+    assert (float(rows[0]["postage"]), x) == (21.72, 86.88)
 
 
 def test_thresholds_json(capsys):
@@ -209,18 +267,81 @@ def test_thresholds_json(capsys):
     [
         (["--price", "100"], "--price: the threshold table computes the price"),
         (["--weight", "100g"], "--weight: the table covers every weight band"),
-        (["--postage", "10"], "leave out --postage"),
         (["--max-weight", "heavy"], "--max-weight"),
+        ([], "reason: missing; one of damaged (arrived broken)"),
+        (["--reason", "damaged", "--fx", "USD/XX=80"], "--fx 'USD/XX=80': 'XX' is not a currency code"),
+        (["--reason", "damaged", "--fx", "USD/XYZ=80"], "--fx 'USD/XYZ=80': 'XYZ' is not a currency code"),
+        (["--reason", "damaged", "--fx", "USD/RUB=-80"], "--fx 'USD/RUB=-80': the rate must be positive"),
     ],
 )
 def test_thresholds_user_mistakes(capsys, flags, fragment):
     code, _, err = run(capsys, "thresholds", "--from", "US", *flags, *AS_OF)
     assert code == 2 and fragment in err
+    assert err.startswith("returncost: error: ") and err.count("\n") == 1
 
 
 def test_thresholds_route_without_prices(capsys):
-    code, _, err = run(capsys, "thresholds", "--from", "RU", "--currency", "RUB", *AS_OF)
+    code, _, err = run(capsys, "thresholds", "--from", "RU", "--currency", "RUB", "--reason", "damaged", *AS_OF)
     assert code == 2 and err.startswith("returncost: error: postage RU → CN:")
+    assert "--postage AMOUNT" in err
+
+
+def test_thresholds_with_a_counter_quote_on_a_route_without_a_tariff(capsys):
+    # issue 10, item 10: `thresholds --from RU --to CN --postage 1450` works: one band for every
+    # weight, at the model's break-even for that postage (2,900 RUB)
+    code, out, err = run(capsys, "thresholds", *RU_CN, *AS_OF)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("Returning pays from these item prices, RU → CN")
+    assert "win_probability 0.84" in lines[0] and "partial_probability 0.84" in lines[0]
+    assert lines[2].split() == ["0–2,000", "g", "1,450.00", "RUB", "2,900.00", "RUB", "postage", "as", "given"]
+    assert "leave out --postage" not in out and "pass --postage" not in out
+    code, out, _ = run(capsys, "thresholds", *RU_CN, *AS_OF, "--format", "json")
+    [band] = json.loads(out)["bands"]
+    assert band["postage"] == 1450.0 and band["postage_currency"] == "RUB"
+    assert band["return_pays_above"] == pytest.approx(phone_break_even())
+
+
+def test_thresholds_price_the_return_on_its_posting_day(capsys, bundled):
+    # --posted-on picks the tariff version in force that day (USPS list of 2025-10-05 for 2025-11-01),
+    # as the estimate of the same order does; the table's postage for the band holding 300 g is the
+    # estimate's postage at 300 g.
+    from calculator.assessment import assess
+    from conftest import TODAY
+
+    code, out, err = run(capsys, "thresholds", "--from", "US", "--reason", "damaged", "--posted-on", "2025-11-01",
+                         *AS_OF, "--format", "json")
+    assert code == 0, err
+    bands = json.loads(out)["bands"]
+    band = next(b for b in bands if b["weight_from_g"] < 300 <= b["weight_to_g"])
+    a = assess(price=100, origin="US", weight_g=300, reason="damaged", posted_on="2025-11-01",
+               tariffs=bundled.versions(), today=TODAY, errors="raise")
+    assert band["postage"] == float(a.postage[0])
+
+
+def test_thresholds_counter_quote_text_does_not_claim_a_tariff_look_up(capsys):
+    # The table's heading says where its postage comes from: with --postage it is the counter quote
+    # ("postage as given" in the row), not "the cheapest tracked postage" of a tariff.
+    code, out, _ = run(capsys, "thresholds", *RU_CN, *AS_OF)
+    assert code == 0 and "postage as given" in out
+    assert "cheapest tracked postage" not in out
+
+
+def test_thresholds_counter_quote_in_another_currency_with_a_market_fx_pair(capsys):
+    # --fx USD/RUB=80: 1 USD = 80 RUB, so the 1,450 RUB quote is 18.125 → 18.13 USD. In USD, damaged,
+    # min_resale = 10 EUR = 11.75 USD: a sale is worth it from 117.50 USD; 0.84·(P − 18.13) > 0.42·P ⇔
+    # P > 36.26, which is below 117.50, and above 117.50 returning still wins (0.336·P > 15.23):
+    # 36.26 USD.
+    code, out, err = run(capsys, "thresholds", "--from", "RU", "--to", "CN", "--currency", "USD", "--postage", "1450",
+                         "--postage-currency", "RUB", "--fx", "USD/RUB=80", "--reason", "damaged", *AS_OF)
+    assert code == 0 and err == ""  # 80 is within 50 % of the reference 78.38: no warning
+    assert "1,450.00 RUB = 18.13 USD" in out and "36.26 USD" in out
+    # written the wrong way round: a warning on stderr naming both rates
+    code, out, err = run(capsys, "thresholds", "--from", "RU", "--currency", "USD", "--postage", "1450",
+                         "--postage-currency", "RUB", "--fx", "RUB/USD=80", "--reason", "damaged", *AS_OF)
+    assert code == 0
+    assert err.startswith("returncost: warning: --fx RUB/USD=80.0: RUB/USD = 80 is more than 50% away")
+    assert "0.0127587" in err and "wrong way round" in err
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,6 +355,27 @@ def test_estimate_chart_writes_a_tornado(capsys, tmp_path):
     assert out.startswith(f"Chart saved: {path} (tornado")
     assert "What moves the advantage of returning" in out
     assert "Recommendation: dispute for a full refund" in out
+
+
+def test_estimate_chart_after_the_window_closed(capsys, tmp_path):
+    # received 2026-10-01, window closed 2026-10-16: only keeping is left; the estimate answers and
+    # its tornado chart is still written (returning has no advantage to draw, but nothing crashes)
+    path = tmp_path / "tornado.png"
+    code, out, _ = run(capsys, "estimate", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
+                       "--chart", str(path))
+    assert code == 0 and path.read_bytes()[:8] == PNG
+    assert "The dispute window closed on 2026-10-16" in out
+
+
+def test_sensitivity_after_the_window_closed_does_not_blame_the_post(capsys):
+    # the postage was given: no draw lacks a postal offer; the only thing closed is the dispute window
+    code, out, err = run(capsys, "sensitivity", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
+                         "--seed", "1", "--draws", "500")
+    assert "postal offer" not in err
+    if code:
+        assert err.startswith("returncost: error: ") and "window" in err
+    else:
+        assert "keep" in out
 
 
 def test_estimate_charts_writes_every_chart(capsys, tmp_path):
@@ -278,7 +420,7 @@ def test_estimate_and_the_analysis_modules_import_nothing_heavy():
         from calculator.cli import build_parser, main
         build_parser()
         rc = main(["estimate", "--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450",
-                   "--as-of", "2026-11-26"])
+                   "--reason", "damaged", "--as-of", "2026-11-26"])
         heavy = sorted(m for m in ("pandas", "scipy", "matplotlib") if m in sys.modules)
         print("HEAVY", rc, heavy)
         """

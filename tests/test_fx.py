@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime
 import math
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calculator.assessment import assess
 from calculator.errors import CalculatorError, FxError, InputError
 from calculator.fx import (
     FxRates,
+    FxWarning,
     convert,
     load_rates,
     parse_override,
@@ -205,13 +208,28 @@ def test_require_passes_and_user_rates_have_no_date(small):
         ("rub=92.5", ("RUB", 92.5)),
         (" KZT = 600 ", ("KZT", 600.0)),
         ("KZT=600,5", ("KZT", 600.5)),
-        ("RUB/USD=78.2", ("RUB/USD", 78.2)),
-        ("kzt/rub=5.4", ("KZT/RUB", 5.4)),
-        ("RUB/EUR=92.0938", ("RUB", 92.0938)),
+        # market notation BASE/QUOTE=x: 1 BASE = x QUOTE, kept as a pair until the rates are known
+        ("USD/RUB=78.2", ("USD/RUB", 78.2)),
+        ("kzt/rub=0.18", ("KZT/RUB", 0.18)),
+        # a pair with EUR is units of the other currency per EUR either way round:
+        # EUR/RUB=92.0938 is 1 EUR = 92.0938 RUB; RUB/EUR=0.0125 is 1 RUB = 0.0125 EUR = 1/80 → 80 RUB per EUR
+        ("EUR/RUB=92.0938", ("RUB", 92.0938)),
+        ("EUR/USD=1.175", ("USD", 1.175)),
+        ("RUB/EUR=0.0125", ("RUB", pytest.approx(80.0, rel=1e-15))),
+        ("rub/eur=0,0108", ("RUB", pytest.approx(1 / 0.0108, rel=1e-15))),  # 92.59 RUB per EUR
     ],
 )
 def test_parse_override(text, expected):
     assert parse_override(text) == expected
+
+
+def test_eur_pairs_both_ways_set_the_same_rate():
+    # EUR/RUB=92 and RUB/EUR=1/92 say the same thing in market notation: 92 RUB per 1 EUR
+    a = reference_rates().with_overrides(["EUR/RUB=92"])
+    b = reference_rates().with_overrides([f"RUB/EUR={1 / 92!r}"])
+    assert a.per_eur["RUB"] == 92.0
+    assert b.per_eur["RUB"] == pytest.approx(92.0, rel=1e-12)
+    assert a.per_eur["USD"] == b.per_eur["USD"] == 1.175  # nothing else moves
 
 
 @pytest.mark.parametrize(
@@ -227,8 +245,17 @@ def test_parse_override(text, expected):
         ("RUB=1=2", "no single '='"),
         ("RUB/USD/CNY=1", "more than one '/'"),
         ("EUR=1.1", "EUR is the base"),
-        ("EUR/USD=0.85", "EUR is the base"),
         ("USD/USD=2", "against itself"),
+        # a pair: codes and rates are checked as for CODE=x
+        ("USD/RU=80", "'RU' is not a currency code"),
+        ("USD/RUBL=80", "'RUBL' is not a currency code"),
+        # three letters but no ISO 4217 currency: refused rather than given a rate
+        ("USD/XYZ=80", "'XYZ' is not a currency code"),
+        ("QQQ=5", "'QQQ' is not a currency code"),
+        ("USD/RUB=0", "must be positive"),
+        ("USD/RUB=-80", "must be positive"),
+        ("EUR/RUB=0", "must be positive"),
+        ("USD/RUB=", "not a number"),
     ],
 )
 def test_bad_override_names_text_and_form(text, problem):
@@ -253,35 +280,110 @@ def test_override_per_eur_adds_and_replaces():
     assert reference_rates().per_eur["RUB"] == 92.0938
 
 
-def test_override_cross_rate_uses_quote_per_eur():
-    # RUB/USD=78.2267 (CBR RUB per USD, sources/fx.md) * USD 1.175 per EUR (ECB) = 91.9164 per EUR,
-    # a cross-source figure, about 0.19 % below the CBR's own 92.0938 (sources/fx.md, last section).
-    rates = reference_rates().with_overrides(["RUB/USD=78.2267"])
+def test_override_market_pair_moves_the_quote():
+    # USD/RUB=78.2267 (CBR: 1 USD = 78.2267 RUB, sources/fx.md) * USD 1.175 per EUR (ECB) = 91.9164 RUB
+    # per EUR, a cross-source figure, about 0.19 % below the CBR's own 92.0938 (sources/fx.md, last
+    # section). USD keeps its rate.
+    rates = reference_rates().with_overrides(["USD/RUB=78.2267"])
     assert rates.per_eur["RUB"] == pytest.approx(78.2267 * 1.175, rel=1e-15)
     assert round(rates.per_eur["RUB"], 4) == 91.9164
-    assert convert(78.2267, "RUB", "USD", rates) == pytest.approx(1.0, rel=1e-15)
+    assert rates.per_eur["USD"] == 1.175
+    assert convert(1, "USD", "RUB", rates) == pytest.approx(78.2267, rel=1e-15)
+    assert rates.sources["RUB"].startswith("user override --fx USD/RUB=78.2267, with USD 1.175 per EUR (ECB")
+
+
+def test_usd_rub_80_is_80_rub_per_usd():
+    # issue 10, item 9: --fx USD/RUB=80 used to be read backwards (1,450 RUB became 116,000 USD).
+    # 1 USD = 80 RUB: RUB per EUR = 80 · 1.175 = 94; 1,450 RUB = 1450 · 1.175/94 = 1450/80 = 18.125 USD.
+    rates = reference_rates().with_overrides(["USD/RUB=80"])
+    assert rates.per_eur["RUB"] == pytest.approx(94.0, rel=1e-15)
+    assert convert(1450, "RUB", "USD", rates) == pytest.approx(18.125, rel=1e-12)
+    # the assessment converts the postage once and rounds half a cent away from zero: 18.13 USD
+    a = assess(price=100, currency="USD", origin="RU", postage=1450, postage_currency="RUB", reason="damaged",
+               fx=rates, today=datetime.date(2026, 11, 29), errors="raise")
+    assert a.postage.tolist() == [18.13] and a.postage_native.tolist() == [1450.0]
+    assert a.postage_currency.tolist() == ["RUB"]
+
+
+def test_override_market_pair_moves_the_base_when_only_the_quote_has_a_rate():
+    # KZT/RUB=0.2: 1 KZT = 0.2 RUB; KZT has no reference rate, so KZT moves:
+    # KZT per EUR = 92.0938 / 0.2 = 460.469. RUB/KZT=5 (1 RUB = 5 KZT) says the same.
+    a = reference_rates().with_overrides(["KZT/RUB=0.2"])
+    b = reference_rates().with_overrides(["RUB/KZT=5"])
+    assert a.per_eur["KZT"] == pytest.approx(460.469, rel=1e-12)
+    assert b.per_eur["KZT"] == pytest.approx(460.469, rel=1e-12)
+    assert a.per_eur["RUB"] == b.per_eur["RUB"] == 92.0938
+    assert a.sources["KZT"].startswith("user override --fx KZT/RUB=0.2, with RUB 92.0938 per EUR")
+    assert convert(5000, "KZT", "RUB", a) == pytest.approx(1000.0, rel=1e-12)
 
 
 def test_override_mapping_accepts_both_spellings():
-    by_text = reference_rates().with_overrides(["KZT=600", "RUB/KZT=0.2"])
-    by_map = reference_rates().with_overrides({"KZT": 600, "rub/kzt": 0.2})
+    # KZT=600 first (direct overrides apply first); KZT/RUB=0.2: 1 KZT = 0.2 RUB → RUB = 0.2 · 600 = 120 per EUR
+    by_text = reference_rates().with_overrides(["KZT=600", "KZT/RUB=0.2"])
+    by_map = reference_rates().with_overrides({"KZT": 600, "kzt/rub": 0.2})
     assert by_map.per_eur == by_text.per_eur
     assert by_map.per_eur["RUB"] == pytest.approx(120.0)
+    assert by_map.per_eur["KZT"] == 600.0
 
 
-def test_override_cross_rate_after_direct_override_of_its_quote():
-    # direct overrides apply first, whatever their order in the list
-    rates = reference_rates().with_overrides(["RUB/USD=80", "USD=1.2"])
+def test_override_cross_rate_after_direct_override_of_its_base():
+    # direct overrides apply first, whatever their order in the list: USD = 1.2 per EUR, then
+    # USD/RUB=80 → RUB = 80 · 1.2 = 96 per EUR
+    rates = reference_rates().with_overrides(["USD/RUB=80", "USD=1.2"])
     assert rates.per_eur["RUB"] == pytest.approx(96.0)
+    assert rates.per_eur["USD"] == 1.2
 
 
 def test_single_text_is_one_override():
     assert reference_rates().with_overrides("KZT=600").per_eur["KZT"] == 600.0
 
 
-def test_cross_override_without_quote_rate():
-    with pytest.raises(FxError, match=r"no rate for KZT .* pass --fx KZT=<units per 1 EUR>"):
-        reference_rates().with_overrides(["RUB/KZT=0.2"])
+def test_cross_override_where_neither_currency_has_a_rate():
+    with pytest.raises(FxError, match=r"--fx KZT/AMD=5.0: neither KZT nor AMD has a rate against the euro; "
+                                      r"pass --fx KZT=<units per 1 EUR> as well"):
+        reference_rates().with_overrides(["KZT/AMD=5"])
+
+
+# --- the sanity check against the reference rate -------------------------------------------
+
+
+def _warned(overrides) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reference_rates().with_overrides(overrides)
+    return [str(w.message) for w in caught if issubclass(w.category, FxWarning)]
+
+
+def test_pair_written_the_wrong_way_round_warns_with_both_rates():
+    # RUB/USD=80 says 1 RUB = 80 USD; the reference is 1.175/92.0938 = 0.0127587 USD per RUB, and
+    # 1/80 = 0.0125 is within 50 % of it: most likely USD/RUB was meant.
+    [msg] = _warned(["RUB/USD=80"])
+    assert "RUB/USD = 80 " in msg and "reference rate 0.0127587" in msg
+    assert "more than 50% away" in msg and "wrong way round" in msg
+
+
+def test_per_eur_override_far_off_warns_with_both_rates():
+    # RUB=9.2 (a lost digit): reference 92.0938 RUB per EUR; 1/9.2 is no closer, so no "wrong way" hint
+    [msg] = _warned(["RUB=9.2"])
+    assert "9.2" in msg and "92.0938" in msg and "wrong way round" not in msg
+    # EUR/RUB=0.0108 is the EUR per RUB figure typed as RUB per EUR: the hint says so
+    [msg] = _warned(["EUR/RUB=0.0108"])
+    assert "92.0938" in msg and "wrong way round" in msg
+
+
+@pytest.mark.parametrize("text", ["USD/RUB=80", "USD/RUB=60", "EUR/RUB=92", "RUB/EUR=0.0108", "RUB=100",
+                                  "USD/KZT=520", "KZT=600"])
+def test_plausible_overrides_do_not_warn(text):
+    # within 50 % of the reference (USD/RUB reference 92.0938/1.175 = 78.38), or no reference to check
+    assert _warned([text]) == []
+
+
+def test_warning_boundary_is_50_percent():
+    # USD/RUB reference 78.3777; 50 % is 39.19 either side
+    ref = 92.0938 / 1.175
+    assert _warned([f"USD/RUB={ref * 1.49!r}"]) == []
+    assert len(_warned([f"USD/RUB={ref * 1.51!r}"])) == 1
+    assert len(_warned([f"USD/RUB={ref * 0.49!r}"])) == 1
 
 
 def test_bad_mapping_override():

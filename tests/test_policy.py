@@ -63,7 +63,14 @@ def test_aliexpress_profile_figures():
     assert ae.return_transit_days == (10, 17) and ae.confidence["return_transit_days"] == "low"
     assert any("no exchange" in n for n in ae.notes)
     assert any('"Mall" items' in n for n in ae.notes)
-    assert "design.md" in ae.sources["seller_response_days_older"]
+    # the older figure is the starting guide's, whose notes are in the package's policies.md
+    assert ae.sources["seller_response_days_older"].startswith("starting guide (calculator/data/sources/policies.md")
+    # Decision v2: the free-return programme's figures and who pays the postage (policies.md A1)
+    assert ae.free_return_by_default is False  # only items labelled for Free Return
+    assert ae.free_return_price_cap_usd == 1000  # items over US$1,000 are excluded
+    assert ae.free_return_win_probability == 1.0 and ae.confidence["free_return_win_probability"] == "low"
+    assert ae.seller_pays_postage_for == ()  # the buyer's cost unless the seller agrees
+    assert ae.partial_refund_available is True
 
 
 def test_temu_and_ebay_figures():
@@ -77,6 +84,24 @@ def test_temu_and_ebay_figures():
     assert (ebay.seller_response_days, ebay.seller_response_business_days) == (3, True)
     assert (ebay.ship_by_days, ebay.ship_by_business_days) == (5, True)
     assert ebay.free_return_window_days is None
+
+
+def test_marketplace_money_rules():
+    temu, ebay = get_marketplace("temu"), get_marketplace("ebay")
+    # Temu: the first return of every order is free (prepaid label), refunded without a seller step;
+    # no partial-refund procedure was found (policies.md A2)
+    assert temu.free_return_by_default is True and temu.free_return_window_days == 90
+    assert temu.free_return_price_cap_usd is None and temu.free_return_win_probability == 1.0
+    assert temu.partial_refund_available is None and temu.seller_pays_postage_for == ()
+    # Temu's exclusions are Temu's own, not AliExpress's (issue 10, item 4)
+    assert "mobile phones" not in temu.free_return_exclusions
+    assert "free gifts" in temu.free_return_exclusions
+    # eBay Money Back Guarantee: the seller pays the return label for the seller-fault reasons,
+    # not for a change of mind (policies.md A3); no marketplace-wide free-return programme
+    assert ebay.seller_pays_postage_for == ("damaged", "defective", "wrong_item", "not_as_described")
+    assert "changed_mind" not in ebay.seller_pays_postage_for
+    assert ebay.free_return_by_default is False
+    assert ebay.free_return_price_cap_usd is None and ebay.free_return_win_probability is None
 
 
 def test_get_marketplace_is_case_insensitive_and_cached():
@@ -119,6 +144,25 @@ def test_aliexpress_deadline_is_received_plus_15_days():
     # seller 5 days, then 10 days to post the return
     assert t.seller_answer_by == day("2025-12-06")
     assert t.ship_by == day("2025-12-16")
+
+
+def test_escalated_refund_latest_is_45_days_after_the_sellers_answer_date():
+    # A seller who refuses or stays silent is escalated on seller_answer_by; an escalated dispute
+    # can take "up to 45 days or more" (starting guide, AliExpress profile escalated_refund_days_max).
+    t = timeline(get_marketplace("aliexpress"), "2025-12-01", "2025-12-05")
+    assert t.seller_answer_by == day("2025-12-10")  # opened Fri 12-05 + 5 calendar days
+    assert t.escalated_refund_latest == day("2026-01-24")  # 12-10 + 45 calendar days
+    # arrays: the same offset for every order
+    t = timeline(get_marketplace("aliexpress"), ["2025-12-01", "2025-11-20"], "2025-12-05")
+    assert (t.escalated_refund_latest - t.seller_answer_by == np.timedelta64(45, "D")).all()
+
+
+def test_escalated_refund_latest_is_nat_without_a_figure():
+    # eBay and Temu state no figure for an escalated refund (policies.md A2, A3): no date is made up
+    for mid in ("ebay", "temu"):
+        t = timeline(get_marketplace(mid), "2025-12-12", "2025-12-12", purchased_on="2025-12-01")
+        assert np.isnat(t.escalated_refund_latest), mid
+        assert not np.isnat(t.seller_answer_by), mid
 
 
 def test_aliexpress_money_dates():
@@ -204,12 +248,21 @@ def test_vectorized_equals_scalar(mid, free_return, rows):
         one = timeline(market, received[i], today[i], purchased_on=purchased[i],
                        free_return=free_return)
         for f in dataclasses.fields(vector):
-            assert getattr(vector, f.name)[i] == getattr(one, f.name), (f.name, i)
+            a, b = getattr(vector, f.name)[i], getattr(one, f.name)
+            # NaT != NaT: a date the marketplace has no figure for (Temu's and eBay's escalated
+            # refund) is NaT in both
+            same = (np.isnat(a) and np.isnat(b)) if f.name != "window_closed" and np.isnat(b) else a == b
+            assert same, (f.name, i)
     # dates are ordered as the process is
     assert (vector.seller_answer_by >= vector.opened_on).all()
     assert (vector.ship_by >= vector.seller_answer_by).all()
     assert (vector.refund_return_latest >= vector.refund_return_earliest).all()
     assert (vector.refund_partial_latest >= vector.refund_partial_earliest).all()
+    escalated = vector.escalated_refund_latest
+    if market.escalated_refund_days_max is None:
+        assert np.isnat(escalated).all()
+    else:
+        assert (escalated >= vector.seller_answer_by).all()
 
 
 def test_broadcasting_received_against_today():
@@ -306,6 +359,10 @@ marketplaces:
     free_return_one_per_order: {value: null, source: s, source_date: n.a., confidence: none}
     free_return_exclusions: {value: [], source: s, source_date: n.a., confidence: none}
     free_return_refund_after: {value: null, source: s, source_date: n.a., confidence: none}
+    free_return_by_default: {value: false, source: s, source_date: n.d., confidence: high}
+    free_return_price_cap_usd: {value: 1000, source: s, source_date: n.d., confidence: high}
+    free_return_win_probability: {value: 0.95, source: s, source_date: n.d., confidence: low}
+    seller_pays_postage_for: {value: [damaged, wrong_item], source: s, source_date: n.d., confidence: medium}
     return_transit_days: {value: [10, 17], source: s, source_date: 2023-05-16, confidence: low}
     notes:
       - {text: a note, source: s, source_date: n.d., confidence: low}
@@ -325,6 +382,12 @@ def test_load_a_profile_file(tmp_path):
     assert shop.refund_business_days is True
     assert shop.notes == ("a note",)
     assert shop.sources["return_transit_days"] == "s (2023-05-16; confidence low)"
+    # the Decision v2 figures
+    assert shop.free_return_by_default is False
+    assert shop.free_return_price_cap_usd == 1000
+    assert shop.free_return_win_probability == 0.95
+    assert shop.seller_pays_postage_for == ("damaged", "wrong_item")
+    assert shop.confidence["seller_pays_postage_for"] == "medium"
 
 
 @pytest.mark.parametrize(
@@ -367,7 +430,19 @@ def test_load_a_profile_file(tmp_path):
          "marketplaces.shop.name: duplicate key"),
         # a note without a source
         ("{text: a note, source: s, source_date: n.d., confidence: low}", "{text: a note}",
-         23, "marketplaces.shop.notes.0: missing keys 'confidence', 'source', 'source_date'"),
+         27, "marketplaces.shop.notes.0: missing keys 'confidence', 'source', 'source_date'"),
+        # the Decision v2 figures are required like the others
+        ("    free_return_by_default: {value: false, source: s, source_date: n.d., confidence: high}\n", "",
+         3, "marketplaces.shop: missing key 'free_return_by_default'"),
+        ("{value: false, source: s, source_date: n.d., confidence: high}",
+         "{value: sometimes, source: s, source_date: n.d., confidence: high}",
+         21, "marketplaces.shop.free_return_by_default.value: 'sometimes'; expected true or false"),
+        # a negative price cap
+        ("{value: 1000, source", "{value: -5, source",
+         22, "marketplaces.shop.free_return_price_cap_usd.value: -5"),
+        # reasons are a list of reason codes
+        ("value: [damaged, wrong_item]", "value: damaged",
+         24, "marketplaces.shop.seller_pays_postage_for.value: 'damaged'; expected a list of texts"),
     ],
 )
 def test_malformed_file_names_file_line_and_key(tmp_path, old, new, line, message):
@@ -378,6 +453,40 @@ def test_malformed_file_names_file_line_and_key(tmp_path, old, new, line, messag
     text = str(info.value)
     assert text.startswith(f"{path}, line {line}: "), text
     assert message in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "what"),
+    [
+        # a reason code that does not exist (a typo): the figure's line, the bad code, the codes
+        ("value: [damaged, wrong_item]", "value: [damaged, broken]", 24, "seller_pays_postage_for",
+         "'broken' is not a reason; reasons: damaged, defective, wrong_item, not_as_described, changed_mind"),
+        # a probability above 1
+        ("{value: 0.95, source", "{value: 1.5, source", 23, "free_return_win_probability",
+         "1.5 is not a probability between 0 and 1"),
+    ],
+)
+def test_bad_new_figure_points_at_its_line(tmp_path, old, new, line, key, what):
+    # Like every other figure, a value that is wrong in itself is reported at its own line (not at
+    # the first line of the profile), with the key path and what is wrong.
+    path = write(tmp_path, MINIMAL.replace(old, new, 1))
+    with pytest.raises(CalculatorError) as info:
+        load_marketplaces(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}, line {line}: "), text
+    assert key in text and what in text
+
+
+def test_price_cap_must_be_positive(tmp_path):
+    # a cap of 0 would exclude every item: refused, naming the figure
+    path = write(tmp_path, MINIMAL.replace("{value: 1000, source", "{value: 0, source", 1))
+    with pytest.raises(CalculatorError, match=r"free_return_price_cap_usd: 0 is not a positive amount or null"):
+        load_marketplaces(path)
+    ae = get_marketplace("aliexpress")
+    with pytest.raises(InputError, match=r"free_return_price_cap_usd: -1 is not a positive amount"):
+        dataclasses.replace(ae, free_return_price_cap_usd=-1)
+    with pytest.raises(InputError, match=r"seller_pays_postage_for: 'late' is not a reason"):
+        dataclasses.replace(ae, seller_pays_postage_for=("late",))
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path):

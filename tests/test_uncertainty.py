@@ -10,6 +10,7 @@ import pytest
 
 from calculator.errors import InputError, RouteError
 from calculator import estimate
+from calculator.assessment import assess
 from calculator.model import OPTIONS
 from calculator.uncertainty import (
     DISTRIBUTION_FORMS,
@@ -136,18 +137,53 @@ def test_range_is_the_ends_or_the_5_95_percentiles():
 def test_default_distributions_center_on_the_reason_default():
     assert default_distribution("partial_refund", 0.5).params == (0.2, 0.5, 0.7)
     assert default_distribution("win_probability", 0.84).params == pytest.approx((0.69, 0.84, 0.99))
+    assert default_distribution("partial_probability", 0.84).params == pytest.approx((0.69, 0.84, 0.99))
     assert default_distribution("win_probability", 0.91).params == pytest.approx((0.76, 0.91, 1.0))  # clipped
     assert default_distribution("resale_value", 0.5).params == pytest.approx((0.3, 0.5, 0.7))  # policies.md B2
     assert default_distribution("resale_value", 0.1).params == pytest.approx((0.0, 0.1, 0.3))
 
 
 def test_only_assumed_inputs_get_default_distributions(tariffs):
+    # damaged: q = w = 0.84 by default; q now gets its default distribution as w does
     o = phone(tariffs, win_probability=0.9, resale_value="uni:0.05,0.2")
-    assert set(o.distributions) == {"partial_refund", "use_value", "resale_value"}
+    assert set(o.distributions) == {"partial_probability", "partial_refund", "use_value", "resale_value"}
     assert str(o.distributions["resale_value"]) == "uni(0.05, 0.2)"
+    assert str(o.distributions["partial_probability"]) == "tri(0.69, 0.84, 0.99)"
     assert o.value("win_probability") == 0.9
+    o = phone(tariffs, partial_probability=0.5)
+    assert "partial_probability" not in o.distributions and o.value("partial_probability") == 0.5
     o = phone(tariffs, defaults=False)
     assert dict(o.distributions) == {}
+
+
+def test_no_default_distribution_on_a_value_a_rule_sets(tariffs):
+    # After 3 disputes won in a row AliExpress refuses the next one: w = q = 0 by the rule, not a
+    # guess, so they stay fixed; the other assumed inputs still get their distributions.
+    o = phone(tariffs, disputes_won_in_a_row=3)
+    assert bool(o.assessment.win_streak[0])
+    assert o.value("win_probability") == 0.0 and o.value("partial_probability") == 0.0
+    assert set(o.distributions) == {"partial_refund", "use_value", "resale_value"}
+    # ... but a probability the user gives as a distribution is the user's
+    o = phone(tariffs, disputes_won_in_a_row=3, win_probability="tri:0,0.1,0.2")
+    assert str(o.distributions["win_probability"]) == "tri(0, 0.1, 0.2)"
+    # A free return is refunded on the warehouse's scan: w is the programme's (AliExpress 1.0), fixed.
+    o = uncertain_order(price=40, currency="USD", origin="US", reason="wrong_item", free_return=True,
+                        tariffs=tariffs, today=TODAY)
+    assert bool(o.assessment.free_return[0]) and o.value("postage") == 0.0
+    assert o.value("win_probability") == 1.0 and "win_probability" not in o.distributions
+    assert "partial_probability" in o.distributions  # a partial refund is still argued with the seller
+    # Temu: the first return is free by default, w fixed the same way
+    o = uncertain_order(price=40, currency="USD", origin="US", reason="wrong_item", marketplace="temu",
+                        purchased_on="2026-11-01", tariffs=tariffs, today=TODAY)
+    assert bool(o.assessment.free_return[0]) and "win_probability" not in o.distributions
+    # changed mind: no dispute asks for a partial refund, q = 0 is a rule, not a guess; w is a guess
+    o = phone(tariffs, reason="changed_mind")
+    assert o.value("partial_probability") == 0.0 and "partial_probability" not in o.distributions
+    assert str(o.distributions["win_probability"]) == "tri(0, 0.15, 0.3)"
+    # with q = 0 asking for a partial refund gets nothing: EV_partial_keep = 0·f·P + u·P in every draw
+    mc = monte_carlo(o, draws=500, seed=1)
+    u = draw(o, 500, seed=1)["use_value"]
+    assert mc.ev[OPTIONS.index("partial_keep")] == pytest.approx(u * 18000)
 
 
 def test_distribution_objects_are_accepted(tariffs):
@@ -159,9 +195,15 @@ def test_distribution_objects_are_accepted(tariffs):
 
 def test_the_order_fails_like_an_estimate(tariffs):
     with pytest.raises(RouteError, match="RU → CN"):
-        uncertain_order(price=18000, currency="RUB", origin="RU", weight_g=500, tariffs=tariffs, today=TODAY)
+        uncertain_order(price=18000, currency="RUB", origin="RU", weight_g=500, reason="damaged", tariffs=tariffs,
+                        today=TODAY)
     with pytest.raises(InputError, match="price"):
         phone(tariffs, price=-5)
+    # the reason is required: the answer depends on it
+    with pytest.raises(InputError, match=r"^reason: missing; one of damaged \(arrived broken\), defective"):
+        uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, tariffs=tariffs, today=TODAY)
+    with pytest.raises(InputError, match=r"partial_probability: 1.5 is out of range; give 0 to 1"):
+        phone(tariffs, partial_probability=1.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,16 +213,17 @@ def test_the_order_fails_like_an_estimate(tariffs):
 def test_same_seed_same_numbers(tariffs):
     o = phone(tariffs)
     a, b = monte_carlo(o, draws=5000, seed=7), monte_carlo(o, draws=5000, seed=7)
-    assert np.array_equal(a.ev, b.ev)
+    # NaN marks a draw in which an option is closed (a sale below min_resale): equal where NaN too
+    assert np.array_equal(a.ev, b.ev, equal_nan=True)
     assert np.array_equal(a.p_best, b.p_best) and a.p_return_loses == b.p_return_loses
     c = monte_carlo(o, draws=5000, seed=8)
-    assert not np.array_equal(a.ev, c.ev)
+    assert not np.array_equal(a.ev, c.ev, equal_nan=True)
 
 
 def test_without_a_seed_the_run_reports_one_that_repeats_it(tariffs):
     o = phone(tariffs)
     a = monte_carlo(o, draws=1000)
-    assert np.array_equal(a.ev, monte_carlo(o, draws=1000, seed=a.seed).ev)
+    assert np.array_equal(a.ev, monte_carlo(o, draws=1000, seed=a.seed).ev, equal_nan=True)
 
 
 @pytest.mark.parametrize(
@@ -196,7 +239,7 @@ def test_without_a_seed_the_run_reports_one_that_repeats_it(tariffs):
 def test_degenerate_distributions_reproduce_the_single_estimate_exactly(tariffs, order_kw):
     e = estimate(tariffs=tariffs, today=TODAY, **order_kw)
     kw = dict(order_kw)
-    for name in ("win_probability", "partial_refund", "use_value", "resale_value"):
+    for name in ("win_probability", "partial_probability", "partial_refund", "use_value", "resale_value"):
         v = float(e.assessment.values[name][0])
         kw[name] = f"tri:{v!r},{v!r},{v!r}"
     if "weight_g" in kw:
@@ -210,31 +253,41 @@ def test_degenerate_distributions_reproduce_the_single_estimate_exactly(tariffs,
 
 
 def test_p_best_matches_the_closed_form_for_a_uniform_win_probability(tariffs):
-    # P = 100, S = 10 (given), u = 0, r = 0.1, f = 0.5, σ = c = φ = k = 0, w ~ U(0, 1).
-    # The alternatives do not depend on w: partial_keep = f·P + u·P = 50, partial_resell = f·P +
-    # r·P = 60, keep = max(u·P, r·P) = 10, so A = 60. Returning is best when w·P − S > A, i.e.
-    # w > w* = (A + S)/P = 0.7; for w ~ U(0, 1) that has probability 1 − w* = 0.3. Returning loses
-    # money when w·P < S, i.e. w < 0.1: probability 0.1.
-    o = uncertain_order(price=100, currency="USD", origin="US", postage=10, use_value=0, resale_value=0.1,
-                        partial_refund=0.5, win_probability="uni:0,1", tariffs=tariffs, today=TODAY)
+    # P = 100 USD, S = 10 (given), damaged, u = 0, r = 0.1, f = 0.5, q = 0.9 (given), σ = c = φ = k = 0,
+    # w ~ U(0, 1). A sale would bring R = 0.1·100 = 10 USD, below min_resale = 10 EUR = 11.75 USD,
+    # so it is not an option: K = u·P = 0 and partial_resell is closed (NaN) in every draw.
+    # The alternatives do not depend on w: keep = 0, partial_keep = q·f·P + u·P = 0.9·0.5·100 = 45.
+    # EV_return = w·(P − S) + (1 − w)·K = 90·w. Returning is best when 90·w > 45, i.e. w > 0.5: for
+    # w ~ U(0, 1) that has probability 0.5; partial_keep the other 0.5. A refused dispute costs
+    # nothing (the buyer posts only after the seller accepts), so returning never loses money here.
+    o = uncertain_order(price=100, currency="USD", origin="US", postage=10, reason="damaged", use_value=0,
+                        resale_value=0.1, partial_refund=0.5, partial_probability=0.9, win_probability="uni:0,1",
+                        tariffs=tariffs, today=TODAY)
+    assert list(o.distributions) == ["win_probability"]
+    assert o.value("min_resale") == 11.75
     n = 100_000
     mc = monte_carlo(o, draws=n, seed=11)
-    se = math.sqrt(0.3 * 0.7 / n)
-    assert abs(mc.p_best[RETURN] - 0.3) < 4 * se
-    assert abs(mc.p_best[OPTIONS.index("partial_resell")] - 0.7) < 4 * se
-    assert abs(mc.p_return_loses - 0.1) < 4 * math.sqrt(0.1 * 0.9 / n)
-    # percentiles of EV_return = 100·w − 10 are 100·q − 10
-    assert mc.ev_percentiles[:, RETURN] == pytest.approx([-5, 40, 85], abs=1.0)
+    se = math.sqrt(0.5 * 0.5 / n)
+    assert abs(mc.p_best[RETURN] - 0.5) < 4 * se
+    assert abs(mc.p_best[OPTIONS.index("partial_keep")] - 0.5) < 4 * se
+    assert mc.p_best[OPTIONS.index("partial_resell")] == 0 and np.isnan(mc.ev[OPTIONS.index("partial_resell")]).all()
+    assert mc.p_return_loses == 0.0
+    # percentiles of EV_return = 90·w are 90·q: 4.5, 45, 85.5
+    assert mc.ev_percentiles[:, RETURN] == pytest.approx([4.5, 45, 85.5], abs=1.0)
 
 
 def test_p_best_matches_the_closed_form_for_a_uniform_partial_refund(tariffs):
-    # EV_return = 0.84·100 − 10 = 74 is fixed; partial_resell = 100·f + 10 (r = 0.1) beats it when
-    # f > 0.64. For f ~ U(0.2, 0.7), P(return best) = (0.64 − 0.2)/0.5 = 0.88.
-    o = uncertain_order(price=100, currency="USD", origin="US", postage=10, reason="damaged",
+    # damaged: w = q = 0.84, u = 0, r = 0.1; P = 100, S = 30; min_resale = 0 so the sale counts:
+    # R = 10, K = max(0, 10) = 10. EV_return = 0.84·(100 − 30) + 0.16·10 = 58.8 + 1.6 = 60.4 is fixed;
+    # partial_resell = q·f·P + R = 84·f + 10 beats it when f > 50.4/84 = 0.6.
+    # For f ~ U(0.2, 0.7), P(return best) = (0.6 − 0.2)/0.5 = 0.8.
+    o = uncertain_order(price=100, currency="USD", origin="US", postage=30, reason="damaged", min_resale=0,
                         partial_refund="uni:0.2,0.7", defaults=False, tariffs=tariffs, today=TODAY)
     n = 100_000
     mc = monte_carlo(o, draws=n, seed=5)
-    assert abs(mc.p_best[RETURN] - 0.88) < 4 * math.sqrt(0.88 * 0.12 / n)
+    assert mc.ev[RETURN] == pytest.approx(np.full(n, 60.4))
+    assert abs(mc.p_best[RETURN] - 0.8) < 4 * math.sqrt(0.8 * 0.2 / n)
+    assert abs(mc.p_best[OPTIONS.index("partial_resell")] - 0.2) < 4 * math.sqrt(0.8 * 0.2 / n)
 
 
 def test_weight_draws_re_look_up_the_postage(tariffs):
@@ -244,7 +297,51 @@ def test_weight_draws_re_look_up_the_postage(tariffs):
     w = draw(o, 2000, seed=2)["weight_g"]
     postage = o.postage_for_weight(w)
     assert np.unique(postage).size > 1  # the weights cross band limits
-    assert mc.ev[RETURN] == pytest.approx(0.84 * 200 - postage)
+    # damaged: R = 0.1·200 = 20 ≥ min_resale 11.75, so K = 20:
+    # EV_return = 0.84·(200 − S) + 0.16·20 = 0.84·(200 − S) + 3.2
+    assert mc.ev[RETURN] == pytest.approx(0.84 * (200 - postage) + 3.2)
+    # each draw is what the estimate of an order of that weight gives, bit for bit
+    a = assess(price=200, currency="USD", origin="US", reason="damaged", weight_g=w, tariffs=tariffs, today=TODAY,
+               errors="raise")
+    assert np.array_equal(a.postage, postage)
+    assert np.array_equal(a.evaluation.ev, mc.ev, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        dict(origin="US", currency="USD"),  # USPS, no conversion
+        dict(origin="US", currency="EUR"),  # USD → EUR
+        dict(origin="GB", currency="RUB"),  # GBP → RUB
+        dict(origin="DE", currency="GBP", destination="CN"),  # EUR → GBP
+        dict(origin="GB", currency="EUR", length_cm=30, width_cm=20, height_cm=10),  # size checked
+    ],
+)
+def test_postage_for_weight_is_the_estimates_postage_to_the_cent(tariffs, route):
+    # One order, one postage in every path (issue 10): the Monte Carlo / sweep / map look-up equals
+    # the estimate's for the same weight, converted and rounded once.
+    w = np.array([20, 100, 250, 251, 450, 500, 999, 1000, 1500, 1999, 2000])
+    o = uncertain_order(price=80, weight_g=300, reason="wrong_item", tariffs=tariffs, today=TODAY, defaults=False,
+                        **route)
+    a = assess(price=80, weight_g=w, reason="wrong_item", tariffs=tariffs, today=TODAY, **route)
+    assert np.isfinite(a.postage).all()
+    assert np.array_equal(o.postage_for_weight(w), a.postage)
+    # and the order's own postage (its estimate, at 300 g) is the look-up's at 300 g
+    assert o.value("postage") == float(o.postage_for_weight([300.0])[0])
+
+
+def test_postage_for_weight_uses_the_posting_day_of_the_order(tariffs):
+    # The tariff version is the one in force on the day the return is posted (posted_on), not the
+    # day of the estimate: the estimate of a return posted in autumn 2025 uses the 2025 USPS list,
+    # and so must every analysis of that order.
+    kw = dict(price=80, currency="USD", origin="US", reason="wrong_item", posted_on="2025-11-01")
+    w = np.array([100.0, 300.0, 1000.0, 2000.0])
+    a = assess(weight_g=w, tariffs=tariffs, today=TODAY, errors="raise", **kw)
+    now = assess(weight_g=w, tariffs=tariffs, today=TODAY, errors="raise", **{**kw, "posted_on": None})
+    assert not np.array_equal(a.postage, now.postage)  # the two lists differ: the test can tell them apart
+    o = uncertain_order(weight_g=300, tariffs=tariffs, today=TODAY, defaults=False, **kw)
+    assert o.value("postage") == float(a.postage[1])
+    assert np.array_equal(o.postage_for_weight(w), a.postage)
 
 
 def test_postage_draws_are_in_the_postage_currency(tariffs):
@@ -253,7 +350,14 @@ def test_postage_draws_are_in_the_postage_currency(tariffs):
     mc = monte_carlo(o, draws=500, seed=4)
     x = draw(o, 500, seed=4)["postage"]
     factor = o.fx.factor("EUR", "USD")
-    assert mc.ev[RETURN] == pytest.approx(0.84 * 300 - np.round(x * factor, 2))
+    # damaged: R = 0.1·300 = 30 USD ≥ min_resale 11.75, K = 30; S in USD to the cent:
+    # EV_return = 0.84·(300 − S) + 0.16·30 = 0.84·(300 − S) + 4.8
+    S = np.round(x * factor, 2)
+    assert mc.ev[RETURN] == pytest.approx(0.84 * (300 - S) + 4.8)
+    # converted as the estimate converts a given postage
+    a = assess(price=300, currency="USD", origin="DE", postage=x, postage_currency="EUR", reason="damaged",
+               tariffs=tariffs, today=TODAY, errors="raise")
+    assert np.array_equal(a.postage, o.postage_in_order_currency(x))
 
 
 def test_hundred_thousand_draws_are_evaluated_in_one_call(tariffs, monkeypatch):
@@ -273,7 +377,9 @@ def test_hundred_thousand_draws_are_evaluated_in_one_call(tariffs, monkeypatch):
 
 
 def test_summary_numbers_are_those_of_the_draws(tariffs):
-    mc = monte_carlo(phone(tariffs), draws=20_000, seed=9)
+    # min_resale = 0: a sale is an option in every draw, so every EV is a number
+    mc = monte_carlo(phone(tariffs, min_resale=0), draws=20_000, seed=9)
+    assert np.isfinite(mc.ev).all()
     assert mc.p_best.sum() == pytest.approx(1.0)
     assert mc.ev_mean == pytest.approx(mc.ev.mean(axis=1))
     assert mc.ev_percentiles == pytest.approx(np.percentile(mc.ev, [5, 50, 95], axis=1))
@@ -286,7 +392,8 @@ def test_result_formats(tariffs):
     d = json.loads(json.dumps(mc.to_dict()))
     assert d["seed"] == 1 and d["draws"] == 2000 and d["currency"] == "RUB"
     assert [r["option"] for r in d["options"]][0] == mc.best
-    assert set(d["distributions"]) == {"win_probability", "partial_refund", "use_value", "resale_value"}
+    assert set(d["distributions"]) == {"win_probability", "partial_probability", "partial_refund", "use_value",
+                                       "resale_value"}
     df = mc.to_frame()
     assert list(df.index)[0] == mc.best and set(df.index) == set(OPTIONS)
     assert list(df.columns) == ["p_best", "ev_mean", "ev_p5", "ev_p50", "ev_p95"]
@@ -295,6 +402,35 @@ def test_result_formats(tariffs):
     assert all(o in text for o in OPTIONS)
     page = mc._repr_html_()
     assert page.count("<tr>") == 5 and "RUB" in page
+
+
+def test_an_option_closed_in_some_draws_is_summarised_over_the_draws_where_it_is_open(tariffs):
+    # The phone: r ~ tri(0, 0.1, 0.3), and a sale under min_resale = 10 EUR = 920.94 RUB is not worth
+    # it (r < 920.94/18000 = 0.0512), so partial_resell is closed (NaN) in some draws and open in the
+    # others, where it is sometimes the best option. Its mean EV and percentiles are those of the
+    # draws in which it can be taken, not NaN; and the JSON has no NaN (null where an option is
+    # closed in every draw).
+    o = phone(tariffs)
+    assert o.value("min_resale") == 920.94
+    mc = monte_carlo(o, draws=20_000, seed=9)
+    pr = OPTIONS.index("partial_resell")
+    closed = np.isnan(mc.ev[pr])
+    assert closed.any() and not closed.all() and mc.p_best[pr] > 0
+    assert mc.ev_mean == pytest.approx(np.nanmean(mc.ev, axis=1))
+    assert mc.ev_percentiles == pytest.approx(np.nanpercentile(mc.ev, [5, 50, 95], axis=1))
+    json.dumps(mc.to_dict(), allow_nan=False)  # strict JSON
+    assert "nan" not in str(mc)
+
+
+def test_closed_window_monte_carlo_keeps_the_dispute_options_closed(tariffs):
+    # Received 2026-10-01, AliExpress window of 15 days closed on 10-16: only keeping is left, in
+    # every draw. EV_keep = K = max(u·P, R) = R = r·18000 (R ≥ 920.94) or u·P.
+    o = phone(tariffs, received_on="2026-10-01")
+    assert not bool(o.assessment.return_open[0]) and not bool(o.assessment.partial_open[0])
+    mc = monte_carlo(o, draws=1000, seed=2)
+    assert mc.p_best[OPTIONS.index("keep")] == 1.0 and mc.best == "keep"
+    assert np.isnan(mc.ev[1:]).all() and np.isfinite(mc.ev[0]).all()
+    assert mc.p_return_loses == 0.0
 
 
 @pytest.mark.parametrize("draws", [0, -5, 2.5])
