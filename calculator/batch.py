@@ -1641,10 +1641,10 @@ def run_batch(
         raise InputError(f"--chunk-rows: {chunk_rows} must be at least 1")
     if decimal not in (None, ".", ","):
         raise InputError(f"--decimal: {decimal!r} must be '.' or ','")
-    from .tariffs import load_tariffs
+    from .tariffs import resolve
 
     today = today or _dt.date.today()  # one date for every chunk, even across midnight
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
+    tset = resolve(tariffs, today=today)  # every version: each row is priced with the list of its posting day
     info, chunks = read_chunks(source, delimiter=delimiter, decimal=decimal, chunk_rows=chunk_rows,
                                input_format=input_format)
     check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")

@@ -340,7 +340,7 @@ def _as_of(args: argparse.Namespace):
 def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     from .advice import estimate
 
-    e = estimate(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args), exchange=args.exchange,
+    e = estimate(tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args), exchange=args.exchange,
                  **order_inputs(args))
     if args.chart or args.charts:
         from .cli_analysis import estimate_charts

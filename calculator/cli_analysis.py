@@ -12,6 +12,7 @@ numpy, matplotlib and the analysis modules are imported inside the functions tha
 from __future__ import annotations
 
 import argparse
+import sys
 import re
 from pathlib import Path
 from typing import TextIO
@@ -122,7 +123,10 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
     from .cli import _fx, _tariffs
     from .uncertainty import from_assessment, monte_carlo
 
-    order = from_assessment(estimate.assessment, tariffs=_tariffs(args).values(), fx=_fx(args))
+    order = from_assessment(estimate.assessment, tariffs=_tariffs(args), fx=_fx(args))
+    if order.closed_reason:  # the estimate itself stands; only the charts cannot be drawn
+        print(f"returncost: warning: no charts: {order.closed_reason}", file=sys.stderr)
+        return
     t = sensitivity.tornado(order)
     written: list[tuple[Path, str]] = []
     if args.chart:
@@ -184,13 +188,15 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
         name = "weight_g"
     if name not in sensitivity.SWEEPABLE:
         raise InputError(f"--sweep: {name!r} is not an input; choose one of {', '.join(sensitivity.SWEEPABLE)}")
-    order = uncertain_order(tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args),
+    order = uncertain_order(tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args),
                             defaults=not args.no_defaults, **order_inputs(args, distributions=True))
     if args.draws < 1:
         raise InputError(f"--draws: {args.draws} must be 1 or more")
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: {args.seed} must be 0 or more")
     mc = monte_carlo(order, draws=args.draws, seed=args.seed)
+    if order.closed_reason:
+        return _closed_sensitivity(order, mc, args, out)
     t = sensitivity.tornado(order)
     s = sensitivity.sobol(order, seed=mc.seed)
     values = None
@@ -238,6 +244,28 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int:
+    """``returncost sensitivity`` for an order whose window has closed: the Monte Carlo, and why
+    there is nothing else to show."""
+    from . import charts
+    from .cli import _emit_csv, _emit_json
+
+    if args.chart:
+        path = _check_chart_path(args.chart, "--chart")
+        _save(lambda ax: charts.monte_carlo_chart(mc, ax), path, "--chart")
+    if args.format == "json":
+        _emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
+                    "tornado": None, "sobol": None, "sweep": None, "why_not": order.closed_reason}, out)
+    elif args.format == "csv":
+        _emit_csv(mc.rows(), out)
+    else:
+        out.write(f"Single estimate: {order.base.recommended[0]}; {order.closed_reason}.\n\n")
+        out.write(str(mc).replace(f"(seed {mc.seed})", _seed_note(mc)) + "\n")
+        if args.chart:
+            out.write(f"\nChart saved: {args.chart} (Monte Carlo EVs)\n")
+    return 0
+
+
 # --------------------------------------------------------------------------------------------
 # returncost map
 
@@ -257,7 +285,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     prices = np.linspace(plo, phi, args.steps)
     weights = np.linspace(wlo, whi, args.steps)
     inputs = order_inputs(_without(args, "price", "weight"))
-    order = sensitivity.route_order(weights, tariffs=_tariffs(args).values(), fx=_fx(args), today=_as_of(args),
+    order = sensitivity.route_order(weights, tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args),
                                     **inputs)
     m = sensitivity.decision_map(order, prices, weights)
     if args.chart:
@@ -289,7 +317,7 @@ def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
     if args.weight is not None:
         raise InputError("--weight: the table covers every weight band; use --max-weight to set the heaviest")
     max_w = parse_weight(args.max_weight, field="--max-weight")
-    order = sensitivity.route_order([1.0, max_w], tariffs=_tariffs(args).values(), fx=_fx(args),
+    order = sensitivity.route_order([1.0, max_w], tariffs=_tariffs(args), fx=_fx(args),
                                     today=_as_of(args), **order_inputs(args))
     table = sensitivity.threshold_table(order, max_weight_g=max_w)
     if args.format == "json":

@@ -134,7 +134,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     today = _as_of(args)
     defaults = _defaults(args)
     delimiter = _delimiter(args.delimiter)
-    tariffs = _tariffs(args).values()
+    tariffs = _tariffs(args)
     fx = _fx(args)
     source: Any = sys.stdin.buffer if args.input == "-" else args.input
     dest: Any = sys.stdout.buffer if args.output == "-" else args.output

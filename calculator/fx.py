@@ -260,20 +260,21 @@ class FxRates:
         'user override --fx USD/RUB=78.0, with USD 1.175 per '
         """
         if isinstance(overrides, str):
-            pairs = [parse_override(overrides)]
+            texts = [overrides]
         elif isinstance(overrides, Mapping):
-            pairs = [parse_override(f"{key}={value}") for key, value in overrides.items()]
+            texts = [f"{key}={value}" for key, value in overrides.items()]
         else:
-            pairs = [parse_override(text) for text in overrides]
+            texts = list(overrides)
+        pairs = [(*parse_override(text), text) for text in texts]
         per_eur = dict(self.per_eur)
         sources = dict(self.sources)
-        for key, value in [p for p in pairs if "/" not in p[0]]:
+        for key, value, text in [p for p in pairs if "/" not in p[0]]:
             per_eur[key] = value
             sources[key] = f"user override --fx {key}={value!r}"
-            _sanity(f"{key}=<units per 1 EUR>", value, _reference_cross(BASE, key), f"--fx {key}={value!r}")
-        for key, value in [p for p in pairs if "/" in p[0]]:
+            _sanity(f"{key} per 1 EUR", value, _reference_cross(BASE, key), f"--fx {text.strip()}")
+        for key, value, text in [p for p in pairs if "/" in p[0]]:
             base, quote = key.split("/")
-            _sanity(f"{base}/{quote}", value, _reference_cross(base, quote), f"--fx {key}={value!r}")
+            _sanity(f"{base}/{quote}", value, _reference_cross(base, quote), f"--fx {text.strip()}")
             if base in per_eur:
                 per_eur[quote] = value * per_eur[base]
                 moved, anchor = quote, base

@@ -273,9 +273,9 @@ _FIGURES: dict[str, tuple[str, bool, frozenset[str]]] = {
     "free_return_exclusions": ("texts", False, frozenset()),
     "free_return_refund_after": ("text", True, frozenset()),
     "free_return_by_default": ("bool", False, frozenset()),
-    "free_return_price_cap_usd": ("amount", True, frozenset()),
-    "free_return_win_probability": ("amount", True, frozenset()),
-    "seller_pays_postage_for": ("texts", False, frozenset()),
+    "free_return_price_cap_usd": ("positive", True, frozenset()),
+    "free_return_win_probability": ("probability", True, frozenset()),
+    "seller_pays_postage_for": ("reasons", False, frozenset()),
     "return_transit_days": ("range", False, frozenset()),
 }
 _FIGURE_KEYS = {"value", "source", "source_date", "confidence"}
@@ -293,9 +293,14 @@ def _value_ok(kind: str, value: Any) -> str | None:
         return None if ok else "[min, max], whole numbers >= 0, min <= max"
     if kind == "bool":
         return None if isinstance(value, bool) else "true or false"
-    if kind == "amount":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-        return None if ok else "a number >= 0"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "positive":
+        return None if number and value > 0 else "a number > 0"
+    if kind == "probability":
+        return None if number and 0 <= value <= 1 else "a probability between 0 and 1"
+    if kind == "reasons":
+        ok = isinstance(value, list) and all(x in REASONS for x in value)
+        return None if ok else f"a list of reasons ({', '.join(REASONS)})"
     if kind == "text":
         return None if isinstance(value, str) and value.strip() else "a text"
     ok = isinstance(value, list) and all(isinstance(x, str) for x in value)

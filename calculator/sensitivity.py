@@ -154,7 +154,7 @@ class Tornado:
             if self.flips(i):
                 other = self.best_low[i] if self.best_low[i] != self.base_best else self.best_high[i]
                 flip = f"  → flips to {other}"
-            lines.append(f"  {n:<18} {self.low[i]:>10,.4g} … {self.high[i]:<10,.4g} "
+            lines.append(f"  {n:<20} {self.low[i]:>10,.4g} … {self.high[i]:<10,.4g} "
                          f"{_money(float(self.advantage_low[i]), cur):>16} … {_money(float(self.advantage_high[i]), cur):<16}"
                          f" swing {_money(float(self.swing[i]), cur)}{flip}")
         return "\n".join(lines)
@@ -195,6 +195,7 @@ def tornado(order: UncertainOrder) -> Tornado:
     >>> t.names[0], float(t.swing[0])
     ('partial_refund', 7560.0)
     """
+    order.require_return_open("tornado")
     names = [n for n, d in order.distributions.items() if not d.is_degenerate]
     m = len(names)
     lo = np.array([order.distributions[n].range[0] for n in names])
@@ -286,11 +287,13 @@ class Sweep:
         return _html_table(self.rows(), f"Break-evens of {self.label}")
 
     def __str__(self) -> str:
-        rng = f"{self.values[0]:,.4g} … {self.values[-1]:,.4g}"
-        lines = [f"Sweep of {self.label} over {rng} (the estimate uses {self.base_value:,.4g}):"]
+        rng = f"{self.values[0]:,.6g} … {self.values[-1]:,.6g}"
+        lines = [f"Sweep of {self.label} over {rng} (the estimate uses {self.base_value:,.6g}):"]
         if not len(self.break_even):
             rec = self.recommendation[self.recommendation >= 0]
-            only = self.options[int(rec[0])] if len(rec) else "nothing"
+            # the last value: a sweep that starts on a tie (every option 0 at price 0) names the
+            # tie-break there, not the best option
+            only = self.options[int(rec[-1])] if len(rec) else "nothing"
             lines.append(f"  {only} is best over the whole range")
         for x, b, a in zip(self.break_even, self.before, self.after):
             lines.append(f"  at {x:,.4g}: {b} → {a}")
@@ -387,6 +390,7 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
     >>> [round(float(x), 2) for x in s.break_even], s.before, s.after
     ([3000.0], ('partial_keep',), ('return',))
     """
+    order.require_return_open("sweep")
     _check_sweepable(name)
     if values is None:
         lo, hi = sweep_range(order, name)
@@ -440,7 +444,8 @@ def _given(order: UncertainOrder) -> dict[str, float]:
     v = order.assessment.values
     given = {k: float(v[k][0]) for k in ("win_probability", "partial_probability", "partial_refund", "use_value",
                                          "resale_value")}
-    for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours", "hourly_value"):
+    for k in ("seller_pays_postage", "resale_fee", "resale_cost", "packaging_cost", "hassle_hours", "hourly_value",
+              "min_resale"):
         if float(v[k][0]):
             given[k] = float(v[k][0])
     return given
@@ -578,6 +583,7 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
     >>> [m.options[k] for k in m.best[0]]
     ['partial_keep', 'return', 'return']
     """
+    order.require_return_open("map")
     P = np.asarray(price, dtype=np.float64).ravel()
     W = np.asarray(weight_g, dtype=np.float64).ravel()
     if P.size < 1 or W.size < 1:
@@ -633,7 +639,7 @@ class SobolIndices:
         if not self.names:
             lines.append("  nothing is uncertain")
         for i, n in enumerate(self.names):
-            lines.append(f"  {n:<18} {self.first_order[i]:>6.2f} / {self.total_order[i]:.2f}")
+            lines.append(f"  {n:<20} {self.first_order[i]:>6.2f} / {self.total_order[i]:.2f}")
         return "\n".join(lines)
 
 
@@ -673,6 +679,7 @@ def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> S
     >>> s.names, s.first_order.round(1).tolist()
     (('win_probability', 'partial_refund'), [0.8, 0.2])
     """
+    order.require_return_open("sobol")
     from scipy.stats import sobol_indices
 
     if n < 2 or n & (n - 1):
@@ -766,8 +773,10 @@ class ThresholdTable:
     def __str__(self) -> str:
         cur = self.currency
         given = ", ".join(f"{k} {v:g}" for k, v in self.given.items())
+        basis = ("with the postage as given, for every weight" if not any(self.offer_key)
+                 else "per weight band of the cheapest tracked postage")
         lines = [f"Returning pays from these item prices, {self.origin} → {self.destination}, "
-                 f"per weight band of the cheapest tracked postage (given {given}):"]
+                 f"{basis} (given {given}):"]
         table = [("weight", "postage", "return pays above", "service")]
         for i in range(len(self.weight_to_g)):
             w = f"{self.weight_from_g[i]:,.5g}–{self.weight_to_g[i]:,.5g} g"
@@ -827,6 +836,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     >>> t.rows()[0]["weight_to_g"], t.rows()[0]["postage"], t.rows()[0]["return_pays_above"]
     (250.0, 18.95, 37.9)
     """
+    order.require_return_open("thresholds")
     if not max_weight_g > 0:
         raise InputError(f"thresholds: the maximum weight must be greater than 0, got {max_weight_g:g}")
     origin, dest = order.route
@@ -911,7 +921,7 @@ def route_order(
     dest = str(inputs.get("destination") or "CN").upper()
     dims = [inputs.get(k, np.nan) for k in ("length_cm", "width_cm", "height_cm")]
     p = cheapest_postage(tset, origin, dest, w, *dims, zone=inputs.get("zone"), service=inputs.get("service"), fx=rates,
-                         posted_on=today)
+                         posted_on=inputs.get("posted_on") or today)
     priced = np.isfinite(p.amount)
     at = float(w[priced][0]) if priced.any() else float(w[0])
     return uncertain_order(tariffs=tset, fx=rates, today=today, defaults=defaults, weight_g=at, **inputs)

@@ -532,6 +532,23 @@ class UncertainOrder:
         return str(v["origin"][0]), str(v["destination"][0])
 
     @property
+    def closed_reason(self) -> str | None:
+        """Why returning cannot be analysed for this order (its window has closed), or None."""
+        a = self.assessment
+        if bool(a.return_open[0]):
+            return None
+        deadline = a.dates["dispute_deadline"][0]
+        return (f"the dispute window closed on {deadline}: only keeping the item is left, so nothing would change "
+                "the answer")
+
+    def require_return_open(self, what: str) -> None:
+        """Raise :class:`InputError` naming ``what`` when returning is closed for this order."""
+        if self.closed_reason:
+            fix = ("; a route analysis needs an open window: leave out --received-on (or give a later day)"
+                   if what in ("map", "thresholds") else "")
+            raise InputError(f"{what}: {self.closed_reason}{fix}")
+
+    @property
     def postage_from_tariff(self) -> bool:
         """True when the postage was looked up (so it changes with the weight)."""
         return str(self.assessment.postage_source[0]) == "tariff"
@@ -559,7 +576,7 @@ class UncertainOrder:
         origin, dest = self.route
         p = cheapest_postage(self.tariffs, origin, dest, flat, v["length_cm"][0], v["width_cm"][0],
                              v["height_cm"][0], zone=v["zone"][0], service=v["service"][0], fx=self.fx,
-                             posted_on=self.assessment.today)
+                             posted_on=self.assessment.values["posted_on"][0])
         cur = np.where(p.currency == "", self.currency, p.currency).astype(str)
         factor = np.asarray(self.fx.factor(cur, self.currency), dtype=np.float64)
         return order_postage(p.amount, factor).reshape(w.shape), p
@@ -638,9 +655,13 @@ def from_assessment(
     dists = {k: parse_distribution(d, name=k) for k, d in (distributions or {}).items()}
     if defaults:
         # values a rule sets (module docs) are not guesses: they stay fixed
-        ruled = {"win_probability": bool(assessment.win_streak[0] or assessment.free_return[0]),
-                 "partial_probability": bool(assessment.win_streak[0])
-                 or float(assessment.values["partial_probability"][0]) == 0.0}
+        # and an input of an option that cannot be taken changes nothing
+        no_return = not bool(assessment.return_open[0])
+        no_partial = not bool(assessment.partial_open[0])
+        ruled = {"win_probability": bool(assessment.win_streak[0] or assessment.free_return[0]) or no_return,
+                 "partial_probability": bool(assessment.win_streak[0]) or no_partial
+                 or float(assessment.values["partial_probability"][0]) == 0.0,
+                 "partial_refund": no_partial}
         for name in ("win_probability", "partial_probability", "partial_refund", "use_value", "resale_value"):
             if name not in dists and bool(assessment.assumed[name][0]) and not ruled.get(name, False):
                 dists[name] = default_distribution(name, float(assessment.values[name][0]))
@@ -752,9 +773,9 @@ class MonteCarlo:
         out = []
         for i in np.argsort(-self.p_best, kind="stable"):
             row: dict[str, object] = {"option": self.options[i], "p_best": round(float(self.p_best[i]), 4),
-                                      "ev_mean": round(float(self.ev_mean[i]), 2)}
+                                      "ev_mean": _stat(self.ev_mean[i])}
             for j, q in enumerate(self.percentiles):
-                row[f"ev_p{q}"] = round(float(self.ev_percentiles[j, i]), 2)
+                row[f"ev_p{q}"] = _stat(self.ev_percentiles[j, i])
             out.append(row)
         return out
 
@@ -788,8 +809,8 @@ class MonteCarlo:
         lines.append(head + f"   [{cur}]")
         for r in self.rows():
             mark = "►" if r["option"] == self.best else " "
-            pct = "".join(f"{r[f'ev_p{q}']:>14,.2f}" for q in self.percentiles)
-            lines.append(f"{mark} {r['option']:<16}{r['p_best']:>8.1%}{r['ev_mean']:>14,.2f}{pct}")
+            pct = "".join(_cell(r[f"ev_p{q}"]) for q in self.percentiles)
+            lines.append(f"{mark} {r['option']:<16}{r['p_best']:>8.1%}{_cell(r['ev_mean'])}{pct}")
         lines.append(f"Returning loses money (EV < 0) in {self.p_return_loses:.1%} of draws.")
         if self.p_unpriced:
             lines.append(f"{self.p_unpriced:.1%} of draws could not be priced (no offer at that weight).")
@@ -811,6 +832,15 @@ class MonteCarlo:
                 f"<table><tr><th>option</th><th>P(best)</th><th>mean EV [{html.escape(self.currency)}]</th>"
                 f"{cells}</tr>{rows}</table>"
                 f"<p>P(returning loses money) = {self.p_return_loses:.1%}</p>")
+
+
+def _stat(x: float) -> float | None:
+    """A statistic for output: rounded to cents, None (JSON null) where the option was never open."""
+    return None if np.isnan(x) else round(float(x), 2)
+
+
+def _cell(x: float | None) -> str:
+    return f"{'closed':>14}" if x is None else f"{x:>14,.2f}"
 
 
 def _seed(seed: int | None) -> int:
@@ -871,14 +901,20 @@ def monte_carlo(order: UncertainOrder, *, draws: int = 10_000, seed: int | None 
     rec = np.broadcast_to(e.recommendation.reshape(-1), (n,))
     ok = rec >= 0
     p_best = np.bincount(rec[ok], minlength=4)[:4] / n
-    with np.errstate(invalid="ignore"):
-        if ok.all():
-            mean = ev.mean(axis=1)
-            pct = np.percentile(ev, PERCENTILES, axis=1)
-        else:
-            mean = np.nanmean(np.where(ok, ev, np.nan), axis=1) if ok.any() else np.full(4, np.nan)
-            pct = (np.nanpercentile(np.where(ok, ev, np.nan), PERCENTILES, axis=1) if ok.any()
-                   else np.full((3, 4), np.nan))
+    # each option's statistics over the draws where it could be taken (a closed option has NaN EVs:
+    # NaN statistics when it is closed in every draw)
+    vals = np.where(ok, ev, np.nan)
+    if not np.isnan(vals).any():
+        mean = vals.mean(axis=1)
+        pct = np.percentile(vals, PERCENTILES, axis=1)
+    else:
+        mean = np.full(4, np.nan)
+        pct = np.full((len(PERCENTILES), 4), np.nan)
+        for i in range(4):
+            row = vals[i][~np.isnan(vals[i])]
+            if row.size:
+                mean[i] = row.mean()
+                pct[:, i] = np.percentile(row, PERCENTILES)
     return MonteCarlo(
         currency=order.currency, draws=n, seed=seed, distributions=order.distributions,
         options=_model.OPTIONS, ev=ev, recommendation=rec, p_best=p_best, ev_mean=mean,

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from calculator import charts  # noqa: E402
+from calculator import InputError, charts  # noqa: E402
 from calculator.model import OPTIONS  # noqa: E402
 from calculator.sensitivity import decision_map, route_order, sobol, sweep, tornado  # noqa: E402
 from calculator.uncertainty import monte_carlo, uncertain_order  # noqa: E402
@@ -56,13 +56,11 @@ def test_tornado_chart(phone):
     assert widths == sorted(round(x, 6) for x in np.r_[t.advantage_low, t.advantage_high])
 
 
-def test_tornado_chart_of_an_order_whose_window_has_closed(tariffs):
+def test_no_tornado_for_an_order_whose_window_has_closed(tariffs):
     # Received 2026-10-01: the AliExpress window closed on 2026-10-16, returning is not an option and
-    # its advantage is NaN for every bar. The chart (what `estimate --chart` draws) must still be drawn.
-    t = tornado(conftest.phone(tariffs, received_on="2026-10-01"))
-    assert t.base_best == "keep"
-    ax = charts.tornado_chart(t, axis())
-    assert ax.get_title()
+    # nothing can change the answer; the tornado says so instead of drawing NaN bars.
+    with pytest.raises(InputError, match=r"^tornado: the dispute window closed on 2026-10-16: only keeping"):
+        tornado(conftest.phone(tariffs, received_on="2026-10-01"))
 
 
 def test_tornado_chart_top(phone):

@@ -340,7 +340,7 @@ def test_thresholds_counter_quote_in_another_currency_with_a_market_fx_pair(caps
     code, out, err = run(capsys, "thresholds", "--from", "RU", "--currency", "USD", "--postage", "1450",
                          "--postage-currency", "RUB", "--fx", "RUB/USD=80", "--reason", "damaged", *AS_OF)
     assert code == 0
-    assert err.startswith("returncost: warning: --fx RUB/USD=80.0: RUB/USD = 80 is more than 50% away")
+    assert err.startswith("returncost: warning: --fx RUB/USD=80: RUB/USD = 80 is more than 50% away")
     assert "0.0127587" in err and "wrong way round" in err
 
 
@@ -358,24 +358,24 @@ def test_estimate_chart_writes_a_tornado(capsys, tmp_path):
 
 
 def test_estimate_chart_after_the_window_closed(capsys, tmp_path):
-    # received 2026-10-01, window closed 2026-10-16: only keeping is left; the estimate answers and
-    # its tornado chart is still written (returning has no advantage to draw, but nothing crashes)
+    # received 2026-10-01, window closed 2026-10-16: only keeping is left; the estimate answers, and
+    # one line on stderr says why there is no chart (nothing would change the answer)
     path = tmp_path / "tornado.png"
-    code, out, _ = run(capsys, "estimate", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
-                       "--chart", str(path))
-    assert code == 0 and path.read_bytes()[:8] == PNG
+    code, out, err = run(capsys, "estimate", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
+                         "--chart", str(path))
+    assert code == 0 and not path.exists()
     assert "The dispute window closed on 2026-10-16" in out
+    assert err == ("returncost: warning: no charts: the dispute window closed on 2026-10-16: only keeping the "
+                   "item is left, so nothing would change the answer\n")
 
 
 def test_sensitivity_after_the_window_closed_does_not_blame_the_post(capsys):
     # the postage was given: no draw lacks a postal offer; the only thing closed is the dispute window
     code, out, err = run(capsys, "sensitivity", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
                          "--seed", "1", "--draws", "500")
-    assert "postal offer" not in err
-    if code:
-        assert err.startswith("returncost: error: ") and "window" in err
-    else:
-        assert "keep" in out
+    assert code == 0 and "postal offer" not in err
+    assert out.startswith("Single estimate: keep; the dispute window closed on 2026-10-16")
+    assert "return              0.0%        closed" in out
 
 
 def test_estimate_charts_writes_every_chart(capsys, tmp_path):

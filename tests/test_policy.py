@@ -442,7 +442,7 @@ def test_load_a_profile_file(tmp_path):
          22, "marketplaces.shop.free_return_price_cap_usd.value: -5"),
         # reasons are a list of reason codes
         ("value: [damaged, wrong_item]", "value: damaged",
-         24, "marketplaces.shop.seller_pays_postage_for.value: 'damaged'; expected a list of texts"),
+         24, "marketplaces.shop.seller_pays_postage_for.value: 'damaged'; expected a list of reasons (damaged, defective, wrong_item, not_as_described, changed_mind)"),
     ],
 )
 def test_malformed_file_names_file_line_and_key(tmp_path, old, new, line, message):
@@ -460,10 +460,10 @@ def test_malformed_file_names_file_line_and_key(tmp_path, old, new, line, messag
     [
         # a reason code that does not exist (a typo): the figure's line, the bad code, the codes
         ("value: [damaged, wrong_item]", "value: [damaged, broken]", 24, "seller_pays_postage_for",
-         "'broken' is not a reason; reasons: damaged, defective, wrong_item, not_as_described, changed_mind"),
+         "['damaged', 'broken']; expected a list of reasons (damaged, defective, wrong_item, not_as_described, changed_mind)"),
         # a probability above 1
         ("{value: 0.95, source", "{value: 1.5, source", 23, "free_return_win_probability",
-         "1.5 is not a probability between 0 and 1"),
+         "1.5; expected a probability between 0 and 1"),
     ],
 )
 def test_bad_new_figure_points_at_its_line(tmp_path, old, new, line, key, what):
@@ -480,7 +480,8 @@ def test_bad_new_figure_points_at_its_line(tmp_path, old, new, line, key, what):
 def test_price_cap_must_be_positive(tmp_path):
     # a cap of 0 would exclude every item: refused, naming the figure
     path = write(tmp_path, MINIMAL.replace("{value: 1000, source", "{value: 0, source", 1))
-    with pytest.raises(CalculatorError, match=r"free_return_price_cap_usd: 0 is not a positive amount or null"):
+    with pytest.raises(CalculatorError, match=r"line 22: marketplaces.shop.free_return_price_cap_usd.value: 0; "
+                                              r"expected a number > 0"):
         load_marketplaces(path)
     ae = get_marketplace("aliexpress")
     with pytest.raises(InputError, match=r"free_return_price_cap_usd: -1 is not a positive amount"):

@@ -289,9 +289,10 @@ def test_decision_map_of_a_closed_window_does_not_blame_the_post(tariffs):
     w = np.array([100.0, 1000.0])
     o = route_order(w, origin="US", currency="USD", reason="damaged", received_on="2026-10-01",
                     tariffs=tariffs, today=TODAY)
-    m = decision_map(o, [50, 500], w)
-    assert (m.best == KEEP).all()
-    assert "no tracked offer can take the parcel" not in str(m)
+    with pytest.raises(InputError) as info:
+        decision_map(o, [50, 500], w)
+    assert "the dispute window closed on 2026-10-16" in str(info.value)
+    assert "a route analysis needs an open window: leave out --received-on" in str(info.value)
 
 
 def test_route_without_prices_fails_like_an_estimate(tariffs):
