@@ -393,7 +393,7 @@ class Estimate:
                 out.append("returning pays at this postage whatever the price")
             else:
                 out.append(f"returning pays for items dearer than {self._money(bep)} at this postage")
-        if not math.isnan(mp):
+        if not math.isnan(mp) and not self.free_return:
             if math.isinf(mp) and mp > 0:
                 out.append("returning wins whatever the postage (the seller pays it)")
             elif mp <= 0:
@@ -473,6 +473,8 @@ class Estimate:
         irrelevant = set()
         if "return" not in open_:
             irrelevant |= {"win_probability", "seller_pays_postage", "destination", *_ZERO_DEFAULTS[:3]}
+        if self.free_return:  # no postage to pay, and no seller's address to post to
+            irrelevant |= {"seller_pays_postage", "destination"}
         if not open_ & {"partial_keep", "partial_resell"}:
             irrelevant |= {"partial_probability", "partial_refund"}
         shown = {k: v for k, v in assumed.items() if k not in irrelevant}
@@ -504,7 +506,7 @@ class Estimate:
                 if tl["escalated_refund_latest"]:
                     esc += f" (an escalated dispute can take until {tl['escalated_refund_latest']} or longer)"
                 out.append(esc)
-        if tl["ship_by"]:
+        if tl["ship_by"] and not self.free_return:
             out.append(f"if the return is accepted, post it and enter the tracking number by {tl['ship_by']}")
         if tl["refund_return_earliest"]:
             out.append(f"money back if you return: {tl['refund_return_earliest']} to {tl['refund_return_latest']}")

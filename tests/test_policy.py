@@ -1,8 +1,8 @@
 """Tests of calculator.policy: bundled marketplace profiles, loading errors, the timeline.
 
-Figures come from shared/reference/policies.md (A1 AliExpress, A2 Temu, A3 eBay) and the
-starting guidance in shared/design.md section 4; the return transit time from
-shared/tariff-sources/ru-pochta.md section 5d.
+Figures come from the project's source notes calculator/data/sources/policies.md (A1 AliExpress,
+A2 Temu, A3 eBay, and the starting guide at its top); the return transit time from
+tariffs/kz-kazpost/SOURCES.md (Kazpost's transit norm to China).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_every_bundled_profile_loads_with_a_source_for_every_figure():
 
 def test_aliexpress_profile_figures():
     ae = get_marketplace("aliexpress")
-    # policies.md A1 and design.md section 4
+    # calculator/data/sources/policies.md A1 and the starting guide
     assert (ae.dispute_window_days, ae.dispute_window_from) == (15, "receipt")
     assert (ae.seller_response_days, ae.seller_response_days_older) == (5, 10)
     assert ae.escalation_days == 7
@@ -136,7 +136,7 @@ def test_replace_checks_the_new_values():
 
 
 def test_aliexpress_deadline_is_received_plus_15_days():
-    # 15 days after the buyer confirms receipt (policies.md A1; design.md section 4)
+    # 15 days after the buyer confirms receipt (calculator/data/sources/policies.md A1; the starting guide)
     ae = get_marketplace("aliexpress")
     t = timeline(ae, "2025-12-01", "2025-12-01")
     assert t.dispute_deadline == day("2025-12-16")
