@@ -76,8 +76,14 @@ def _title(ax: Axes, title: str, note: str = "") -> None:
                 color="0.3")
 
 
-def _given(given: dict[str, float]) -> str:
-    return "assuming " + ", ".join(f"{_words(k)} {v:g}" for k, v in given.items())
+_MONEY_INPUTS = ("min_resale", "resale_cost", "packaging_cost", "hourly_value")
+
+
+def _given(given: dict[str, float], currency: str = "") -> str:
+    def value(k: str, v: float) -> str:
+        return f"{v:,.2f} {currency}" if k in _MONEY_INPUTS and currency else f"{v:g}"
+
+    return "assuming " + ", ".join(f"{_words(k)} {value(k, v)}" for k, v in given.items())
 
 
 def _words(name: str) -> str:
@@ -253,7 +259,9 @@ def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
     ax.set_xlabel(f"item price [{m.currency}]")
     ax.set_ylabel("parcel weight [g]")
     _title(ax, f"Best option by item price and parcel weight, return posted {m.origin} → {m.destination}",
-           _given(m.given) + "; postage: cheapest tracked offer")
+           _given(m.given, m.currency) + ("; postage: as given, for every weight"
+                                          if len(m.offer) and str(m.offer[0]) == "postage as given"
+                                          else "; postage: the cheapest tracked offer (untracked where none)"))
     ax.legend(handles=handles + line, fontsize=7, loc="best", framealpha=0.9)
     return ax
 
