@@ -36,7 +36,8 @@ from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, REASONS,
 from .inputs import field as _field
 from .inputs import groups as group_rows
 from .policy import get_marketplace, timeline
-from .rates import Offer, cheapest_postage, factorize
+from .inputs import factorize
+from .rates import Offer, cheapest_postage
 from .tariffs import EXPIRED, OLD, Tariff, is_country, is_currency, resolve
 from .units import parse_yes_no
 
