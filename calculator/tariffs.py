@@ -323,7 +323,22 @@ def resolve(tariffs: Iterable[Tariff] | Mapping[str, Tariff] | None, *, today: _
     """The tariff versions to use: every version of the loaded default set when None, or of a
     :class:`TariffSet`; the values of any other mapping of name → tariff; or an iterable of
     :class:`Tariff` as given. The rate engine then picks, per parcel, the version in force on the
-    day it is posted, among these."""
+    day it is posted, among these.
+
+    Each public function that takes ``tariffs`` resolves them once, where the call enters the
+    package, and passes the tuple down. Resolving is idempotent and free on its own result: a
+    tuple comes back as the same object (no folder read, no copy), so the functions called with it
+    take it as it is.
+
+    Examples
+    --------
+    >>> ts = load_tariffs(use_env=False)
+    >>> versions = resolve(ts)
+    >>> versions == ts.versions(), resolve(versions) is versions
+    (True, True)
+    """
+    if type(tariffs) is tuple:
+        return tariffs
     if tariffs is None:
         tariffs = load_tariffs(today=today)
     if isinstance(tariffs, TariffSet):
