@@ -94,26 +94,9 @@ def _naming(path: Path) -> tuple[str, str, bool]:
 
 
 def read_tariff(path: str | os.PathLike[str], rules: Iterable[Rule]) -> Tariff:
-    """Read and validate one version file, binding the ``rules`` that concern its offers.
-
-    Parameters
-    ----------
-    path
-        The YAML file: ``NAME/YYYY-MM-DD.yaml`` in a tariff folder (named by its ``valid_from``),
-        or a single-version ``NAME.yaml``.
-    rules
-        Rules to bind to the version's offers (:func:`calculator.tariffs.load_tariff` passes the
-        bundled ``rules.yaml`` by default).
-
-    Returns
-    -------
-    Tariff
-
-    Raises
-    ------
-    TariffError
-        With file, line and key of the first problem found.
-    """
+    """Read and validate one version file, binding the ``rules`` that concern its offers: what
+    :func:`calculator.tariffs.load_tariff` does (which passes the bundled ``rules.yaml`` by
+    default; its docs say which files and errors)."""
     path = Path(path)
     name, label, versioned = _naming(path)
     doc = _yaml.load(path, what="the tariff file", label=label, error=TariffError)

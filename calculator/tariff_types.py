@@ -42,7 +42,6 @@ __all__ = [
     "FRESH",
     "EXPIRED",
     "OLD",
-    "SOURCES_FILE",
     "staleness",
     "in_force",
     "not_in_force",

@@ -34,6 +34,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from . import tariff_types
 from .errors import TariffError
 from .tariff_files import ID_PATTERN, VERSION_NAME, load_rules, read_tariff
 from .tariff_types import (
@@ -60,28 +61,11 @@ from .tariff_types import (
 from .units import is_country, is_currency
 
 __all__ = [
-    "Source",
-    "Limits",
-    "Volumetric",
-    "Surcharge",
-    "Addon",
-    "Zone",
-    "Service",
-    "Rule",
-    "Tariff",
-    "TariffSet",
-    "TariffWarning",
-    "STALE_AFTER_DAYS",
-    "FRESH",
-    "EXPIRED",
-    "OLD",
-    "staleness",
+    *tariff_types.__all__,  # the objects, TariffSet, staleness, in_force, not_in_force
     "load_tariff",
     "load_tariffs",
     "load_rules",
     "check_versions",
-    "in_force",
-    "not_in_force",
     "tariff_dirs",
     "bundled_dir",
     "is_country",

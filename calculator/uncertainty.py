@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import distributions
 from . import model as _model
 from .assessment import Assessment, assess, order_postage
 from .distributions import (
@@ -45,16 +46,7 @@ from .rates import cheapest_postage
 from .tariffs import Tariff, resolve
 
 __all__ = [
-    "Distribution",
-    "fixed",
-    "triangular",
-    "uniform",
-    "beta",
-    "normal",
-    "parse_distribution",
-    "default_distribution",
-    "DISTRIBUTION_FORMS",
-    "UNCERTAIN_INPUTS",
+    *distributions.__all__,  # Distribution, its constructors, parse_distribution, the defaults
     "UncertainOrder",
     "uncertain_order",
     "from_assessment",
