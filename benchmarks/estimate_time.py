@@ -16,7 +16,7 @@ import sys
 import time
 
 CMD = ["-m", "calculator", "estimate", "--price", "12.99", "--currency", "USD", "--from", "US",
-       "--weight", "120g", "--dims", "20x15x3cm"]
+       "--weight", "120g", "--dims", "20x15x3cm", "--reason", "damaged"]
 
 
 def wall(args: list[str], runs: int) -> list[float]:

@@ -6,17 +6,22 @@ with a readable answer (:mod:`calculator.advice`). Both go through the one money
 :func:`calculator.model.evaluate`, with the :class:`~calculator.model.ModelInputs` that
 :func:`assess` builds.
 
-The steps, each a function below:
+The steps, each a function:
 
-1. :func:`_read`: every input as a column, defaults not yet applied (``assumed`` marks the gaps);
-2. :func:`_validate`: ranges, codes and the reason, as problems per order;
-3. :func:`_process`: the marketplace's dispute process per order: deadlines, whether the dispute
-   window (or a free-return programme's) is still open, the programme's conditions, partial
-   refunds, the win-streak rule, who pays the postage;
-4. :func:`_defaults`: the reason's and the marketplace's defaults for what was not given;
-5. :func:`_postage`: the return postage (given, free, or looked up where a return is still
+1. :func:`~calculator.order_columns.read_columns` (:mod:`calculator.order_columns`): every input
+   as a column, defaults not yet applied (``assumed`` marks the gaps);
+2. :func:`~calculator.order_columns.validate_columns` (same module): ranges, codes and the
+   reason, as problems per order;
+3. :func:`~calculator.process.marketplace_process` (:mod:`calculator.process`): the marketplace's
+   dispute process per order: deadlines, whether the dispute window (or a free-return programme's)
+   is still open, the programme's conditions, partial refunds, the win-streak rule, who pays the
+   postage;
+4. :func:`_defaults` (here): the reason's and the marketplace's defaults for what was not given;
+5. :func:`_postage` (here): the return postage (given, free, or looked up where a return is still
    possible) in the order currency;
-6. the model, then the warnings.
+6. the model, then the warnings (here, in :func:`assess`).
+
+This module also holds the outputs: :class:`Assessment`, :data:`OUTPUTS` and :data:`WARNINGS`.
 """
 
 from __future__ import annotations
@@ -32,13 +37,12 @@ from . import model as _model
 from .errors import InputError, RouteError
 from .formatting import round_output
 from .fx import FxRates, reference_rates
-from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, REASONS, Coded, reason_help
-from .inputs import field as _field
+from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, Coded
 from .inputs import groups as group_rows
-from .policy import get_marketplace, timeline
-from .rates import Offer, cheapest_postage, factorize
-from .tariffs import EXPIRED, OLD, Tariff, is_country, is_currency, resolve
-from .units import parse_yes_no
+from .order_columns import Columns, Problems, input_length, read_columns, validate_columns
+from .process import DATES, FREE_NOT, Process, marketplace_process
+from .rates import Offer, cheapest_postage
+from .tariffs import EXPIRED, OLD, Tariff, resolve
 
 __all__ = ["WARNINGS", "OUTPUTS", "Assessment", "assess", "round_output"]
 
@@ -70,9 +74,6 @@ WARNINGS: dict[int, str] = {
     NO_PARTIAL_PROCEDURE: "no_partial_refund_procedure",
     NO_MIN_RESALE: "min_resale_not_converted",
 }
-
-#: Why a requested free return does not apply (Assessment.free_return_why_not).
-FREE_NOT = ("", "no_programme", "over_price_cap", "window_passed", "postage_given")
 
 #: Every output column: (unit, meaning). The README's output table is generated from this. A name
 #: that would clash with an input (postage, service, ...) ends in ``_used``, so a batch can keep
@@ -124,8 +125,6 @@ FRACTION_COLUMNS = ("min_partial_refund", "win_probability_used", "partial_proba
 SOURCES = ("", "given", "free_return", "tariff")
 _GIVEN, _FREE, _TARIFF = (SOURCES.index(s) for s in ("given", "free_return", "tariff"))
 
-_DATES = ("dispute_deadline", "seller_answer_by", "escalated_refund_latest", "ship_by", "refund_return_earliest",
-          "refund_return_latest", "refund_partial_earliest", "refund_partial_latest")
 _NAT = np.datetime64("NaT", "D")
 
 
@@ -259,7 +258,7 @@ class Assessment:
             "min_resale_used": col(x.min_resale),
             "free_return_used": self.free_return,
         }
-        for name in _DATES:
+        for name in DATES:
             cols[name] = self.dates[name]
         cols["warnings"] = self._warning_codes(coded)
         cols["problem"] = self.problem
@@ -296,303 +295,10 @@ def order_postage(native: ArrayLike, factor: ArrayLike) -> NDArray[np.float64]:
 
 
 # --------------------------------------------------------------------------------------------
-# step helpers
-
-
-class _Problems:
-    """The first problem of each order, with the input's name; raises at once for
-    ``errors="raise"``. Texts are built for bad rows only."""
-
-    def __init__(self, n: int, errors: str) -> None:
-        self.n, self.errors = n, errors
-        self.text = np.full(n, "", dtype=object)
-        self.any = np.zeros(n, bool)
-
-    def flag(self, mask: NDArray[np.bool_], name: str, what) -> None:
-        """Record ``what`` (a text, or a function giving the texts of the masked rows)."""
-        mask = mask & ~self.any
-        if not mask.any():
-            return
-        text = what(mask) if callable(what) else what
-        text = np.char.add(f"{name}: " if name else "", np.asarray(text, dtype=str))
-        if self.errors == "raise":
-            rows = np.flatnonzero(mask)
-            at = f" (order {rows[0] + 1})" if self.n > 1 else ""
-            raise InputError(f"{text.flat[0]}{at}")
-        self.text[mask] = text
-        self.any[mask] = True
-
-
-def _missing_text(x: object) -> bool:
-    return x is None or (isinstance(x, float) and x != x) or str(x).strip() in ("", "nan", "None", "NaN")
-
-
-def _coded(raw: object, n: int) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
-    """Distinct values (cleaned: missing → "") and per-row codes of a text input."""
-    if isinstance(raw, Coded):
-        uniq, codes = np.asarray(raw.values, dtype=object), np.asarray(raw.codes, dtype=np.intp)
-    else:
-        a = np.asarray("" if raw is None else raw, dtype=object)
-        if a.ndim == 0:
-            uniq, codes = np.array([a.item()], dtype=object), np.zeros(n, np.intp)
-        else:
-            uniq, codes = factorize(np.broadcast_to(a, (n,)) if a.shape != (n,) else a)
-            uniq = uniq.astype(object)
-    clean = np.array(["" if _missing_text(x) else str(x).strip() for x in uniq] + [""], dtype=object)
-    return clean, (codes if len(codes) == n else np.broadcast_to(codes, (n,)))
-
-
-def _num_array(v: object, n: int, name: str) -> NDArray[np.float64]:
-    try:
-        a = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{name}: {v!r} is not a number; give a number (units are read by the command line "
-                         "and the batch, e.g. '450g')") from None
-    return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
-
-
-def _bool_array(v: object, n: int, name: str) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """(value, given) of a yes/no input; None, NaN and "" are not given."""
-    if v is None:
-        return np.zeros(n, bool), np.zeros(n, bool)
-    a = np.asarray(v)
-    if a.dtype.kind == "b":
-        return np.broadcast_to(a, (n,)).copy(), np.ones(n, bool)
-    if a.dtype.kind == "f":
-        given = ~np.isnan(a)
-        if (given & (a != 0) & (a != 1)).any():
-            raise InputError(f"{name}: {a[given & (a != 0) & (a != 1)].flat[0]!r} is not yes or no; write yes/no, "
-                             "true/false or 1/0")
-        return np.broadcast_to(a == 1, (n,)).copy(), np.broadcast_to(given, (n,)).copy()
-    uniq, codes = factorize(np.broadcast_to(a.astype(object), (n,)) if a.ndim else np.full(n, a.item(), dtype=object))
-    read = [parse_yes_no(x if not isinstance(x, str) or x not in ("None", "nan") else None, field=name)
-            for x in uniq.tolist()]
-    value = np.array([bool(r) for r in read], dtype=bool)[codes]
-    given = np.array([r is not None for r in read], dtype=bool)[codes]
-    return value, given
-
-
-def _date_array(v: object, n: int, name: str) -> NDArray[np.datetime64]:
-    """Dates per order (NaT where not given)."""
-    if v is None:
-        return np.full(n, _NAT, dtype="datetime64[D]")
-    a = np.asarray(v)
-    if a.dtype.kind in "OU":
-        if a.dtype.kind == "O":
-            a = np.where(np.equal(a, None), "", a).astype(str)
-        try:
-            a = a.astype("datetime64[D]")  # ISO dates, parsed in C; "" becomes NaT
-        except ValueError:
-            raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
-    try:
-        a = a.astype("datetime64[D]")
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
-    return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
-
-
-def _length(inputs: Mapping[str, object]) -> int:
-    sizes = {np.size(v) for v in inputs.values() if v is not None and not isinstance(v, Coded) and np.ndim(v) > 0}
-    sizes |= {np.size(v.codes) for v in inputs.values() if isinstance(v, Coded)}
-    sizes.discard(1)
-    if len(sizes) > 1:
-        raise InputError(f"inputs have different lengths {sorted(sizes)}; give one value or one per order")
-    return sizes.pop() if sizes else 1
-
-
-# --------------------------------------------------------------------------------------------
-# 1. read
-
-
-@dataclass(slots=True)
-class _Read:
-    vals: dict[str, NDArray]
-    assumed: dict[str, NDArray[np.bool_]]
-    texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]]  # text inputs as (distinct, codes)
-
-
-def _read(given: Mapping[str, object], n: int, today: _dt.date) -> _Read:
-    """Every input as a column of length ``n``; ``assumed`` is True where it was not given."""
-    vals: dict[str, NDArray] = {}
-    assumed: dict[str, NDArray[np.bool_]] = {}
-    texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]] = {}
-    for f in FIELDS:
-        raw = given.get(f.name)
-        if f.kind == "date":
-            a = _date_array(raw, n, f.name)
-            assumed[f.name] = np.isnat(a)
-            vals[f.name] = a
-        elif f.kind in ("money", "fraction", "weight", "length", "number", "int"):
-            a = _num_array(np.nan if raw is None else raw, n, f.name)
-            missing = np.isnan(a)
-            default = f.default if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) else np.nan
-            assumed[f.name] = missing
-            vals[f.name] = np.where(missing, default, a)
-        elif f.kind == "bool":
-            value, ok = _bool_array(raw, n, f.name)
-            assumed[f.name] = ~ok
-            vals[f.name] = np.where(ok, value, bool(f.default))
-        else:
-            uniq, codes = _coded(raw, n)
-            if f.kind in ("country", "currency"):
-                uniq = np.array([x.upper() for x in uniq], dtype=object)
-            empty = uniq == ""
-            assumed[f.name] = empty[codes]
-            default = f.default if isinstance(f.default, str) else ""
-            uniq = np.where(empty, default, uniq)
-            texts[f.name] = (uniq, codes)
-            vals[f.name] = uniq.astype(str)[codes]  # fixed-width text: fast to take, compare and group
-    vals["received_on"] = np.where(assumed["received_on"], np.datetime64(today, "D"), vals["received_on"])
-    vals["posted_on"] = np.where(assumed["posted_on"], np.datetime64(today, "D"), vals["posted_on"])
-    # the postage is in the order currency unless its own currency is given
-    vals["postage_currency"] = np.where(assumed["postage_currency"], vals["currency"], vals["postage_currency"])
-    return _Read(vals, assumed, texts)
-
-
-# --------------------------------------------------------------------------------------------
-# 2. validate
-
-
-def _validate(r: _Read, p: _Problems, today: _dt.date) -> None:
-    """Ranges, whole numbers, codes and dates, as one problem per order."""
-    vals = r.vals
-
-    def numbers(a: NDArray, tail: str):
-        return lambda m: np.char.add(a[m].astype(str), tail)
-
-    price = vals["price"]
-    p.flag(np.isnan(price), "price", "missing; give the amount paid for the item")
-    p.flag(price <= 0, "price", numbers(price, " must be greater than zero"))
-    uniq, codes = r.texts["reason"]
-    p.flag((uniq == "")[codes], "reason", f"missing; one of {reason_help()}")
-    for f in FIELDS:
-        rng = f.range
-        if rng is None or f.name not in vals:
-            continue
-        a = vals[f.name]
-        low, high = rng
-        with np.errstate(invalid="ignore"):
-            p.flag(np.isinf(a), f.name, numbers(a, f" is not a finite number; give {f.range_text} [{f.unit}]"))
-            p.flag((a < low) | (a > high), f.name, numbers(a, f" is out of range; give {f.range_text} [{f.unit}]"))
-            if f.kind == "int":
-                p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, " is not a whole number"))
-    checks = (
-        ("origin", is_country, "is not an ISO country code (e.g. US, GB, DE, RU)"),
-        ("destination", is_country, "is not an ISO country code (e.g. CN)"),
-        ("currency", is_currency, "is not an ISO currency code (e.g. USD, EUR, RUB)"),
-        ("postage_currency", is_currency, "is not an ISO currency code (e.g. USD)"),
-        ("reason", lambda x: x == "" or x in REASONS, f"is not a reason; one of {reason_help()}"),
-        ("marketplace", _field("marketplace").choices.__contains__,
-         f"is not one of {', '.join(_field('marketplace').choices)}"),
-    )
-    for name, check, what in checks:
-        uniq, codes = r.texts[name]
-        ok = np.array([check(x) for x in uniq], dtype=bool)
-        if name == "postage_currency":
-            ok |= uniq == ""  # empty: the order currency, checked above
-        msg = np.array([f"'{x}' {what}" for x in uniq], dtype=object)
-        p.flag(~ok[codes], name, lambda m, msg=msg, codes=codes: msg[codes[m]])
-    received, purchased = vals["received_on"], vals["purchased_on"]
-    p.flag(received > np.datetime64(today, "D"), "received_on",
-           lambda m: np.char.add(received[m].astype(str), f" is after today ({today})"))
-    p.flag(purchased > received, "purchased_on",
-           lambda m: np.char.add(purchased[m].astype(str), " is after the day the item was received"))
-
-
-# --------------------------------------------------------------------------------------------
-# 3. the marketplace's process
-
-
-@dataclass(slots=True)
-class _Process:
-    dates: dict[str, NDArray[np.datetime64]]
-    dispute_closed: NDArray[np.bool_]
-    free: NDArray[np.bool_]  # the programme applies
-    free_why_not: NDArray[np.int8]
-    free_win: NDArray[np.float64]  # the programme's chance of a refund (NaN: none)
-    partial_procedure: NDArray[np.bool_]
-    streak_limit: NDArray[np.int64]
-    seller_pays: NDArray[np.float64]  # the marketplace's share for the order's reason
-    no_min_resale: NDArray[np.bool_] | None = None  # the 10 EUR threshold could not be converted
-
-
-def _markets(coded: tuple[NDArray[np.object_], NDArray[np.intp]]):
-    """Each known marketplace among the orders, with the mask of its rows."""
-    uniq, codes = coded
-    for m in sorted(set(uniq) & set(_field("marketplace").choices)):
-        yield m, get_marketplace(m), (uniq == m)[codes]
-
-
-def _process(r: _Read, p: _Problems, today: _dt.date, rates: FxRates) -> _Process:
-    """Deadlines, open windows and the marketplace's rules, per order (design section 4)."""
-    vals, n = r.vals, len(r.vals["price"])
-    now = np.datetime64(today, "D")
-    dates = {k: np.full(n, _NAT, dtype="datetime64[D]") for k in _DATES}
-    out = _Process(dates=dates, dispute_closed=np.zeros(n, bool), free=np.zeros(n, bool),
-                   free_why_not=np.zeros(n, np.int8), free_win=np.full(n, np.nan),
-                   partial_procedure=np.zeros(n, bool), streak_limit=np.zeros(n, np.int64),
-                   seller_pays=np.zeros(n))
-    reason = vals["reason"]
-    wanted_given = ~r.assumed["free_return"]
-    for m, market, rows in _markets(r.texts["marketplace"]):
-        from_purchase = market.dispute_window_from == "purchase"
-        if from_purchase:
-            p.flag(rows & np.isnat(vals["purchased_on"]), "purchased_on",
-                   f"missing; {market.name} counts its return window from the purchase date (give --purchased-on)")
-        sel = rows & ~(from_purchase & np.isnat(vals["purchased_on"]))
-        out.partial_procedure[rows] = market.partial_refund_available is True
-        out.streak_limit[rows] = market.wins_in_a_row_risk or 0
-        out.seller_pays[rows & np.isin(reason, market.seller_pays_postage_for)] = 1.0
-        if not sel.any():
-            continue
-
-        def line(free: bool, rows_: NDArray[np.bool_]):
-            return timeline(market, vals["received_on"][rows_], now,
-                            purchased_on=vals["purchased_on"][rows_] if from_purchase else None, free_return=free)
-
-        tl = line(False, sel)
-        for k in _DATES:
-            dates[k][sel] = getattr(tl, k)
-        out.dispute_closed[sel] = tl.window_closed
-
-        wanted = sel & np.where(wanted_given, vals["free_return"], market.free_return_by_default)
-        if market.free_return_window_days is None:
-            p.flag(wanted & wanted_given, "free_return", f"{market.name} has no free-return programme; leave out "
-                                                         "--free-return")
-            continue
-        if not wanted.any():
-            continue
-        why = np.zeros(n, np.int8)
-        if market.free_return_price_cap_usd is not None:
-            to_usd = rates.factor(vals["currency"][wanted], "USD")
-            over = np.zeros(n, bool)
-            over[wanted] = vals["price"][wanted] * to_usd > market.free_return_price_cap_usd
-            why[over] = FREE_NOT.index("over_price_cap")
-        tf = line(True, wanted)
-        passed = np.zeros(n, bool)
-        passed[wanted] = tf.window_closed
-        why[passed & (why == 0)] = FREE_NOT.index("window_passed")
-        given_postage = wanted & np.isfinite(vals["postage"])
-        why[given_postage & (why == 0)] = FREE_NOT.index("postage_given")
-        applies = wanted & (why == 0)
-        out.free_why_not[wanted] = why[wanted]
-        out.free[applies] = True
-        out.free_win[rows] = np.nan if market.free_return_win_probability is None else market.free_return_win_probability
-        idx = np.flatnonzero(wanted)
-        hit = applies[idx]
-        for k in _DATES:
-            dates[k][idx[hit]] = getattr(tf, k)[hit]
-        # no seller decides a free return: no answer date, no escalation
-        dates["seller_answer_by"][applies] = _NAT
-        dates["escalated_refund_latest"][applies] = _NAT
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # 4. defaults
 
 
-def _defaults(r: _Read, proc: _Process, rates: FxRates) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+def _defaults(r: Columns, proc: Process, rates: FxRates) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
     """Apply the reason's and the marketplace's defaults to what was not given; return
     (return_open, partial_open, win_streak)."""
     vals, assumed = r.vals, r.assumed
@@ -642,7 +348,7 @@ class _Postage:
     size_checked: NDArray[np.bool_]
 
 
-def _postage(r: _Read, p: _Problems, tset: tuple[Tariff, ...], rates: FxRates, free: NDArray[np.bool_],
+def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, free: NDArray[np.bool_],
              return_open: NDArray[np.bool_], errors: str) -> _Postage:
     """The return postage per order: given, free, or looked up where a return is possible."""
     vals, texts, n = r.vals, r.texts, len(r.vals["price"])
@@ -789,16 +495,16 @@ def assess(
     unknown = sorted(set(given) - known)
     if unknown:
         raise InputError(f"unknown input {unknown[0]!r}; inputs are: {', '.join(sorted(known))}")
-    n = _length(given)
-    p = _Problems(n, errors)
+    n = input_length(given)
+    p = Problems(n, errors)
     if problems is not None:
         known_text = np.broadcast_to(np.asarray(problems, dtype=object), (n,))
         p.flag(~np.equal(known_text, None) & (known_text != ""), "", lambda m: known_text[m])
 
-    r = _read(given, n, today)
-    _validate(r, p, today)
+    r = read_columns(given, n, today)
+    validate_columns(r, p, today)
     rates = fx or reference_rates()
-    proc = _process(r, p, today, rates)
+    proc = marketplace_process(r, p, today, rates)
     return_open, partial_open, streak = _defaults(r, proc, rates)
     tset = resolve(tariffs, today=today)
     post = _postage(r, p, tset, rates, proc.free, return_open, errors)

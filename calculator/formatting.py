@@ -1,18 +1,20 @@
 """How numbers are written for people: money, shares and text tables. One place for each.
 
 Machine outputs (JSON, CSV) carry plain numbers rounded by :func:`round_output`; the texts a
-person reads go through :func:`money`, :func:`share` and :func:`table`.
+person reads go through :func:`money`, :func:`share` and :func:`table`, and rows shown in a
+notebook through :func:`html_table`.
 """
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["round_output", "money", "share", "table"]
+__all__ = ["round_output", "money", "share", "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -80,3 +82,25 @@ def table(rows: Sequence[Sequence[object]], *, right: Sequence[int] = (), indent
         parts = [c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r)]
         out.append((indent + "  ".join(parts)).rstrip())
     return out
+
+
+def html_table(rows: Sequence[Mapping[str, object]], caption: str) -> str:
+    """Rows (dicts with the same keys) as a compact HTML table for notebooks; floats to 4
+    significant digits.
+
+    Examples
+    --------
+    >>> html_table([{"weight": 250.0, "offer": "a & b"}], "Bands")
+    '<table><caption>Bands</caption><tr><th>weight</th><th>offer</th></tr><tr><td>250</td><td>a &amp; b</td></tr></table>'
+    >>> html_table([], "Bands")
+    '<p>Bands: nothing to show</p>'
+    """
+    if not rows:
+        return f"<p>{html.escape(caption)}: nothing to show</p>"
+
+    def cell(v: object) -> str:
+        return f"{v:,.4g}" if isinstance(v, float) else html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
+    return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"

@@ -4,7 +4,8 @@ An *offer* is a service of a tariff, bought alone or with one add-on (FCPIS, FCP
 Mail, ...). :func:`price_route` prices every offer from one origin to one destination for an array of
 parcels with numpy (``searchsorted`` over the inclusive weight limits, masks for the size limits);
 :func:`cheapest_postage` does the same for parcels on many routes, grouping rows by route. Neither
-loops over parcels.
+loops over parcels. :func:`price_breaks` says at which weights a route's prices can step, so that
+an analysis can look the postage up there without reading the tariffs' bands itself.
 
 An offer a parcel cannot use gets NaN and a reason code (:data:`REASONS`); :func:`explain` turns a
 code into words for the edges ("over 2 kg max", "longest side 65 cm > 60 cm").
@@ -13,6 +14,11 @@ Each parcel is priced with the versions of the tariffs in force on the day it is
 (``posted_on``, default today): the latest ``valid_from`` not after that day. A dated rule
 (``tariffs/rules.yaml``) takes an offer away from that day on, whatever the version; the reason is
 the rule's text ("registered is for documents only since 2026-01-01").
+
+This module is the engine's public face: import every name from here. One route
+(:class:`Offer`, :class:`RouteQuote`, :func:`price_route`, the reason codes and :func:`explain`)
+lives in :mod:`calculator.offers`; many routes (:func:`cheapest_postage`, :class:`Postage`) and
+:func:`price_breaks` live here.
 """
 
 from __future__ import annotations
@@ -25,476 +31,53 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError, TariffError
-from .fx import FxRates, reference_rates
+from .errors import InputError
+from .fx import FxRates
 from .inputs import Coded, factorize
 from .inputs import groups as group_rows
-from .tariffs import FRESH, Addon, Rule, Service, Tariff, Zone, in_force, not_in_force, resolve, staleness
-from .units import format_weight
+# one route, and the reason codes (OK ... BY_RULE), are calculator.offers'; imported from here
+from .offers import (
+    ABOVE_TOP_BAND,
+    BAD_WEIGHT,
+    BY_RULE,
+    DOES_NOT_FIT,
+    NO_PRICE,
+    NO_PRICE_BAND,
+    NO_ROUTE,
+    NOT_SERVED,
+    OK,
+    OVER_GIRTH,
+    OVER_SUM,
+    OVER_WEIGHT,
+    REASONS,
+    TOO_LONG,
+    TOO_SMALL,
+    UNDER_WEIGHT,
+    UNKNOWN_ZONE,
+    Offer,
+    RouteQuote,
+    explain,
+    offers_for_route,
+    pick_offers,
+    posting_dates,
+    price_route,
+    price_versions,
+    zone_text,
+)
+from .tariffs import FRESH, Tariff, in_force, not_in_force, resolve, staleness
 
 __all__ = [
     "REASONS",
     "Offer",
     "RouteQuote",
     "Postage",
+    "PriceBreaks",
     "price_route",
     "cheapest_postage",
+    "price_breaks",
     "explain",
     "offers_for_route",
 ]
-
-# Reason codes, in increasing priority: when several apply, the highest is reported.
-OK = 0
-ABOVE_TOP_BAND = 1
-NO_PRICE_BAND = 2
-TOO_SMALL = 3
-DOES_NOT_FIT = 4
-OVER_GIRTH = 5
-OVER_SUM = 6
-TOO_LONG = 7
-UNDER_WEIGHT = 8
-OVER_WEIGHT = 9
-UNKNOWN_ZONE = 10
-NO_PRICE = 11
-NOT_SERVED = 12
-NO_ROUTE = 13
-BAD_WEIGHT = 14
-BY_RULE = 15  # a dated rule takes the offer away for goods (tariffs/rules.yaml)
-
-REASONS: dict[int, str] = {
-    OK: "ok",
-    ABOVE_TOP_BAND: "above_top_band",
-    NO_PRICE_BAND: "no_price_in_source",
-    TOO_SMALL: "too_small",
-    DOES_NOT_FIT: "does_not_fit",
-    OVER_GIRTH: "over_length_girth",
-    OVER_SUM: "over_sum_of_sides",
-    TOO_LONG: "longest_side_too_long",
-    UNDER_WEIGHT: "under_min_weight",
-    OVER_WEIGHT: "over_max_weight",
-    UNKNOWN_ZONE: "unknown_zone",
-    NO_PRICE: "no_price_in_source",
-    NOT_SERVED: "route_not_served",
-    NO_ROUTE: "no_route",
-    BAD_WEIGHT: "weight_missing",
-    BY_RULE: "not_for_goods_since_rule",
-}
-
-# Limits are inclusive ("up to and including 500 g"). A weight converted from another unit may sit
-# one ulp above the limit it equals, so limits are compared with this relative slack.
-_SLACK = 1e-9
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Offer:
-    """A service bought alone or with one add-on, on one route."""
-
-    tariff: Tariff
-    service: Service
-    addon: Addon | None
-    zones: tuple[Zone, ...]  # zones of the service that serve the destination
-
-    @property
-    def tracked(self) -> bool:
-        return self.service.tracked or bool(self.addon and self.addon.tracked)
-
-    @property
-    def currency(self) -> str:
-        return self.tariff.currency
-
-    @property
-    def label(self) -> str:
-        """``USPS First-Class Package International Service + Registered Mail``."""
-        extra = f" + {self.addon.name}" if self.addon else ""
-        return f"{self.tariff.carrier} {self.service.name}{extra}"
-
-    @property
-    def key(self) -> str:
-        """``us-usps/fcpis+registered``: stable id for machines (the same in every version)."""
-        extra = f"+{self.addon.id}" if self.addon else ""
-        return f"{self.tariff.name}/{self.service.id}{extra}"
-
-    @property
-    def rules(self) -> tuple[Rule, ...]:
-        """Dated rules that take this offer away for goods (from their ``since`` day on)."""
-        aid = self.addon.id if self.addon else None
-        return tuple(r for r in self.tariff.rules if r.applies(self.tariff.name, self.service.id, aid))
-
-    @property
-    def caveat(self) -> str:
-        """What a buyer must know before posting this way ("" when nothing): business customers
-        only, a size the tariff cannot check, an open question about the route."""
-        return " ".join(x for x in (self.service.caveat, *(z.caveat for z in self.zones)) if x)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class RouteQuote:
-    """Every offer from ``origin`` to ``destination`` priced for ``n`` parcels.
-
-    Arrays are shaped ``(n_offers, n)``; ``price`` is in each offer's tariff currency and NaN where
-    the offer cannot take the parcel (``reason`` says why).
-    """
-
-    origin: str
-    destination: str
-    offers: tuple[Offer, ...]
-    price: NDArray[np.float64]
-    chargeable_g: NDArray[np.float64]
-    reason: NDArray[np.int8]
-    zone: NDArray[np.int8]  # index into offer.zones of the zone used (-1: none)
-    weight_g: NDArray[np.float64]
-    dims_cm: NDArray[np.float64]  # (3, n), sorted longest first; NaN where unknown
-    best: NDArray[np.intp]  # index of the cheapest eligible tracked offer; -1 where none
-    cheapest: NDArray[np.intp]  # cheapest eligible offer, tracked or not; -1 where none
-    posted_on: NDArray[np.datetime64]  # (n,) datetime64[D]: the day each parcel is posted
-
-    @property
-    def size_known(self) -> NDArray[np.bool_]:
-        return np.isfinite(self.dims_cm).all(axis=0)
-
-
-def offers_for_route(tariffs: Iterable[Tariff], origin: str, destination: str) -> list[Offer]:
-    """Offers of every tariff posted from ``origin``; a service without a zone for the
-    destination appears once (it will carry the reason "no route")."""
-    out: list[Offer] = []
-    for t in tariffs:
-        if t.origin != origin:
-            continue
-        for s in t.services:
-            zones = s.zones_for(destination, origin)
-            out.append(Offer(tariff=t, service=s, addon=None, zones=zones))
-            if zones:
-                out.extend(Offer(tariff=t, service=s, addon=a, zones=zones) for a in s.addons)
-    return out
-
-
-def _as_1d(x: ArrayLike, n: int | None = None) -> NDArray[np.float64]:
-    a = np.atleast_1d(np.asarray(x, dtype=np.float64))
-    if n is not None and a.shape != (n,):
-        a = np.broadcast_to(a, (n,))
-    return a
-
-
-def _zone_text(zone: ArrayLike, n: int) -> NDArray[np.str_] | None:
-    """Zone ids per parcel as text ("" for none: the service's default zone); None if none given."""
-    z = np.asarray(zone)
-    if z.dtype.kind != "U":  # objects (a pandas column): None and NaN are "not given"
-        z = np.asarray(zone, dtype=object)
-        z = np.where(np.equal(z, None), "", z).astype(str)
-        z = np.where(z == "nan", "", z)
-    z = np.broadcast_to(z, (n,))
-    return z if (z != "").any() else None
-
-
-def _zone_prices(z: Zone, cw: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
-    """Band price of each chargeable weight; flags for 'above the last band' and 'band has no price'."""
-    nb = len(z.limits_g)
-    idx = np.searchsorted(z.limits_g * (1 + _SLACK), cw, side="left")
-    above_top = idx >= nb
-    i = np.minimum(idx, nb - 1)
-    base = z.base[i]
-    if z.is_flat:
-        price = base
-    else:
-        step = z.step_g[i]
-        x = np.maximum(cw - z.above_g[i], 0.0)
-        steps = np.ceil(x / np.where(step > 0, step, 1.0) - _SLACK)
-        x = np.where(step > 0, steps * step, x)
-        price = base + z.rate[i] * x / z.per_g[i]
-    no_price = np.isnan(base) & ~above_top
-    return np.where(above_top, np.nan, price), above_top, no_price
-
-
-def _price_offer(
-    offer: Offer,
-    w: NDArray[np.float64],
-    d: NDArray[np.float64],
-    known: NDArray[np.bool_],
-    zone_in: NDArray[np.object_] | None,
-    posted: NDArray[np.datetime64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8], NDArray[np.int8]]:
-    n = w.shape[0]
-    s = offer.service
-    reason = np.zeros(n, np.int8)
-    zone_idx = np.full(n, -1, np.int8)
-    cw = w.copy()
-    if not offer.zones:
-        reason[:] = NO_ROUTE
-        return np.full(n, np.nan), cw, reason, zone_idx
-
-    # chargeable weight
-    if s.volumetric is not None:
-        vol = d[0] * d[1] * d[2]
-        use = known & (vol > s.volumetric.above_cm3 * (1 + _SLACK))
-        vw = np.where(use, vol / s.volumetric.divisor_cm3_per_kg * 1000.0, 0.0)
-        cw = np.maximum(cw, vw)
-    if s.min_chargeable_g > 0:
-        cw = np.maximum(cw, s.min_chargeable_g)
-
-    # which zone each parcel uses
-    if len(offer.zones) == 1:
-        zone_idx[:] = 0
-    else:
-        ids = [z.id for z in offer.zones]
-        default = ids.index(s.default_zone) if s.default_zone in ids else 0
-        zone_idx[:] = default
-        if zone_in is not None:
-            given = zone_in != ""
-            for k, zid in enumerate(ids):
-                zone_idx[zone_in == zid] = k
-            unknown = given & ~np.isin(zone_in, ids)
-            reason[unknown] = UNKNOWN_ZONE
-
-    price = np.full(n, np.nan)
-    for k, z in enumerate(offer.zones):
-        sel = zone_idx == k
-        if len(offer.zones) > 1 and not sel.any():
-            continue
-        if not z.available:
-            reason[sel & (reason == OK)] = NOT_SERVED
-            continue
-        if z.gap:
-            reason[sel & (reason == OK)] = NO_PRICE
-            continue
-        if len(offer.zones) == 1:
-            p, top, gap = _zone_prices(z, cw)
-            price = p
-        else:
-            p, top, gap = _zone_prices(z, cw[sel])
-            price[sel] = p
-            top_full = np.zeros(n, bool)
-            gap_full = np.zeros(n, bool)
-            top_full[sel], gap_full[sel] = top, gap
-            top, gap = top_full, gap_full
-        ok = reason == OK
-        reason[ok & gap] = NO_PRICE_BAND
-        reason[ok & top] = ABOVE_TOP_BAND
-
-    # limits, lowest priority first so that the most important reason wins
-    lim = s.limits
-    hi = 1 + _SLACK
-    if lim.min_dims_cm is not None:
-        small = np.zeros(n, bool)
-        for j, m in enumerate(lim.min_dims_cm):
-            small |= d[j] < m / hi
-        _set(reason, known & small, TOO_SMALL)
-    if lim.max_dims_cm is not None:
-        big = np.zeros(n, bool)
-        for j, m in enumerate(lim.max_dims_cm):
-            big |= d[j] > m * hi
-        _set(reason, known & big, DOES_NOT_FIT)
-    if math.isfinite(lim.max_length_girth_cm):
-        _set(reason, known & (d[0] + 2 * (d[1] + d[2]) > lim.max_length_girth_cm * hi), OVER_GIRTH)
-    if math.isfinite(lim.max_sum_cm):
-        _set(reason, known & (d[0] + d[1] + d[2] > lim.max_sum_cm * hi), OVER_SUM)
-    if math.isfinite(lim.max_length_cm):
-        _set(reason, known & (d[0] > lim.max_length_cm * hi), TOO_LONG)
-    if lim.min_weight_g > 0:
-        _set(reason, w <= lim.min_weight_g * hi, UNDER_WEIGHT)
-    if math.isfinite(lim.max_weight_g):
-        _set(reason, w > lim.max_weight_g * hi, OVER_WEIGHT)
-    _set(reason, ~np.isfinite(w) | (w < 0), BAD_WEIGHT)
-    for rule in offer.rules:
-        _set(reason, np.broadcast_to(rule.in_force(posted), (n,)), BY_RULE)
-
-    # surcharges, minimum charge, add-on
-    if s.min_charge > 0:
-        price = np.maximum(price, s.min_charge)
-    fixed = np.zeros(n)
-    pct = np.zeros(n)
-    for sc in s.surcharges:
-        on = cw > sc.over_g * hi if sc.over_g > 0 else np.ones(n, bool)
-        fixed += np.where(on, sc.fixed, 0.0)
-        pct += np.where(on, sc.percent, 0.0)
-    if offer.addon is not None:
-        fixed += offer.addon.fee
-    total = (price + fixed) * (1.0 + pct / 100.0)
-    total = np.where(reason == OK, np.round(total, 2), np.nan)
-    return total, cw, reason, zone_idx
-
-
-def _set(reason: NDArray[np.int8], mask: NDArray[np.bool_], code: int) -> None:
-    reason[mask & (reason < code)] = code
-
-
-def _posting_dates(posted_on: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
-    """The posting day of each of ``n`` parcels as datetime64[D] (a broadcast view for one day);
-    today when None."""
-    if posted_on is None:
-        return np.broadcast_to(np.datetime64(_dt.date.today(), "D"), (n,))
-    a = np.asarray(posted_on)
-    try:
-        d = a.astype("datetime64[D]") if a.dtype.kind != "M" or a.dtype != np.dtype("datetime64[D]") else a
-    except (TypeError, ValueError):
-        raise InputError(f"posted_on: {posted_on!r} is not a date or an array of dates; write YYYY-MM-DD") from None
-    if d.ndim > 1 or (d.ndim == 1 and d.shape[0] not in (1, n)):
-        raise InputError(f"posted_on: {d.shape[0]} dates for {n} parcels; give one date or one per parcel")
-    return np.broadcast_to(d.reshape(-1) if d.ndim else d, (n,))
-
-
-def _one_day(d: NDArray[np.datetime64]) -> _dt.date | None:
-    """The single posting day of all parcels, or None when they differ (or one is missing)."""
-    if d.size == 0:
-        return None
-    first = d[0]
-    if np.isnat(first) or not (d.strides[0] == 0 or bool(np.all(d == first))):
-        return None
-    return first.astype(_dt.date)
-
-
-def price_route(
-    tariffs: Iterable[Tariff],
-    origin: str,
-    destination: str,
-    weight_g: ArrayLike,
-    length_cm: ArrayLike = np.nan,
-    width_cm: ArrayLike = np.nan,
-    height_cm: ArrayLike = np.nan,
-    *,
-    zone: ArrayLike | None = None,
-    fx: FxRates | None = None,
-    posted_on: ArrayLike | None = None,
-) -> RouteQuote:
-    """Price every offer from ``origin`` to ``destination`` for every parcel.
-
-    Parameters
-    ----------
-    tariffs
-        The tariffs to use: a :class:`~calculator.tariffs.TariffSet` (every version) or versions,
-        e.g. ``load_tariffs()``; only those posted from ``origin`` are used, each in the version in
-        force on ``posted_on``.
-    origin, destination
-        ISO 3166-1 alpha-2 codes of the countries the parcel goes from and to.
-    weight_g
-        Actual weight of each parcel. [g]
-    length_cm, width_cm, height_cm
-        Sides of each parcel, in any order; NaN where unknown (size limits and volumetric weight
-        are then not checked). [cm]
-    zone
-        Zone id per parcel for services whose zone depends on distance (domestic zones); None or
-        NaN for the tariff's default zone.
-    fx
-        Exchange rates used to compare offers priced in different currencies (default: the
-        bundled reference rates).
-    posted_on
-        The day the parcels are posted (a date, ``YYYY-MM-DD``, or one per parcel); default today.
-        All parcels must fall under the same versions; :func:`cheapest_postage` takes any mix.
-
-    Returns
-    -------
-    RouteQuote
-
-    Raises
-    ------
-    TariffError
-        No tariff posted from ``origin`` has a version in force on the day ("no price list of
-        NAME in force on DATE").
-
-    Examples
-    --------
-    >>> import datetime
-    >>> from calculator.tariffs import load_tariffs
-    >>> ts, day = load_tariffs(use_env=False), datetime.date(2026, 11, 29)
-    >>> q = price_route(ts, "US", "CN", 300, 20, 15, 5, posted_on=day)
-    >>> q.offers[q.best[0]].label, float(q.price[q.best[0], 0])
-    ('USPS Priority Mail International Flat Rate Envelope', 49.75)
-    >>> q = price_route(ts, "US", "CN", [200, 300, 1000], posted_on=day)
-    >>> [(q.offers[b].key, float(q.price[b, i])) for i, b in enumerate(q.best)]
-    [('us-usps/pmi', 65.2), ('us-usps/pmi', 65.2), ('us-usps/pmi', 75.25)]
-    """
-    w = _as_1d(weight_g)
-    n = max(w.shape[0], *(np.atleast_1d(np.asarray(x)).shape[0] for x in (length_cm, width_cm, height_cm)))
-    posted = _posting_dates(posted_on, n)
-    day = _one_day(posted)
-    mine = [t for t in resolve(tariffs) if t.origin == origin]
-    if day is None and n and len({t.name for t in mine}) != len(mine):
-        days = sorted({str(x) for x in np.unique(posted)})
-        raise InputError(f"posted_on: parcels posted on {', '.join(days[:3])}{'…' if len(days) > 3 else ''} may fall "
-                         "under different price lists; price them with cheapest_postage, or one day at a time")
-    versions = in_force(mine, day) if day is not None else tuple(mine)
-    if mine and not versions:
-        raise TariffError("; ".join(not_in_force(mine, day)))
-    return _price_route(versions, origin, destination, w, length_cm, width_cm, height_cm, n, zone, fx, posted)
-
-
-def _price_route(
-    versions: Sequence[Tariff],
-    origin: str,
-    destination: str,
-    w: NDArray[np.float64],
-    length_cm: ArrayLike,
-    width_cm: ArrayLike,
-    height_cm: ArrayLike,
-    n: int,
-    zone: ArrayLike | None,
-    fx: FxRates | None,
-    posted: NDArray[np.datetime64],
-) -> RouteQuote:
-    """:func:`price_route` for versions already chosen (one per tariff)."""
-    w = _as_1d(w, n)
-    dims = np.stack([_as_1d(length_cm, n), _as_1d(width_cm, n), _as_1d(height_cm, n)])
-    known = np.isfinite(dims).all(axis=0)
-    d = -np.sort(-np.where(known, dims, 0.0), axis=0)  # longest first
-    zone_in = None if zone is None else _zone_text(zone, n)
-    # rules compare the posting day: one comparison when every parcel is posted the same day
-    day = posted[:1] if n and posted.strides[0] == 0 else posted
-
-    offers = offers_for_route(versions, origin, destination)
-    k = len(offers)
-    price = np.full((k, n), np.nan)
-    charge = np.empty((k, n))
-    reason = np.empty((k, n), np.int8)
-    zidx = np.empty((k, n), np.int8)
-    for i, offer in enumerate(offers):
-        price[i], charge[i], reason[i], zidx[i] = _price_offer(offer, w, d, known, zone_in, day)
-
-    # A container (a flat-rate envelope or box: `max_dims` and one price band) is only
-    # recommended when the parcel's size is known to fit it; with unknown dims it is priced and
-    # listed but not picked. A service priced by weight whose `max_dims` is a size limit (a
-    # parcel up to 120 x 60 x 60 cm) is picked like any other, its size unchecked.
-    container = np.array([_is_container(o) for o in offers], bool)[:, None]
-    best, cheapest = _pick(offers, np.where(container & ~known[None, :], np.nan, price), fx)
-    return RouteQuote(
-        origin=origin,
-        destination=destination,
-        offers=tuple(offers),
-        price=price,
-        chargeable_g=charge,
-        reason=reason,
-        zone=zidx,
-        weight_g=w,
-        dims_cm=np.where(known, d, np.nan),
-        best=best,
-        cheapest=cheapest,
-        posted_on=posted,
-    )
-
-
-def _is_container(offer: Offer) -> bool:
-    """A fixed-price envelope or box: the parcel must fit ``max_dims`` and weight does not
-    change the price."""
-    return offer.service.limits.max_dims_cm is not None and all(len(z.limits_g) <= 1 for z in offer.zones)
-
-
-def _pick(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates | None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    n = price.shape[1]
-    if not offers:
-        return np.full(n, -1, np.intp), np.full(n, -1, np.intp)
-    currencies = [o.currency for o in offers]
-    common = currencies[0]
-    factor = np.ones((len(offers), 1))
-    if any(c != common for c in currencies):
-        rates = fx or reference_rates()
-        factor = np.array([[float(rates.factor(c, common))] for c in currencies])
-    cmp = np.where(np.isnan(price), np.inf, price * factor)
-    cmp = np.where(np.isnan(cmp), np.inf, cmp)  # offers whose currency has no rate
-    tracked = np.array([o.tracked for o in offers])[:, None]
-
-    def argmin(a: NDArray[np.float64]) -> NDArray[np.intp]:
-        i = np.argmin(a, axis=0)
-        return np.where(np.isfinite(a[i, np.arange(n)]), i, -1)
-
-    return argmin(np.where(tracked, cmp, np.inf)), argmin(cmp)
 
 
 # --------------------------------------------------------------------------------------------
@@ -651,7 +234,7 @@ def cheapest_postage(
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
     n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
         () if dates_in is None else (dates_in,))))
-    posted = _posting_dates(posted_on, n)
+    posted = posting_dates(posted_on, n)
     o_vals, o_code = codes(origin)
     d_vals, d_code = codes(destination)
     if service is None:
@@ -661,7 +244,7 @@ def cheapest_postage(
         s_vals = np.where(np.isin(s_vals, ["nan", "None"]), "", s_vals)
     w = np.broadcast_to(np.asarray(weight_g, dtype=np.float64), (n,))
     L, W, H = (np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)) for x in (length_cm, width_cm, height_cm))
-    z = None if zone is None else _zone_text(zone, n)
+    z = None if zone is None else zone_text(zone, n)
 
     # Versions in force change only on the tariffs' valid_from days: between two of them ("an
     # epoch") one set of versions applies. Epoch 0 is before every version; the last, a missing day.
@@ -704,14 +287,14 @@ def cheapest_postage(
         if not versions:
             status[rows] = _not_in_force_texts(tariffs, org, posted[rows])
             continue
-        q = _price_route(versions, org, dst, w[rows], L[rows], W[rows], H[rows], len(rows),
+        q = price_versions(versions, org, dst, w[rows], L[rows], W[rows], H[rows], len(rows),
                          None if z is None else z[rows], fx, posted[rows])
         if want:
             keep = np.array([_matches(of, want) for of in q.offers], dtype=bool)
             if not keep.any():
                 status[rows] = f"service {want!r} is not offered from {org} to {dst}"
                 continue
-            best, cheapest = _pick(q.offers, np.where(keep[:, None], q.price, np.nan), fx)
+            best, cheapest = pick_offers(q.offers, np.where(keep[:, None], q.price, np.nan), fx)
         else:
             best, cheapest = q.best, q.cheapest
         pick = np.where(best >= 0, best, cheapest)
@@ -778,62 +361,102 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
 
 
 # --------------------------------------------------------------------------------------------
-# words
+# where prices step
 
 
-def _cm(x: float) -> str:
-    return f"{x:.4g} cm"
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class PriceBreaks:
+    """Where the prices of a route's offers can change with the parcel's weight
+    (:func:`price_breaks`).
 
-
-def explain(q: RouteQuote, i: int, j: int = 0, *, sizes: bool = True) -> str:
-    """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can.
-
-    With ``sizes=False`` the text names the limit but not this parcel's measurements ("longest
-    side over 60 cm"), so many parcels refused for the same reason share one text.
+    Between two neighbouring ``weight_g`` (above the one, up to and including the next) each offer
+    charges one price, except inside a ``graded_g`` range: a band whose price grows with the
+    weight (a rate per kg, or per started step).
     """
-    code = int(q.reason[i, j])
-    offer = q.offers[i]
-    lim = offer.service.limits
-    d = q.dims_cm[:, j]
-    zi = int(q.zone[i, j])
-    zone = offer.zones[zi] if 0 <= zi < len(offer.zones) else None
-    note = f" ({zone.note})" if zone is not None and zone.note else ""
 
-    def over(what: str, value: float, limit: float) -> str:
-        return f"{what} {_cm(value)} > {_cm(limit)}" if sizes else f"{what} over {_cm(limit)}"
+    weight_g: NDArray[np.float64]  # (k,) increasing; the last is the maximum weight asked for [g]
+    graded_g: NDArray[np.float64]  # (m, 2) bands (from, to] priced per weight inside the band [g]
 
-    if code == OK:
-        return ""
-    if code == NO_ROUTE:
-        return f"no route to {q.destination}"
-    if code == BY_RULE:
-        return next(r.text for r in offer.rules if r.in_force(q.posted_on[j]))
-    if code == NOT_SERVED:
-        return f"route to {q.destination} not served{note}"
-    if code in (NO_PRICE, NO_PRICE_BAND):
-        return f"no price in source{note}"
-    if code == UNKNOWN_ZONE:
-        return f"unknown zone; this service's zones are {', '.join(z.id for z in offer.zones)}"
-    if code == BAD_WEIGHT:
-        return "weight missing or negative"
-    if code == OVER_WEIGHT:
-        return f"over {format_weight(lim.max_weight_g)} max"
-    if code == UNDER_WEIGHT:
-        return f"only for parcels over {format_weight(lim.min_weight_g)}"
-    if code == ABOVE_TOP_BAND:
-        top = format_weight(zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan"))
-        weight = f" {format_weight(q.chargeable_g[i, j])} is" if sizes else ""
-        return f"chargeable weight{weight} over the last price band ({top})"
-    if code == TOO_LONG:
-        return over("longest side", d[0], lim.max_length_cm)
-    if code == OVER_SUM:
-        return over("length + width + height", d.sum(), lim.max_sum_cm)
-    if code == OVER_GIRTH:
-        return over("length + girth", d[0] + 2 * (d[1] + d[2]), lim.max_length_girth_cm)
-    if code == DOES_NOT_FIT:
-        box = "×".join(f"{x:.4g}" for x in lim.max_dims_cm or ())
-        return f"does not fit {box} cm"
-    if code == TOO_SMALL:
-        mins = "×".join(f"{x:.4g}" for x in lim.min_dims_cm or ())
-        return f"smaller than the minimum {mins} cm"
-    return REASONS.get(code, str(code))
+    def graded(self, weight_from_g: ArrayLike, weight_to_g: ArrayLike) -> NDArray[np.bool_]:
+        """True for each weight range (from, to] that overlaps a graded band: there the price
+        differs inside the range."""
+        lo = np.asarray(weight_from_g, dtype=np.float64).reshape(-1)
+        hi = np.asarray(weight_to_g, dtype=np.float64).reshape(-1)
+        g = self.graded_g
+        return ((g[None, :, 0] < hi[:, None]) & (g[None, :, 1] > lo[:, None])).any(axis=1)
+
+
+def price_breaks(
+    tariffs: Iterable[Tariff],
+    origin: str,
+    destination: str,
+    max_weight_g: float,
+    *,
+    posted_on: ArrayLike | None = None,
+) -> PriceBreaks:
+    """The weights up to ``max_weight_g`` at which the price of some offer from ``origin`` to
+    ``destination`` can change, and the bands priced per weight.
+
+    Parameters
+    ----------
+    tariffs
+        A :class:`~calculator.tariffs.TariffSet` (every version) or the versions to choose from;
+        those posted from ``origin`` and in force on ``posted_on`` are used.
+    origin, destination
+        ISO 3166-1 alpha-2 codes of the countries the parcel goes from and to.
+    max_weight_g
+        The heaviest parcel of interest; it is the last break. [g]
+    posted_on
+        The day the parcels are posted (a date or ``YYYY-MM-DD``); default today.
+
+    Returns
+    -------
+    PriceBreaks
+
+    Notes
+    -----
+    The price of an offer is a right-closed step function of the weight (bands "up to and
+    including" their limit), so it can only change just above a band limit of a zone serving
+    the destination, a service's maximum or minimum weight, or a surcharge's weight threshold;
+    these, up to ``max_weight_g``, are the breaks. A band with a rate per weight changes inside
+    too: it is listed in ``graded_g``. Dimensions are not taken into account (a volumetric
+    weight or a minimum chargeable weight moves where a parcel is charged, not where the
+    tariff's steps are).
+
+    Examples
+    --------
+    Royal Mail's bands to China, a year ago, up to 500 g; then Kazpost's, which price parcels
+    over 10 kg per kg:
+
+    >>> import datetime
+    >>> from calculator.tariffs import load_tariffs
+    >>> ts = load_tariffs(use_env=False)
+    >>> price_breaks(ts, "GB", "CN", 500, posted_on=datetime.date(2025, 11, 1)).weight_g.tolist()
+    [100.0, 250.0, 500.0]
+    >>> b = price_breaks(ts, "KZ", "CN", 20000, posted_on=datetime.date(2026, 11, 29))
+    >>> b.weight_g.tolist()[-3:], b.graded_g.tolist()
+    ([9000.0, 10000.0, 20000.0], [[10000.0, 40000.0]])
+    >>> b.graded([5000, 10000], [10000, 20000]).tolist()
+    [False, True]
+    """
+    if not max_weight_g > 0:
+        raise InputError(f"max_weight_g: {max_weight_g!r} must be a weight greater than 0")
+    day = posting_dates(posted_on, 1)[0]
+    if np.isnat(day):
+        raise InputError("posted_on: missing; give the day the parcel is posted")
+    versions = in_force([t for t in resolve(tariffs) if t.origin == origin], day.astype(_dt.date))
+    points: set[float] = {float(max_weight_g)}
+    graded: set[tuple[float, float]] = set()
+    for offer in offers_for_route(versions, origin, destination):
+        if offer.addon is not None:  # an add-on's fee is fixed: its service's steps are the offer's
+            continue
+        s = offer.service
+        for z in offer.zones:
+            points.update(float(x) for x in z.limits_g)
+            if len(z.limits_g) and not z.is_flat:
+                lower = np.r_[0.0, z.limits_g[:-1]]
+                graded.update((float(a), float(b)) for a, b, r in zip(lower, z.limits_g, z.rate) if r != 0)
+        points.update(x for x in (s.limits.max_weight_g, s.limits.min_weight_g) if 0 < x < math.inf)
+        points.update(sc.over_g for sc in s.surcharges if sc.over_g > 0)
+    return PriceBreaks(weight_g=np.array(sorted(x for x in points if 0 < x <= max_weight_g), dtype=np.float64),
+                       graded_g=np.array(sorted(graded), dtype=np.float64).reshape(-1, 2))

@@ -1,22 +1,19 @@
 """Tariffs for people: a zones × weight-limits table in text, HTML or a dict.
 
-This module reads :class:`~calculator.tariffs.Tariff` objects but does not import
-:mod:`calculator.tariffs` (which imports this one to print itself), so there is no import circle;
-the names in annotations are strings only.
+This module reads :class:`~calculator.tariff_types.Tariff` objects (and their ``Service`` and
+``Zone``) without importing the module that defines them, which imports this one to print itself:
+the names ``Tariff``, ``Service`` and ``Zone`` in annotations are strings only (``from __future__
+import annotations``), never looked up.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .units import format_weight
-
-if TYPE_CHECKING:  # annotations only; never imported at run time
-    from .tariffs import Service, Tariff, Zone
 
 __all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame"]
 
