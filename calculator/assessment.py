@@ -549,12 +549,13 @@ def assess(
     warn[bad] = 0
 
     empty = np.flatnonzero(post.currencies == "")[0]
+    unused = bad | ~return_open  # no postage is used where no return can be started
     return Assessment(
-        n=n, values=vals, assumed=r.assumed, inputs=inputs_, postage=np.where(bad, np.nan, post.postage),
-        postage_native=np.where(bad, np.nan, post.native),
-        postage_currencies=post.currencies, postage_currency_index=np.where(bad, empty, post.currency_index),
-        source_code=np.where(bad, 0, post.source).astype(np.int8),
-        offers=post.offers, offer=post.offer, tracked=post.tracked & ~bad,
+        n=n, values=vals, assumed=r.assumed, inputs=inputs_, postage=np.where(unused, np.nan, post.postage),
+        postage_native=np.where(unused, np.nan, post.native),
+        postage_currencies=post.currencies, postage_currency_index=np.where(unused, empty, post.currency_index),
+        source_code=np.where(unused, 0, post.source).astype(np.int8),
+        offers=post.offers, offer=post.offer, tracked=post.tracked & ~unused,
         chargeable_g=post.chargeable_g, evaluation=e, dates=dates, caveat=post.caveat, free_return=proc.free & ~bad,
         free_return_why_not=proc.free_why_not, win_streak=streak & ~bad, warnings=warn, problem=p.text,
         today=today, tariff_info=used,

@@ -104,7 +104,10 @@ class Offer:
     def label(self) -> str:
         """``USPS First-Class Package International Service + Registered Mail``."""
         extra = f" + {self.addon.name}" if self.addon else ""
-        return f"{self.tariff.carrier} {self.service.name}{extra}"
+        carrier, name = self.tariff.carrier, self.service.name
+        # a service named with its carrier ("DHL Paket", "USPS Ground Advantage") is not prefixed again
+        named = name.split()[0].strip("/") in carrier.replace("/", " ").split() if name.split() else False
+        return f"{name}{extra}" if named else f"{carrier} {name}{extra}"
 
     @property
     def key(self) -> str:
