@@ -89,6 +89,22 @@ class Field:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """The values a numeric input may take, both ends included (``None`` for text); money and
+        sizes have a generous upper end so that a typo (``1e308``) is refused, not priced."""
+        return _RANGES.get(self.kind)
+
+
+#: Valid ranges of numeric inputs by kind (the README's nomenclature shows them).
+_RANGES: dict[str, tuple[float, float]] = {
+    "money": (0.0, 1e9),
+    "fraction": (0.0, 1.0),
+    "weight": (0.0, 1e6),  # grams: a tonne is beyond any postal service
+    "length": (0.0, 1e4),  # centimetres: 100 m
+    "number": (0.0, 1e4),  # hours
+    "int": (0.0, 1e6),
+}
 
 _POLICIES = "shared/reference/policies.md"
 

@@ -85,7 +85,7 @@ def test_golden_rows_in_order_with_named_problems():
     assert [r["order_id"] for r in rows] == [r["order_id"] for r in inp]
     by_id = {r["order_id"]: r for r in rows}
     assert by_id["A-011"]["problem"] == "price: 'n/a' is not a number; write e.g. 12.99"
-    assert by_id["A-012"]["problem"].startswith("weight_g: -120")
+    assert by_id["A-012"]["problem"] == "weight_g: '-120' is out of range; give 0 to 1e+06 [g]"
     assert by_id["A-013"]["problem"].startswith("origin: 'XX' is not an ISO country code")
     assert "no price in source" in by_id["A-009"]["problem"]  # RU -> CN without a counter quote
     for r in rows:
@@ -172,7 +172,7 @@ def test_percentages_dates_and_yes_no(tariffs):
     })
     out = evaluate_frame(frame, tariffs=tariffs, today=TODAY, decimal=",")
     assert out["ev_partial_keep"][:3].tolist() == [90.0, 90.0, 90.0]  # (0.4 + 0.5) * 100
-    assert out["problem"][3].startswith("partial_refund: 1.4 must be between 0 and 1")
+    assert out["problem"][3] == "partial_refund: '140%' is out of range; give 0 to 1 [fraction of price]"
     assert out["problem"][4] == "partial_refund: 'x' is not a number; write e.g. 0.4 or 40%"
     assert out["problem"][5] == "received_on: '11/20/2026' is not a date; write YYYY-MM-DD (or DD.MM.YYYY)"
     assert out["problem"][6] == "mall: 'maybe' is not yes or no; write yes/no, true/false or 1/0"
@@ -249,7 +249,7 @@ def test_formula_like_text_is_neutralised_but_numbers_are_not(tmp_path, tariffs)
     assert [r["title"] for r in rows] == ["'=1+2", "'@SUM(A1)", "'\tcmd"]
     assert [r["phone"] for r in rows] == ["'+7 999 123-45-67", "'-2+3", "ok"]
     assert [r["delta"] for r in rows] == ["-5", "+3.5", "-1 450,5"]
-    assert rows[2]["price"] == "-30" and rows[2]["problem"].startswith("price: -30")
+    assert rows[2]["price"] == "-30" and rows[2]["problem"].startswith("price: '-30' is out of range")
 
 
 def test_parquet_output_is_not_neutralised(tmp_path, tariffs):
@@ -312,7 +312,8 @@ def test_invalid_utf8_in_a_cell_is_a_problem_not_a_failure(tmp_path, tariffs):
         "A2,30,EUR,DE,300,,damaged,2026-11-20\n".replace("A2", "Ц2").encode("cp1251") + b"A3,30,EUR,DE,300,,damaged,\n"
     s, rows = run(tmp_path, content, tariffs)
     assert len(rows) == 3
-    assert rows[1]["problem"] == "order_id: the cell is not UTF-8 text; save the file as 'CSV UTF-8'"
+    assert rows[1]["problem"] == ("order_id: the cell is not UTF-8 text (Latin-1 / Windows-1252?); save the file "
+                                  "as 'CSV UTF-8' or give --encoding cp1252")
     assert rows[0]["problem"] == rows[2]["problem"] == ""
 
 
@@ -364,7 +365,11 @@ def test_a_previous_output_can_be_fed_back(tmp_path, tariffs):
     again = tmp_path / "again.csv"
     run_batch(first, again, tariffs=tariffs, today=TODAY)
     a, b = read_out(first), read_out(again)
-    assert len(a) == len(b) and list(a[0]) == list(b[0])
+    inputs = list(a[0])[: list(a[0]).index("recommendation")]
+    outputs = list(a[0])[len(inputs):]
+    # the first run's results are kept, renamed, before this run's (issue 14, item 6)
+    assert len(a) == len(b) and list(b[0]) == inputs + [f"{o}_input" for o in outputs] + outputs
+    assert [r["recommendation_input"] for r in b] == [r["recommendation"] for r in a]
     assert [r["recommendation"] for r in a] == [r["recommendation"] for r in b]
 
 
