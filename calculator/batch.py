@@ -1361,11 +1361,11 @@ def _read_csv(inp: _Input, name: str, delimiter: str, decimal: str, encoding: st
                                                  quoted_strings_can_be_null=True),
         )
 
-    size = 0  # index into _BLOCK_SIZES
+    block = 0  # index into _BLOCK_SIZES
     columns = 1024
     while True:
         try:
-            reader = open_reader(_BLOCK_SIZES[size], columns)
+            reader = open_reader(_BLOCK_SIZES[block], columns)
             k = len(reader.schema)
             if k > columns:  # every column must be read as bytes: open again knowing how many there are
                 if k > _MAX_COLUMNS:
@@ -1379,10 +1379,10 @@ def _read_csv(inp: _Input, name: str, delimiter: str, decimal: str, encoding: st
             raise BatchError(f"{name}: the file is empty; its first line must name the columns") from None
         except pa.ArrowInvalid as exc:
             rejected.clear()
-            if _too_long(exc) and size + 1 < len(_BLOCK_SIZES):
-                size += 1
+            if _too_long(exc) and block + 1 < len(_BLOCK_SIZES):
+                block += 1
                 continue
-            raise BatchError(f"{name}: {_cause(exc, size, 'the header or the first lines')}") from None
+            raise BatchError(f"{name}: {_cause(exc, block, 'the header or the first lines')}") from None
     inp.settle()
     header = [(v or b"").decode("utf-8", "replace") for v in first.slice(0, 1).to_pylist()[0].values()]
     k = len(header)
@@ -1430,7 +1430,7 @@ def _read_csv(inp: _Input, name: str, delimiter: str, decimal: str, encoding: st
         size = min(chunk_rows, _FIRST_CHUNK_ROWS)
 
         def batches() -> Iterator[tuple[pa.RecordBatch, bool]]:
-            nonlocal reader, size
+            nonlocal reader, block
             yield first.slice(1), False
             while True:
                 try:
@@ -1438,13 +1438,14 @@ def _read_csv(inp: _Input, name: str, delimiter: str, decimal: str, encoding: st
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
-                    if not (_too_long(exc) and inp.reopens and size + 1 < len(_BLOCK_SIZES)):
-                        raise BatchError(f"{name}: {_cause(exc, size, f'a line after line {line}', not inp.reopens)}") from None
+                    if not (_too_long(exc) and inp.reopens and block + 1 < len(_BLOCK_SIZES)):
+                        where = f"a line after line {line}"
+                        raise BatchError(f"{name}: {_cause(exc, block, where, not inp.reopens)}") from None
                     # a line longer than the block: read again with a larger one, after the
                     # records (header included) the parser has numbered so far
                     rejected.clear()
-                    size += 1
-                    reader = open_reader(_BLOCK_SIZES[size], k, skip=record - 1)
+                    block += 1
+                    reader = open_reader(_BLOCK_SIZES[block], k, skip=record - 1)
                     continue
                 yield b, False
             yield _pad(first.slice(0, 0), k), True

@@ -371,9 +371,11 @@ def _main(argv: Sequence[str] | None, signals: _Signals) -> int:
     out = _Printable(sys.stdout) if _is_terminal(sys.stdout) else sys.stdout
     try:
         with warnings.catch_warnings():
-            # Tariff warnings (an expired price list) are reported in the output itself.
+            # Tariff warnings (an expired price list) are reported in the output itself; any other
+            # is one line on stderr.
             from .tariffs import TariffWarning
 
+            warnings.simplefilter("default")
             warnings.simplefilter("ignore", TariffWarning)
             warnings.showwarning = _show_warning
             return int(args.func(args, out) or 0)
