@@ -1070,7 +1070,7 @@ _SNIFF_BYTES = 1 << 16
 _FIRST_CHUNK_ROWS = 5_000
 #: The CSV reader's block: a line must fit in one. It starts small (the first rows come quickly)
 #: and grows when a line does not fit (a cell of several MiB, a long header), up to the last size.
-_BLOCK_SIZES = (1 << 20, 1 << 24, 1 << 28)
+_BLOCK_SIZES = (1 << 22, 1 << 25, 1 << 28)
 #: Columns read at most: a spreadsheet has 16,384; a header beyond this is not a table of orders.
 _MAX_COLUMNS = 65_536
 
@@ -2099,22 +2099,17 @@ def _format_for(dest: str | os.PathLike[str] | None, given: str | None) -> str:
 class _Writer:
     """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
-    :meth:`encode` turns a chunk into what is written (CSV bytes, or a finished table for Parquet)
-    and runs in parallel for several chunks; :meth:`write` puts them into the sink one after the
-    other.
+    :meth:`prepare` turns an evaluated chunk into the table written (text decoded, formulas
+    neutralised, yes/no); :meth:`write` writes it, in pyarrow without the GIL, so a thread of its
+    own can write while the next chunk is evaluated.
     """
 
     def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str) -> None:
         self.sink, self.fmt, self.delimiter, self.decimal = sink, fmt, delimiter, decimal
         self.schema: pa.Schema | None = None
-        self._file: Any = None
-        self._parquet: Any = None
+        self._w: Any = None
 
-    def start(self, first: pa.Table) -> None:
-        """Fix the schema from the first chunk (before any chunk is encoded)."""
-        self.schema = self._prepare(first.slice(0, 0)).schema
-
-    def _prepare(self, t: pa.Table) -> pa.Table:
+    def prepare(self, t: pa.Table) -> pa.Table:
         if self.fmt == "csv":
             t = pa.Table.from_arrays([_csv_column(c) for c in t.columns], names=t.column_names)
         t = _finish(t, spreadsheet_safe=self.fmt == "csv")
@@ -2122,40 +2117,30 @@ class _Writer:
             cols = [pc.replace_substring(pc.cast(c, pa.string()), ".", ",") if pa.types.is_floating(c.type) else c
                     for c in t.columns]
             t = pa.Table.from_arrays(cols, names=t.column_names)
-        if self.schema is not None and t.schema != self.schema:
+        if self.schema is None:
+            self.schema = t.schema
+        elif t.schema != self.schema:
             t = t.cast(self.schema)
         return t
 
-    def encode(self, t: pa.Table, header: bool) -> pa.Buffer | pa.Table:
-        t = self._prepare(t)
-        if self.fmt == "parquet":
-            return t
-        import pyarrow.csv as pacsv
-
-        buf = pa.BufferOutputStream()
-        pacsv.write_csv(t, buf, write_options=pacsv.WriteOptions(delimiter=self.delimiter, include_header=header))
-        return buf.getvalue()
-
-    def write(self, data: pa.Buffer | pa.Table) -> None:
-        if self.fmt == "parquet":
-            if self._parquet is None:
+    def write(self, t: pa.Table) -> None:
+        if self._w is None:
+            if self.fmt == "parquet":
                 import pyarrow.parquet as pq
 
-                self._parquet = pq.ParquetWriter(self.sink, self.schema)
-            self._parquet.write_table(data)
-            return
-        if self._file is None:
-            self._file = open(self.sink, "wb") if isinstance(self.sink, str) else self.sink  # noqa: SIM115
-        self._file.write(data)
+                self._w = pq.ParquetWriter(self.sink, self.schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                self._w = pacsv.CSVWriter(self.sink, self.schema,
+                                          write_options=pacsv.WriteOptions(delimiter=self.delimiter))
+        self._w.write_table(t)
 
     def close(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-        if self._file is not None:
-            if self._file is self.sink:
-                self._file.flush()
-            else:
-                self._file.close()
+        if self._w is not None:
+            self._w.close()
+        if not isinstance(self.sink, str):
+            self.sink.flush()
 
 
 def _csv_column(c: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -2182,7 +2167,7 @@ def run_batch(
     source: str | os.PathLike[str] | IO[bytes],
     dest: str | os.PathLike[str] | IO[bytes] | Output,
     *,
-    tariffs: Iterable[Any] | None = None,
+    tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None = None,
     fx: Any = None,
     today: _dt.date | None = None,
     defaults: Mapping[str, object] | None = None,
@@ -2208,7 +2193,8 @@ def run_batch(
         :func:`atomic_write`: an interrupted or failed run leaves no partial output and an
         existing file untouched; the input itself, a folder or a system folder are refused.
     tariffs, fx, today, defaults
-        As for :func:`evaluate_frame`.
+        As for :func:`evaluate_frame`; ``tariffs`` may also be a function that returns them, called
+        once the reader has started (so that reading and loading overlap).
     delimiter, decimal
         Force the CSV dialect of the input (detected otherwise). CSV output uses the input's
         delimiter and decimal mark, so a file from a spreadsheet goes back to it unchanged.
@@ -2227,57 +2213,76 @@ def run_batch(
     BatchSummary
     """
     check_options(chunk_rows=chunk_rows, decimal=decimal, encoding=encoding, defaults=defaults)
-    from .tariffs import load_tariffs
-
     today = today or _dt.date.today()  # one date for every chunk, even across midnight
-    tset = tuple(load_tariffs().values() if tariffs is None else tariffs)
     info, chunks = read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
                                chunk_rows=chunk_rows, input_format=input_format)
     check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
-    if isinstance(dest, Output):
-        fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
-        return _pipeline(info, chunks, _Writer(dest.sink, fmt, info.delimiter, info.decimal), stop=stop,
-                         tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
-    fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
-    with atomic_write(dest, inputs=(source,), stop=stop) as out:
-        return _pipeline(info, chunks, _Writer(out.sink, fmt, info.delimiter, info.decimal), stop=stop,
-                         tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+    stop = stop or threading.Event()
+    reading = threading.Event()  # set: the reader stops
+    # The reader starts now: it parses (without the GIL) while the tariffs load and pandas imports.
+    rows = _prefetch(chunks, reading, stop)
+    try:
+        tset = _load_tariffs(tariffs)
+        _preload(output_format == "parquet" or info.format == "parquet")
+        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+        if isinstance(dest, Output):
+            fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
+            return _pipeline(info, rows, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+        fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
+        with atomic_write(dest, inputs=(source,), stop=stop) as out:
+            return _pipeline(info, rows, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+    finally:
+        reading.set()
 
 
-#: Output chunks evaluated but not yet written, at most (memory stays flat; the formatting of
-#: several chunks runs in parallel meanwhile).
-_IN_FLIGHT = 3
+def _load_tariffs(tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None) -> tuple:
+    from .tariffs import load_tariffs
+
+    if tariffs is None:
+        return tuple(load_tariffs().values())
+    return tuple(tariffs() if callable(tariffs) else tariffs)
 
 
-def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, stop: threading.Event | None,
+def _preload(parquet: bool) -> None:
+    """Import now what the batch would import on its way (pyarrow imports pandas the first time it
+    builds an array; the Parquet writer loads on its first table), so that no import happens while
+    chunks are in flight."""
+    import pandas  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+
+    pa.array([0.0])  # pyarrow's own lazy look for pandas
+    if parquet:
+        import pyarrow.parquet  # noqa: F401
+
+
+#: Output chunks evaluated but not yet written, at most (memory stays flat).
+_IN_FLIGHT = 2
+
+
+def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: threading.Event,
               tariffs: tuple, fx: Any, today: _dt.date, defaults: Mapping[str, object] | None,
               progress: Callable[[int], None] | None) -> BatchSummary:
-    """Read (a thread), evaluate (this thread), encode (a pool) and write (one thread, in order).
+    """Read (a thread), evaluate and prepare (this thread), write (a thread, in order).
 
-    pyarrow releases the GIL while it parses and formats CSV, so reading and writing hide behind
-    the evaluation. ``stop`` is looked at between chunks and while waiting.
+    pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
+    that read and write need the GIL only a few times per chunk, so they do not wait for this
+    one. ``stop`` is looked at between chunks and while waiting.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    stop = stop or threading.Event()
     unit = "line" if info.format == "csv" else "row"
     summary = BatchSummary(unit=unit)
     done = ignored = 0
-    encoders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="returncost-encode")
-    # one worker: chunks are written in the order they were submitted
+    # one worker: chunks are written in the order they were handed over
     writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="returncost-write")
     pending: deque[Future] = deque()
-    reading = threading.Event()  # set to stop the reader thread early
     ok = False
     try:
-        for chunk in _prefetch(chunks, reading, stop):
+        for chunk in rows:
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
-            if writer.schema is None:
-                writer.start(out)
-            encoded = encoders.submit(writer.encode, out, not done)
-            pending.append(writes.submit(_write_when_ready, writer, encoded))
+            pending.append(writes.submit(writer.write, writer.prepare(out)))
             summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
             done += chunk.table.num_rows
             if progress is not None:
@@ -2289,11 +2294,6 @@ def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, stop: t
         writer.close()
         ok = True
     finally:
-        reading.set()
-        if not ok:
-            for f in pending:
-                f.cancel()
-        encoders.shutdown(wait=True, cancel_futures=not ok)
         writes.shutdown(wait=True, cancel_futures=not ok)
         if not ok:
             with suppress(Exception):
@@ -2304,10 +2304,6 @@ def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, stop: t
         summary = replace(summary, notes=summary.notes + (
             f"{ignored} empty line{'s' if ignored > 1 else ''} at the end of the file ignored",))
     return summary
-
-
-def _write_when_ready(writer: _Writer, encoded: Future) -> None:
-    writer.write(encoded.result())
 
 
 def _result(f: Future, stop: threading.Event) -> Any:
@@ -2359,11 +2355,16 @@ def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None 
 _END = object()
 
 
+#: Chunks the reader may read ahead: it runs ahead while the tariffs load and pandas imports.
+_READ_AHEAD = 8
+
+
 def _prefetch(items: Iterator[Any], done: threading.Event, stop: threading.Event) -> Iterator[Any]:
-    """``items``, produced one ahead in a thread; its errors are raised here, ``stop`` is looked at
-    while waiting. A plain daemon thread, not a pool: reading standard input can block for ever,
-    and a pool's threads are waited for when Python exits."""
-    q: queue.Queue = queue.Queue(maxsize=1)
+    """``items``, produced ahead in a thread that starts now; its errors are raised in the
+    consumer, and ``stop`` is looked at while waiting. A plain daemon thread, not a pool:
+    reading standard input can block for ever, and a pool's threads are waited for when Python
+    exits. Setting ``done`` ends the thread."""
+    q: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
 
     def put(item: Any) -> bool:
         while not done.is_set():
@@ -2385,22 +2386,26 @@ def _prefetch(items: Iterator[Any], done: threading.Event, stop: threading.Event
 
     t = threading.Thread(target=run, name="returncost-read", daemon=True)
     t.start()
-    try:
-        while True:
-            if stop.is_set():
-                raise KeyboardInterrupt
-            try:
-                item, exc = q.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            if exc is not None:
-                raise exc
-            if item is _END:
-                return
-            yield item
-    finally:
-        done.set()
-        t.join(timeout=1.0)  # a reader blocked on standard input is left behind (a daemon thread)
+
+    def take() -> Iterator[Any]:
+        try:
+            while True:
+                if stop.is_set():
+                    raise KeyboardInterrupt
+                try:
+                    item, exc = q.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                if exc is not None:
+                    raise exc
+                if item is _END:
+                    return
+                yield item
+        finally:
+            done.set()
+            t.join(timeout=1.0)  # a reader blocked on standard input is left behind (a daemon thread)
+
+    return take()
 
 
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:

@@ -145,9 +145,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
     chart_format = _chart_format(args.chart) if args.chart else None
-    tariffs = tuple(_tariffs(args).values())
     fx = _fx(args)
-    _preload(args)
     source: Any = sys.stdin.buffer if args.input in batch._STDIN_NAMES else args.input
     fmt = batch._format_for(args.output, args.output_format)
     bar = _progress_bar()
@@ -159,8 +157,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         with signals.deferred() as stop, ExitStack() as outputs:
             dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
             summary = batch.run_batch(
-                source, dest, tariffs=tariffs, fx=fx, today=today, defaults=defaults, delimiter=delimiter,
-                decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows, output_format=fmt,
+                source, dest, tariffs=lambda: _tariffs(args).values(), fx=fx, today=today, defaults=defaults,
+                delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows, output_format=fmt,
                 progress=bar.update if bar else None, stop=stop,
             )
             elapsed = time.perf_counter() - started
@@ -197,19 +195,6 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
               "see the 'problem' column of the output", file=sys.stderr)
         return 2
     return 0
-
-
-def _preload(args: argparse.Namespace) -> None:
-    """Import now what the batch would import on its way: an import cut short by Ctrl-C leaves a
-    half-made module behind (pyarrow imports pandas the first time it builds an array)."""
-    import pandas  # noqa: F401
-    import pyarrow as pa
-    import pyarrow.csv  # noqa: F401
-
-    pa.array([0.0])  # pyarrow's own lazy look for pandas
-    if args.output_format == "parquet" or str(args.input).endswith((".parquet", ".pq")) or \
-            str(args.output).endswith((".parquet", ".pq")):
-        import pyarrow.parquet  # noqa: F401
 
 
 def _chart_format(path: str) -> str:

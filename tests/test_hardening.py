@@ -171,6 +171,16 @@ def _interrupt(folder: Path, src: Path, sig: int, after: float) -> tuple[int, st
 _EXIT = {signal.SIGINT: (130, "returncost: interrupted\n"), signal.SIGTERM: (143, "returncost: stopped by SIGTERM\n")}
 
 
+def _before_our_code(sig: int, rc: int, err: str) -> bool:
+    """The signal came before any code of this project ran: while Python started, or in the few
+    lines of the wrapper script pip writes (``import re``, ``import sys``). Python's default then
+    applies: the process ends by the signal, for SIGINT with Python's report of where it was."""
+    if rc != -sig:
+        return False
+    return err == "" or (sig == signal.SIGINT and err.startswith("Traceback") and "_returncost" not in err
+                         and "calculator" not in err and err.endswith("KeyboardInterrupt\n"))
+
+
 def test_a_signal_at_any_moment_leaves_the_old_outputs(tmp_path, big_orders):
     # every 45 ms of the first 1.3 s (start-up, imports, tariffs, the first chunks, the writers),
     # Ctrl-C and SIGTERM in turn
@@ -180,8 +190,8 @@ def test_a_signal_at_any_moment_leaves_the_old_outputs(tmp_path, big_orders):
         for name, content in old.items():
             (tmp_path / name).write_bytes(content)
         rc, err = _interrupt(tmp_path, big_orders, sig, delay)
-        # before Python has set up its own handling the signal kills the process as it would any
-        assert (rc, err) in (_EXIT[sig], (-sig, "")), f"{sig.name} after {delay:.3f} s: exit {rc}, stderr {err!r}"
+        assert (rc, err) == _EXIT[sig] or _before_our_code(sig, rc, err), \
+            f"{sig.name} after {delay:.3f} s: exit {rc}, stderr {err!r}"
         assert {n: (tmp_path / n).read_bytes() for n in old} == old, f"{sig.name} after {delay:.3f} s"
         assert sorted(os.listdir(tmp_path)) == sorted(old), f"{sig.name} after {delay:.3f} s"
 
@@ -439,8 +449,8 @@ def test_hostile_cells_print_no_numpy_warnings(tmp_path):
 # 12. a huge cell, a huge header
 
 
-def test_a_cell_over_one_mib_is_read(tmp_path, tariffs):
-    huge = "y" * (3 << 20)
+def test_a_cell_longer_than_the_readers_block_is_read(tmp_path, tariffs):
+    huge = "y" * (5 << 20)  # the first block is 4 MiB
     src = write(tmp_path, "price,currency,origin,postage,reason,note\n" + "30,EUR,DE,6,damaged,a\n" * 2000
                 + f'31,EUR,DE,6,damaged,"{huge}"\n' + "32,EUR,DE,6,damaged,z\n" * 2000)
     s = run_batch(src, tmp_path / "d.parquet", tariffs=tariffs, today=TODAY)
@@ -457,9 +467,9 @@ def test_a_header_of_40_mib_is_read(tmp_path, tariffs):
 
 def test_an_unclosed_quote_says_so(tmp_path, capsys):
     # the rest of the file is one value: longer than the largest block on standard input
-    src = write(tmp_path, "price,origin,note\n1,DE,\"never closed\n" + "2,DE,x\n" * 400_000)
+    src = write(tmp_path, "price,origin,note\n1,DE,\"never closed\n" + "2,DE,x\n" * 800_000)
     with open(src, "rb") as fh:
-        with pytest.raises(BatchError, match=r"<stdin>: a line after line 1 is longer than 1 MiB \(a huge value, "
+        with pytest.raises(BatchError, match=r"<stdin>: a line after line 1 is longer than 4 MiB \(a huge value, "
                                              r"or a quote that is never closed\); a stream is read once: give the "
                                              r"file by name to read longer lines"):
             run_batch(fh, tmp_path / "d.csv", tariffs=(), today=TODAY)
