@@ -1230,7 +1230,7 @@ def read_chunks(
         The file is missing, empty, binary, an archive, or not UTF-8 (without ``encoding``).
     """
     if isinstance(source, (str, os.PathLike)) and os.fspath(source) in _STDIN_NAMES:
-        source = sys.stdin.buffer
+        source = stdin()
     name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<stdin>"
     inp = _open_input(source, name)
     fmt = input_format or ("parquet" if inp.head.startswith(b"PAR1") else "csv")
@@ -1301,16 +1301,37 @@ def _open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> _Input
             return _Input(head, decompressed)
         source = open(path, "rb")  # a named pipe or a device: read once, like stdin  # noqa: SIM115
     raw: Any = source
-    magic = raw.read(8)
+    magic = _read_some(raw, 8, 8)
     codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
     if codec is not None:
         raw = pa.CompressedInputStream(pa.PythonFile(_Replay(magic, raw), mode="r"), codec)
         magic = b""
     try:
-        head = magic + raw.read(_SNIFF_BYTES - len(magic))
+        head = magic + _read_some(raw, _SNIFF_BYTES - len(magic), 20)
     except (OSError, pa.ArrowInvalid) as exc:
         raise BatchError(f"{name}: a damaged {codec} stream ({exc})") from None
     return _Input(head, stream=_Replay(head, raw))
+
+
+def _read_some(stream: Any, size: int, lines: int) -> bytes:
+    """Up to ``size`` bytes of a stream, but no more than it takes to get ``lines`` line breaks:
+    a pipe that delivers a header and then waits is sniffed without waiting for 64 KiB."""
+    got = bytearray()
+    while len(got) < size and got.count(b"\n") < lines:
+        data = stream.read(size - len(got))
+        if not data:
+            break
+        got += data
+    return bytes(got)
+
+
+def stdin() -> IO[bytes]:
+    """Standard input for the reader: its file descriptor unbuffered (a reader thread blocked on it
+    holds no lock that Python needs when it exits), else ``sys.stdin.buffer``."""
+    try:
+        return open(os.dup(sys.stdin.fileno()), "rb", buffering=0)  # noqa: SIM115
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return sys.stdin.buffer
 
 
 def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
@@ -2214,25 +2235,27 @@ def run_batch(
     """
     check_options(chunk_rows=chunk_rows, decimal=decimal, encoding=encoding, defaults=defaults)
     today = today or _dt.date.today()  # one date for every chunk, even across midnight
-    info, chunks = read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
-                               chunk_rows=chunk_rows, input_format=input_format)
-    check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
     stop = stop or threading.Event()
-    reading = threading.Event()  # set: the reader stops
-    # The reader starts now: it parses (without the GIL) while the tariffs load and pandas imports.
-    rows = _prefetch(chunks, reading, stop)
+    # The input is opened and read in a thread of its own, from now on: it parses (without the
+    # GIL) while the tariffs load and pandas imports, and a stream that stalls (stdin) cannot keep
+    # this thread from seeing `stop`.
+    reader = _ReadAhead(lambda: read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
+                                            chunk_rows=chunk_rows, input_format=input_format), stop)
     try:
         tset = _load_tariffs(tariffs)
+        info = reader.info()
+        check_columns(info.columns, defaults,
+                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
         _preload(output_format == "parquet" or info.format == "parquet")
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
         if isinstance(dest, Output):
             fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, rows, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, reader.chunks(), _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
         fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, rows, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, reader.chunks(), _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
     finally:
-        reading.set()
+        reader.close()
 
 
 def _load_tariffs(tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None) -> tuple:
@@ -2356,56 +2379,75 @@ _END = object()
 
 
 #: Chunks the reader may read ahead: it runs ahead while the tariffs load and pandas imports.
-_READ_AHEAD = 8
+_READ_AHEAD = 4
 
 
-def _prefetch(items: Iterator[Any], done: threading.Event, stop: threading.Event) -> Iterator[Any]:
-    """``items``, produced ahead in a thread that starts now; its errors are raised in the
-    consumer, and ``stop`` is looked at while waiting. A plain daemon thread, not a pool:
-    reading standard input can block for ever, and a pool's threads are waited for when Python
-    exits. Setting ``done`` ends the thread."""
-    q: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
 
-    def put(item: Any) -> bool:
-        while not done.is_set():
+
+class _ReadAhead:
+    """The input, opened and read ahead in a thread that starts at once: first its
+    :class:`Source` (:meth:`info`), then its chunks (:meth:`chunks`); the reader's errors are
+    raised in the consumer, who looks at ``stop`` while waiting. A plain daemon thread, not a
+    pool: reading standard input can block for ever, and a pool's threads are waited for when
+    Python exits."""
+
+    def __init__(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]], stop: threading.Event) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+        self._done = threading.Event()
+        self._stop = stop
+        self._info: Source | None = None
+        self._thread = threading.Thread(target=self._run, args=(open_,), name="returncost-read", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._done.is_set():
             try:
-                q.put(item, timeout=0.1)
+                self._q.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def run() -> None:
+    def _run(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]]) -> None:
         try:
+            info, items = open_()
+            if not self._put(info):
+                return
             for it in items:
-                if not put((it, None)):
+                if not self._put(it):
                     return
-            put((_END, None))
+            self._put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            put((None, exc))
+            self._put(_Failed(exc))
 
-    t = threading.Thread(target=run, name="returncost-read", daemon=True)
-    t.start()
+    def _get(self) -> Any:
+        while True:
+            if self._stop.is_set():
+                raise KeyboardInterrupt
+            try:
+                item = self._q.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if isinstance(item, _Failed):
+                raise item.exc
+            return item
 
-    def take() -> Iterator[Any]:
-        try:
-            while True:
-                if stop.is_set():
-                    raise KeyboardInterrupt
-                try:
-                    item, exc = q.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                if exc is not None:
-                    raise exc
-                if item is _END:
-                    return
-                yield item
-        finally:
-            done.set()
-            t.join(timeout=1.0)  # a reader blocked on standard input is left behind (a daemon thread)
+    def info(self) -> Source:
+        if self._info is None:
+            self._info = self._get()
+        return self._info
 
-    return take()
+    def chunks(self) -> Iterator[Chunk]:
+        self.info()
+        while (item := self._get()) is not _END:
+            yield item
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=0.25)  # a reader blocked on standard input is left behind
 
 
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:

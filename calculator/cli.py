@@ -375,7 +375,7 @@ def _main(argv: Sequence[str] | None, signals: _Signals) -> int:
             # is one line on stderr.
             from .tariffs import TariffWarning
 
-            warnings.simplefilter("default")
+            warnings.filterwarnings("default", category=UserWarning)
             warnings.simplefilter("ignore", TariffWarning)
             warnings.showwarning = _show_warning
             return int(args.func(args, out) or 0)

@@ -146,7 +146,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
     chart_format = _chart_format(args.chart) if args.chart else None
     fx = _fx(args)
-    source: Any = sys.stdin.buffer if args.input in batch._STDIN_NAMES else args.input
+    source: Any = batch.stdin() if args.input in batch._STDIN_NAMES else args.input
     fmt = batch._format_for(args.output, args.output_format)
     bar = _progress_bar()
     started = time.perf_counter()
@@ -183,6 +183,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if bar:
             bar.close()
+        if source is not args.input and source is not sys.stdin.buffer:
+            source.close()
     if dest.sink is sys.stdout.buffer:
         sys.stdout.flush()
     if not args.quiet:

@@ -221,6 +221,26 @@ def test_a_signal_that_library_code_swallows_still_stops_the_run(tmp_path, monke
     assert len(calls) < 5  # stopped after the chunk at hand
 
 
+@pytest.mark.parametrize("delay", [0.5, 2.0])
+def test_ctrl_c_while_standard_input_stalls_ends_at_once(tmp_path, delay):
+    # a producer that sends the header and a row, then nothing: the reader waits on the pipe
+    feeder = subprocess.Popen(["sh", "-c", "printf 'price,origin,postage,reason\\n10,DE,3,damaged\\n'; sleep 30"],
+                              stdout=subprocess.PIPE)
+    try:
+        p = subprocess.Popen([*_entry_point(), "batch", "-", "-o", str(tmp_path / "d.csv"), "--as-of", str(TODAY)],
+                             stdin=feeder.stdout, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=20)
+        assert (p.returncode, err.decode()) == (130, "returncost: interrupted\n")
+        assert time.monotonic() - sent < 5  # not when the producer is done
+        assert os.listdir(tmp_path) == []
+    finally:
+        feeder.kill()
+        feeder.wait()
+
+
 def test_leftovers_of_a_killed_run_are_removed_by_the_next_run(tmp_path, big_orders):
     dest = tmp_path / "decisions.csv"
     p = subprocess.Popen([*_entry_point(), "batch", str(big_orders), "-o", str(dest), "--as-of", str(TODAY)],
