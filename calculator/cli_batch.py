@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import time
 from typing import Any, TextIO
@@ -201,18 +200,9 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
 
 def _chart_format(path: str) -> str:
     """The image format of ``--chart PATH`` from its suffix, checked before the batch runs."""
-    from .errors import InputError
+    from .cli_analysis import _check_chart_path
 
-    suffix = os.path.splitext(path)[1].lower().lstrip(".")
-    if suffix not in _CHART_FORMATS:
-        shown = f"'.{suffix}'" if suffix else "no suffix"
-        raise InputError(f"--chart: {path!r} has {shown}; name an image file ending in "
-                         f"{', '.join('.' + f for f in _CHART_FORMATS)}")
-    return suffix
-
-
-#: Image formats matplotlib writes without extra packages.
-_CHART_FORMATS = ("png", "svg", "pdf")
+    return _check_chart_path(path, "--chart").suffix.lower().lstrip(".")
 
 
 def _finite(obj: Any) -> Any:

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,31 +28,14 @@ from calculator.errors import InputError, RouteError
 from calculator.assessment import estimate
 from calculator.units import parse_weight
 
-from conftest import TODAY
+from conftest import TODAY, csv_rows, write_file
 
 DATA = Path(__file__).parent / "data"
 HEADER = "order_id,price,currency,origin,weight_g,postage,reason,received_on\n"
 
 
-@pytest.fixture(autouse=True)
-def _bundled_only(monkeypatch):
-    """The CLI reads $RETURNCOST_TARIFFS; the tests use the bundled tariffs only."""
-    monkeypatch.delenv("RETURNCOST_TARIFFS", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def write(tmp_path: Path, content: str | bytes, name: str = "orders.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return path
-
-
-def read_out(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
-    """The output as the spreadsheet user would see it (Python's csv module, not pyarrow)."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter=delimiter))
+pytestmark = pytest.mark.usefixtures("bundled_only")
+write, read_out = write_file, csv_rows
 
 
 def run(tmp_path: Path, content: str | bytes, tariffs, **kw) -> tuple[BatchSummary, list[dict[str, str]]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import os
 import sys
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +25,8 @@ from conftest import TODAY
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(autouse=True)
-def _bundled_only(monkeypatch):
-    """Workers inherit the environment: bundled tariffs only, on both sides of the comparison."""
-    monkeypatch.delenv("RETURNCOST_TARIFFS", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+# workers inherit the environment: bundled tariffs only, on both sides of the comparison
+pytestmark = pytest.mark.usefixtures("bundled_only")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ here (large ones at run time), never stored.
 from __future__ import annotations
 
 import bz2
-import csv
 import gzip
 import io
 import json
@@ -17,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +28,7 @@ from calculator import batch
 from calculator.batch import BatchError, evaluate_frame, run_batch
 from calculator.cli import main
 
-from conftest import TODAY
+from conftest import TODAY, csv_rows, write_file
 
 DATA = Path(__file__).parent / "data"
 ORDERS = DATA / "batch_orders.csv"
@@ -38,23 +36,8 @@ ROW = "A1,30,EUR,DE,300,,damaged,2026-11-20\n"
 HEADER = "order_id,price,currency,origin,weight_g,postage,reason,received_on\n"
 
 
-@pytest.fixture(autouse=True)
-def _bundled_only(monkeypatch):
-    monkeypatch.delenv("RETURNCOST_TARIFFS", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def write(folder: Path, content: str | bytes, name: str = "orders.csv") -> Path:
-    path = folder / name
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return path
-
-
-def rows_of(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+pytestmark = pytest.mark.usefixtures("bundled_only")
+write, rows_of = write_file, csv_rows
 
 
 def batch_cli(*args: str) -> int:
@@ -448,7 +431,7 @@ def test_too_many_columns_are_refused_with_the_reason(tmp_path, capsys):
 def test_an_unknown_chart_format_is_refused_before_the_run(tmp_path, capsys):
     assert batch_cli(str(ORDERS), "-o", str(tmp_path / "d.csv"), "--chart", str(tmp_path / "x.xyz")) == 2
     err = capsys.readouterr().err
-    assert err == (f"returncost: error: --chart: '{tmp_path / 'x.xyz'}' has '.xyz'; name an image file ending in "
+    assert err == (f"returncost: error: --chart: '{tmp_path / 'x.xyz'}' has no chart format suffix; end it in "
                    ".png, .svg, .pdf\n")
     assert os.listdir(tmp_path) == []  # the batch did not run
 
@@ -589,7 +572,6 @@ def test_a_nul_byte_is_a_row_problem_wherever_it_is(tmp_path, tariffs):
     rows = [f"A{i},30,EUR,DE,300,,damaged,2026-11-20\n" for i in range(3000)]  # ~100 KiB
     rows[1] = rows[1].replace("A1,", "A\x001,")
     rows[2900] = rows[2900].replace("damaged", "dam\x00aged")
-    s, out = None, None
     src = write(tmp_path, HEADER + "".join(rows))
     s = run_batch(src, tmp_path / "d.csv", tariffs=tariffs, today=TODAY)
     assert s.rows == 3000 and s.problem_rows == 2
@@ -637,7 +619,7 @@ def test_tracked_is_written_yes_or_no_as_the_readme_says(tmp_path, tariffs):
 @pytest.mark.parametrize("column, value", [("length_cm", "1e308"), ("weight_g", "2e6"), ("height_cm", "10001"),
                                            ("hassle_hours", "1e5")])
 def test_absurd_sizes_are_problems(tmp_path, tariffs, column, value):
-    src = write(tmp_path, f"price,currency,origin,weight_g,length_cm,width_cm,height_cm,reason,hassle_hours\n"
+    src = write(tmp_path, "price,currency,origin,weight_g,length_cm,width_cm,height_cm,reason,hassle_hours\n"
                           "30,EUR,DE,300,20,15,8,damaged,0\n")
     text = src.read_text().splitlines()
     names = text[0].split(",")
