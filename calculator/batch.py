@@ -969,8 +969,8 @@ def evaluate_frame(
     Returns
     -------
     pandas.DataFrame
-        The input columns (a column named like an output, from an earlier run, is replaced),
-        then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
+        The input columns (one named like an output, e.g. from an earlier run, is kept as
+        ``NAME_input``), then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
         cents and fractions to 4 decimals. Outputs named like an input get the suffix ``_used``
         (``postage_used``, ``postage_currency_used``, ``service_used``). A row that cannot be
         evaluated has NaN results and a ``problem`` text naming the column and the value.
@@ -2120,15 +2120,19 @@ def _format_for(dest: str | os.PathLike[str] | None, given: str | None) -> str:
 class _Writer:
     """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
-    :meth:`prepare` turns an evaluated chunk into the table written (text decoded, formulas
-    neutralised, yes/no); :meth:`write` writes it, in pyarrow without the GIL, so a thread of its
-    own can write while the next chunk is evaluated.
+    :meth:`write` turns an evaluated chunk into the table written (:meth:`prepare`: text decoded,
+    formulas neutralised, yes/no) and writes it, mostly in pyarrow without the GIL, so a thread of
+    its own can write while the next chunk is evaluated.
     """
 
     def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str) -> None:
         self.sink, self.fmt, self.delimiter, self.decimal = sink, fmt, delimiter, decimal
         self.schema: pa.Schema | None = None
         self._w: Any = None
+
+    def start(self, first: pa.Table) -> None:
+        """Fix the schema of the whole run from the first chunk."""
+        self.schema = self.prepare(first.slice(0, 0)).schema
 
     def prepare(self, t: pa.Table) -> pa.Table:
         if self.fmt == "csv":
@@ -2145,6 +2149,7 @@ class _Writer:
         return t
 
     def write(self, t: pa.Table) -> None:
+        t = self.prepare(t)
         if self._w is None:
             if self.fmt == "parquet":
                 import pyarrow.parquet as pq
@@ -2285,7 +2290,7 @@ _IN_FLIGHT = 2
 def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: threading.Event,
               tariffs: tuple, fx: Any, today: _dt.date, defaults: Mapping[str, object] | None,
               progress: Callable[[int], None] | None) -> BatchSummary:
-    """Read (a thread), evaluate and prepare (this thread), write (a thread, in order).
+    """Read (a thread), evaluate (this thread), prepare and write (a thread, in order).
 
     pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
     that read and write need the GIL only a few times per chunk, so they do not wait for this
@@ -2305,7 +2310,9 @@ def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: thr
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
-            pending.append(writes.submit(writer.write, writer.prepare(out)))
+            if writer.schema is None:
+                writer.start(out)
+            pending.append(writes.submit(writer.write, out))
             summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
             done += chunk.table.num_rows
             if progress is not None:
