@@ -2284,7 +2284,7 @@ def _preload(parquet: bool) -> None:
 
 
 #: Output chunks evaluated but not yet written, at most (memory stays flat).
-_IN_FLIGHT = 2
+_IN_FLIGHT = 1
 
 
 def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: threading.Event,
