@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from typing import Any, TextIO
@@ -144,6 +145,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
     chart_format = _chart_format(args.chart) if args.chart else None
+    _distinct_outputs(args)
     fx = _fx(args)
     source: Any = batch.stdin() if args.input in batch._STDIN_NAMES else args.input
     fmt = batch._format_for(args.output, args.output_format)
@@ -196,6 +198,20 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
               "see the 'problem' column of the output", file=sys.stderr)
         return 2
     return 0
+
+
+def _distinct_outputs(args: argparse.Namespace) -> None:
+    """The output, the summary and the chart are three files (one would replace another)."""
+    from .errors import InputError
+
+    seen: dict[str, str] = {}
+    for flag, path in (("--output", args.output), ("--summary", args.summary), ("--chart", args.chart)):
+        if not path or path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise InputError(f"{flag}: {path!r} is the file given to {seen[real]}; name another file")
+        seen[real] = flag
 
 
 def _chart_format(path: str) -> str:

@@ -428,6 +428,15 @@ def test_too_many_columns_are_refused_with_the_reason(tmp_path, capsys):
     assert "the header has 70,002 columns; at most 65,536 are read" in capsys.readouterr().err
 
 
+def test_summary_or_chart_on_the_output_is_refused(tmp_path, capsys):
+    out = str(tmp_path / "d.csv")
+    assert batch_cli(str(ORDERS), "-o", out, "--summary", out) == 2
+    assert f"--summary: '{out}' is the file given to --output; name another file" in capsys.readouterr().err
+    assert batch_cli(str(ORDERS), "-o", out, "--summary", str(tmp_path / "s.png"), "--chart",
+                     str(tmp_path / "s.png")) == 2
+    assert "--chart:" in capsys.readouterr().err and os.listdir(tmp_path) == []
+
+
 def test_an_unknown_chart_format_is_refused_before_the_run(tmp_path, capsys):
     assert batch_cli(str(ORDERS), "-o", str(tmp_path / "d.csv"), "--chart", str(tmp_path / "x.xyz")) == 2
     err = capsys.readouterr().err
