@@ -7,6 +7,7 @@ module level; pandas, pyarrow and tqdm load when a batch actually runs.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -136,7 +137,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
     from . import batch
-    from .cli import _as_of, _fx, _tariffs, printable
+    from .cli import _as_of, _fx, _is_terminal, _tariffs, printable
 
     # Everything that can be wrong with the options is found before the input is read.
     today = _as_of(args)
@@ -157,6 +158,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with signals.deferred() as stop, ExitStack() as outputs:
             dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
+            if dest.sink is sys.stdout.buffer and _is_terminal(sys.stdout):
+                dest = batch.Output(name=dest.name, sink=_Printable(sys.stdout.buffer))
             summary = batch.run_batch(
                 source, dest, tariffs=lambda: _tariffs(args).values(), fx=fx, today=today, defaults=defaults,
                 delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows, output_format=fmt,
@@ -186,7 +189,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             bar.close()
         if source is not args.input and source is not sys.stdin.buffer:
             source.close()
-    if dest.sink is sys.stdout.buffer:
+    if not isinstance(dest.sink, str):
+        dest.sink.flush()
         sys.stdout.flush()
     if not args.quiet:
         rate = f" ({summary.rows / elapsed:,.0f} rows/s)" if elapsed > 0 and summary.rows else ""
@@ -198,6 +202,30 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
               "see the 'problem' column of the output", file=sys.stderr)
         return 2
     return 0
+
+
+class _Printable(io.RawIOBase):
+    """Decisions written to a terminal: control characters in the cells are shown as escapes,
+    as everything else printed there (bytes are decoded as they come, a character split between
+    two writes included)."""
+
+    def __init__(self, stream: Any) -> None:
+        import codecs
+
+        self._stream = stream
+        self._text = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        from .cli import printable
+
+        self._stream.write(printable(self._text.decode(bytes(data)), lines=True).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _distinct_outputs(args: argparse.Namespace) -> None:

@@ -520,6 +520,17 @@ def test_control_characters_are_escaped_on_the_terminal(tmp_path, capsys, monkey
                                       "country code (e.g. US, GB, DE, RU, CN)\n"
 
 
+def test_decisions_printed_on_a_terminal_are_escaped(tmp_path, capsysbinary, monkeypatch):
+    src = write(tmp_path, "order_id,price,origin,currency,postage,reason\n\x1b]0;pwned\x07Ц,30,DE,EUR,6,damaged\n")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert batch_cli(str(src), "-q") == 0
+    out = capsysbinary.readouterr().out
+    assert b"\x1b" not in out and b"\x07" not in out and "\\x1b]0;pwned\\x07Ц".encode() in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)  # to a file or a pipe: the data as it is
+    assert batch_cli(str(src), "-q") == 0
+    assert "\x1b]0;pwned\x07Ц".encode() in capsysbinary.readouterr().out
+
+
 def test_control_characters_from_a_tariff_are_escaped_on_a_terminal(tmp_path, capsys, monkeypatch, write_tariff):
     from conftest import MINIMAL
 
