@@ -393,7 +393,8 @@ def _main(argv: Sequence[str] | None, signals: _Signals) -> int:
             return signals.report()
         if args.traceback:
             raise
-        print(f"returncost: error: {printable(str(exc.filename or ''))}: {exc.strerror}; check the path", file=sys.stderr)
+        where = printable(str(exc.filename or ""))
+        print(f"returncost: error: {where}: {exc.strerror}; check the path", file=sys.stderr)
         return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

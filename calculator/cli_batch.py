@@ -162,8 +162,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
                 dest = batch.Output(name=dest.name, sink=_Printable(sys.stdout.buffer))
             summary = batch.run_batch(
                 source, dest, tariffs=lambda: _tariffs(args).values(), fx=fx, today=today, defaults=defaults,
-                delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows, output_format=fmt,
-                progress=bar.update if bar else None, stop=stop,
+                delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows,
+                output_format=fmt, progress=bar.update if bar else None, stop=stop,
             )
             elapsed = time.perf_counter() - started
             if args.summary:
@@ -183,7 +183,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             raise
         # the reader reports its own errors; what is left happened while writing an output
         where = args.output if not exc.filename or str(exc.filename).endswith(".part") else exc.filename
-        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free space") from None
+        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free "
+                               "space") from None
     finally:
         if bar:
             bar.close()
