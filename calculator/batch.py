@@ -25,10 +25,15 @@ import io
 import os
 import queue
 import re
+import stat
 import sys
 import tempfile
 import threading
+import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -49,9 +54,13 @@ __all__ = [
     "MONEY_RECOVERED",
     "BatchError",
     "BatchSummary",
+    "BatchWarning",
     "Chunk",
+    "Output",
     "Source",
+    "atomic_write",
     "check_columns",
+    "check_options",
     "evaluate_frame",
     "evaluate_table",
     "output_ddl",
@@ -66,6 +75,8 @@ __all__ = [
 DEFAULT_CHUNK_ROWS = 50_000
 
 _FIELD = {f.name: f for f in FIELDS}
+#: Outputs that are the answer: never infinite (break-evens may be: "never").
+_ANSWERS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep")
 _NUMERIC_KINDS = ("money", "fraction", "weight", "length", "number", "int")
 _SHOW = 40  # characters of a bad value quoted in a problem text
 
@@ -503,7 +514,13 @@ def _parse_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.n
                          pc.utf8_slice_codeunits(s, 0, 10), pa.scalar(None, pa.string()))
         iso = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
         eu = pc.strptime(s, format="%d.%m.%Y", unit="s", error_is_null=True)
-        d = pc.cast(pc.coalesce(iso, eu), pa.date32())
+        # strptime moves an impossible day into the next month (2026-02-30 → 2026-03-02): the
+        # day written must be the day read
+        written = pc.coalesce(pc.utf8_slice_codeunits(day, 8, 10),
+                              pc.struct_field(pc.extract_regex(s, r"^(?P<d>\d{1,2})\."), "d"))
+        when = pc.coalesce(iso, eu)
+        moved = pc.fill_null(pc.not_equal(pc.day(when), pc.cast(written, pa.int64(), safe=False)), False)
+        d = pc.cast(pc.if_else(moved, pa.scalar(None, when.type), when), pa.date32())
     v = np.asarray(d.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
     bad = np.isnat(v) & np.asarray(pc.fill_null(pc.not_equal(s, ""), False))
     text = np.full(len(s), "", dtype=object)
@@ -514,11 +531,34 @@ def _parse_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _as_floats(col: pa.Array) -> np.ndarray | None:
-    """A numeric column (Parquet, pandas) as float64; None for text."""
+    """A numeric column (Parquet, pandas) as float64, NaN where null; None for text. Integers
+    beyond 2**53 are rounded here and refused by the range check."""
     t = col.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_boolean(t):
-        return np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
     return None
+
+
+#: Arrow types that hold several values per cell: not an input, and not writable to CSV as they are.
+def _nested(t: pa.DataType) -> bool:
+    return pa.types.is_nested(t) or pa.types.is_union(t)
+
+
+def _usable(c: pa.Array) -> tuple[pa.Array, str | None]:
+    """An input column as the parsers take it, or why it cannot be one (every non-empty cell of it
+    is then a problem)."""
+    if pa.types.is_dictionary(c.type):
+        c = c.dictionary_decode()
+    if _nested(c.type):
+        return c, f"holds {c.type} values, not one value per cell; give plain numbers or text"
+    if pa.types.is_binary(c.type) or pa.types.is_large_binary(c.type):
+        try:
+            return c.cast(pa.large_string() if pa.types.is_large_binary(c.type) else pa.string()), None
+        except pa.ArrowInvalid:
+            return c, "holds bytes that are not UTF-8 text; save the file as UTF-8"
+    if pa.types.is_boolean(c.type):
+        return c, None  # yes/no inputs take it; a number does not (see _evaluate)
+    return c, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,6 +656,12 @@ def _evaluate(
     data = {k: _contiguous(table.column(i)) for k, i in cols.items()}
     label = {k: names[i] for k, i in cols.items()}
     probs = _Problems(n, problems)
+    for key in list(data):  # a column of lists or of bytes is no input: its cells are problems
+        c, why = _usable(data[key])
+        data[key] = c
+        if why is not None:
+            probs.add(np.asarray(c.is_valid()), f"{label[key]}: {why}")
+            del data[key]
     if n:
         # a row with no value at all (an empty line inside the data, or only delimiters); only rows
         # without a price can be one, so only those are looked at
@@ -653,21 +699,20 @@ def _evaluate(
                     inputs[name] = fill
                 continue
             c = data[name]
-            values = _as_floats(c)
             bad = np.zeros(n, bool)
-            if values is None:
+            if pa.types.is_boolean(c.type):  # a yes/no column (Parquet) where a number belongs
+                bad = np.asarray(c.is_valid())
+                values = np.full(n, np.nan)
+                probs.add(bad, _texts(f"{label[name]}: ", _quote(_string(c).filter(pa.array(bad))),
+                                      f" is yes/no, not a number; write e.g. {_EXAMPLE[f.kind]}"))
+            elif (values := _as_floats(c)) is None:
                 p = _parse_numbers(c, label[name], f.kind, decimal)
                 if p.symbol is not None and p.symbol.size:
                     _check_symbols(p, label[name], c, codes("currency", str(_FIELD["currency"].default)),
                                    fill=codes("postage_currency", "") if name == "postage" else None)
                 values, bad = p.values, p.bad
                 probs.add(bad, p.text)
-            if f.kind == "int":
-                frac = np.isfinite(values) & (values != np.round(values))
-                if frac.any():
-                    probs.add(frac, _texts(f"{label[name]}: ", _quote(_string(c).filter(pa.array(frac))),
-                                           " is not a whole number"))
-                    bad = bad | frac
+            values, bad = _in_range(values, bad, c, label[name], f, probs)
             if fill is not None:
                 values = np.where(np.isnan(values) & ~bad, fill, values)
             inputs[name] = values
@@ -695,6 +740,11 @@ def _evaluate(
         a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text)
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
+        # an answer is a number: a row whose amounts overflow gets a problem, not an infinite EV
+        huge = np.zeros(n, bool)
+        for k in _ANSWERS:
+            huge |= np.isinf(np.asarray(results[k], dtype=np.float64))
+        probs.add(huge, "the amounts are too large to compute with; check the price and the postage")
     else:
         results = _result_template(today, tariffs, fx)
     results["problem"] = probs.coded()
@@ -702,16 +752,47 @@ def _evaluate(
     missing = probs.any if probs.any.any() else None
 
     out_names = list(results)  # never an input's name (assessment.OUTPUTS), so inputs pass through
-    taken = set(out_names)
-    arrays: list[pa.Array] = []
-    keep: list[str] = []
-    for i, nm in enumerate(names):
-        if nm in taken:
-            continue  # a result column of an earlier run: replaced by this run's
-        arrays.append(_contiguous(table.column(i)))
-        keep.append(nm)
+    arrays = [_contiguous(c) for c in table.columns]
     arrays += [_result_array(k, v, None if k == "problem" else missing) for k, v in results.items()]
-    return pa.Table.from_arrays(arrays, names=keep + out_names)
+    return pa.Table.from_arrays(arrays, names=_kept_names(names, out_names) + out_names)
+
+
+def _kept_names(names: Sequence[str], outputs: Sequence[str]) -> list[str]:
+    """The input columns' names in the output: one named like an output (``margin``, ``problem``,
+    the results of an earlier run) is kept as ``margin_input`` (``margin_input2``, ... if taken)."""
+    clash = set(outputs)
+    taken = clash | set(names)
+    kept = []
+    for nm in names:
+        if nm in clash:
+            new, k = f"{nm}_input", 2
+            while new in taken:
+                new, k = f"{nm}_input{k}", k + 1
+            taken.add(new)
+            nm = new
+        kept.append(nm)
+    return kept
+
+
+def _in_range(values: np.ndarray, bad: np.ndarray, c: pa.Array, label: str, f: Any,
+              probs: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers outside the input's range (infinities included; NaN is a missing value) and
+    fractions where a whole number belongs become problems; -0 becomes 0."""
+    low, high = f.range
+    with np.errstate(invalid="ignore"):
+        out = ~bad & ~np.isnan(values) & ~((values >= low) & (values <= high))
+    if out.any():
+        probs.add(out, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(out))),
+                              f" is out of range; give {f.range_text} [{f.unit}]"))
+    if f.kind == "int":
+        frac = ~bad & ~out & np.isfinite(values) & (values != np.round(values))
+        if frac.any():
+            probs.add(frac, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(frac))), " is not a whole number"))
+            out |= frac
+    if out.any():
+        values = np.where(out, np.nan, values)
+        bad = bad | out
+    return values + 0.0, bad
 
 
 def _rates(fx: Any) -> Any:
@@ -761,13 +842,37 @@ def _clean_text(word: str, kind: str) -> str:
 
 
 def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
-    """A command-line default, read exactly like a cell; raises InputError naming the flag."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    p = _parse_numbers(pa.array([str(value)]), _FIELD[name].flag, kind, decimal)
-    if p.bad[0] or np.isnan(p.values[0]):
-        raise InputError(str(p.text[0]) if p.text is not None else f"{_FIELD[name].flag}: {value!r} is not a number")
-    return float(p.values[0])
+    """A command-line default, read exactly like a cell and held to the input's range; raises
+    InputError naming the flag."""
+    f = _FIELD[name]
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        v, shown = float(value), repr(value)
+    else:
+        p = _parse_numbers(pa.array([str(value)]), f.flag, kind, decimal)
+        if p.bad[0] or np.isnan(p.values[0]):
+            raise InputError(str(p.text[0]) if p.text is not None else f"{f.flag}: {value!r} is not a number")
+        v, shown = float(p.values[0]), repr(str(value))
+    low, high = f.range or (-np.inf, np.inf)
+    if not low <= v <= high:
+        raise InputError(f"{f.flag}: {shown} is out of range; give {f.range_text} [{f.unit}]")
+    if kind == "int" and v != round(v):
+        raise InputError(f"{f.flag}: {shown} is not a whole number")
+    return v + 0.0  # -0 is 0
+
+
+def _check_defaults(defaults: Mapping[str, object], decimal: str) -> None:
+    """Values for missing columns are read like cells: refuse a wrong one before anything is read."""
+    unknown = sorted(set(defaults) - set(_FIELD))
+    if unknown:
+        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(_FIELD)}")
+    for name, value in defaults.items():
+        if value is None or value == "":
+            continue
+        kind = _FIELD[name].kind
+        if kind in _NUMERIC_KINDS:
+            _default_number(value, name, kind, decimal)
+        elif kind == "date":
+            _default_date(value, name)
 
 
 def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
@@ -863,8 +968,8 @@ def evaluate_frame(
     Returns
     -------
     pandas.DataFrame
-        The input columns (a column named like an output, from an earlier run, is replaced),
-        then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
+        The input columns (one named like an output, e.g. from an earlier run, is kept as
+        ``NAME_input``), then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
         cents and fractions to 4 decimals. Outputs named like an input get the suffix ``_used``
         (``postage_used``, ``postage_currency_used``, ``service_used``). A row that cannot be
         evaluated has NaN results and a ``problem`` text naming the column and the value.
@@ -962,14 +1067,35 @@ class Chunk:
 
 _SNIFF_BYTES = 1 << 16
 _FIRST_CHUNK_ROWS = 5_000
+#: The CSV reader's block: a line must fit in one. It starts small (the first rows come quickly)
+#: and grows when a line does not fit (a cell of several MiB, a long header), up to the last size.
+_BLOCK_SIZES = (1 << 22, 1 << 25, 1 << 28)
+#: Columns read at most: a spreadsheet has 16,384; a header beyond this is not a table of orders.
+_MAX_COLUMNS = 65_536
+
+#: First bytes of files that are not CSV text, and what to do about them. Compressed CSV that
+#: pyarrow reads (gzip, bzip2, zstd) is decompressed instead.
+_NOT_CSV = (
+    (b"PK\x03\x04", "a zip archive: unpack it first"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls): save it as 'CSV UTF-8' first"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file: decompress it first (unxz), or compress with gzip, bzip2 or zstd"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: unpack it first"),
+    (b"Rar!\x1a\x07", "a RAR archive: unpack it first"),
+    (b"%PDF", "a PDF document: export the orders as CSV"),
+)
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\x28\xb5\x2f\xfd", "zstd"))
 
 
 class _Replay(io.RawIOBase):
-    """A byte stream that first returns ``head`` and then the rest of ``stream`` (stdin)."""
+    """A byte stream that first returns ``head`` and then the rest of ``stream`` (stdin). While
+    ``recording``, what it returns is kept, so that a reader that failed at the start (a block too
+    small for the header) can start again from byte 0 with :meth:`again`."""
 
     def __init__(self, head: bytes, stream: IO[bytes]) -> None:
         self._head = memoryview(head)
         self._stream = stream
+        self.recording = True
+        self._seen = bytearray()
 
     def readable(self) -> bool:
         return True
@@ -979,25 +1105,72 @@ class _Replay(io.RawIOBase):
             k = min(len(b), len(self._head))
             b[:k] = self._head[:k]
             self._head = self._head[k:]
-            return k
-        data = self._stream.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+        else:
+            data = self._stream.read(len(b))
+            k = len(data)
+            b[:k] = data
+        if self.recording:
+            self._seen += bytes(b[:k])
+        return k
+
+    def again(self) -> _Replay:
+        """A new stream from the first byte (what was read so far, then the rest)."""
+        return _Replay(bytes(self._seen) + bytes(self._head), self._stream)
 
 
-def _sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None) -> tuple[str, str]:
-    """Delimiter and decimal mark of a CSV from its first bytes; refuses empty and binary files."""
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if not body.strip():
+def _check_text(head: bytes, name: str, encoding: str | None) -> None:
+    """Refuse what is not CSV text, naming what it is and what to do."""
+    for magic, what in _NOT_CSV:
+        if head.startswith(magic):
+            if magic == b"PK\x03\x04" and b"[Content_Types].xml" in head[:4096]:
+                what = "an Excel or OpenDocument workbook (a zip archive): save it as 'CSV UTF-8' first"
+            raise BatchError(f"{name}: {what}")
+    if encoding is not None:
+        return
+    even, odd = head[0::2], head[1::2]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(head) >= 8 and max(even.count(0), odd.count(0)) > 0.4 * len(head) / 2):
+        raise BatchError(f"{name}: UTF-16 text: save it as UTF-8 ('CSV UTF-8'), or give --encoding utf-16")
+    # Binary data has NUL bytes all over; a text file may have one in a cell or two, anywhere:
+    # those rows get a problem (see _decode), the file is read.
+    if head.count(0) > max(8, len(head) // 1000):
+        raise BatchError(f"{name}: not a text file (binary data: a NUL byte at byte {head.index(0) + 1}, and "
+                         f"{head.count(0) - 1:,} more); give a CSV file or a .parquet file")
+    # An 8-bit encoding (Windows-1251, Latin-1) has many bytes that are not UTF-8 and no UTF-8
+    # letters; a UTF-8 file with a damaged cell or two is read, and those rows get a problem.
+    text = head[: len(head) - 4 if len(head) >= _SNIFF_BYTES else len(head)].decode("utf-8", "replace")
+    wrong = text.count("\ufffd")
+    right = sum(1 for ch in text if ord(ch) > 127) - wrong
+    if wrong >= 3 and wrong > right:
+        code = _legacy_code(head)
+        raise BatchError(f"{name}: not UTF-8 text; it looks like {_legacy_encoding(code)}: give "
+                         f"--encoding {code}, or save it as 'CSV UTF-8'")
+
+
+def _legacy_code(data: bytes) -> str:
+    """The 8-bit encoding a text not in UTF-8 most likely has: Cyrillic words are runs of bytes
+    from 0xC0 up in Windows-1251, Latin-1 has single accented letters between ASCII ones."""
+    high = np.frombuffer(data, np.uint8) >= 0xC0
+    if not high.any():
+        return "cp1252"
+    runs = high[1:] & high[:-1]
+    return "cp1251" if runs.sum() >= 0.5 * high.sum() else "cp1252"
+
+
+def _legacy_encoding(code: str) -> str:
+    return {"cp1251": "Windows-1251, Cyrillic", "cp1252": "Latin-1 / Windows-1252"}[code]
+
+
+def _sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
+           encoding: str | None = None) -> tuple[str, str]:
+    """Delimiter and decimal mark of a CSV from its first bytes; refuses empty files and what is
+    not CSV text (binary, archives, UTF-16, an 8-bit encoding without ``encoding``)."""
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") and encoding is None else head
+    if not body.strip(b" \t\r\n\x00\xff\xfe"):
         raise BatchError(f"{name}: the file is empty; its first line must name the columns "
                          "(price,currency,origin,weight_g,...)")
-    if b"\x00" in body:
-        at = body.index(b"\x00") + 1
-        raise BatchError(f"{name}: not a text file (a NUL byte at byte {at}); "
-                         "give a UTF-8 CSV file or a .parquet file")
-    text = body.decode("utf-8", "replace")
-    if text.count("\ufffd") > max(8, len(text) // 100):
-        raise BatchError(f"{name}: not UTF-8 text (Windows-1251 or Latin-1?); save it as 'CSV UTF-8' and try again")
+    _check_text(body, name, encoding)
+    text = body.decode(encoding or "utf-8", "replace")
     lines = text.splitlines()
     if len(head) >= _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle
@@ -1031,17 +1204,19 @@ def read_chunks(
     *,
     delimiter: str | None = None,
     decimal: str | None = None,
+    encoding: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     input_format: str | None = None,
 ) -> tuple[Source, Iterator[Chunk]]:
     """Open a CSV or Parquet file and stream it in chunks of about ``chunk_rows`` rows.
 
-    CSV: UTF-8 with or without BOM, any line ends, quoted fields with delimiters and newlines;
-    ``delimiter`` (``,``, ``;``, tab, ``|``) and ``decimal`` are detected from the first 64 KiB
-    unless given. Every cell is read as text, so no value can stop the reader. A line with too
-    few or too many fields, or an empty line between rows, stays in its place with a problem; a
-    cell that is not UTF-8 becomes a problem too. Empty lines after the last row are not rows.
-    Parquet is recognised by its first bytes, whatever the name.
+    CSV: UTF-8 with or without BOM (or ``encoding``), any line ends, quoted fields with delimiters
+    and newlines, values of any length; ``delimiter`` (``,``, ``;``, tab, ``|``) and ``decimal``
+    are detected from the first 64 KiB unless given. Every cell is read as text, so no value can
+    stop the reader. A line with too few or too many fields, or an empty line between rows, stays
+    in its place with a problem; a cell that is not UTF-8 or holds a NUL byte becomes a problem
+    too. Empty lines after the last row are not rows. Parquet is recognised by its first bytes,
+    whatever the name; gzip, bzip2 and zstd files (``.csv.gz``, ...) are decompressed.
 
     Returns
     -------
@@ -1051,28 +1226,111 @@ def read_chunks(
     Raises
     ------
     BatchError
-        The file is missing, empty, binary or not UTF-8 at all.
+        The file is missing, empty, binary, an archive, or not UTF-8 (without ``encoding``).
     """
-    name = str(source) if isinstance(source, (str, os.PathLike)) else "<stdin>"
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source) in _STDIN_NAMES:
+        source = stdin()
+    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<stdin>"
+    inp = _open_input(source, name)
+    fmt = input_format or ("parquet" if inp.head.startswith(b"PAR1") else "csv")
+    if fmt == "parquet":
+        src = inp.again()
+        if not isinstance(src, str):  # Parquet needs to seek: a stream is read into memory
+            src = pa.BufferReader(src.read())
+        return _read_parquet(src, name, chunk_rows)
+    delimiter, decimal = _sniff(inp.head, name, delimiter, decimal, encoding)
+    return _read_csv(inp, name, delimiter, decimal, encoding, chunk_rows)
+
+
+class _Input:
+    """The input for pyarrow, from its first byte, as often as asked: a path (``again`` at any time),
+    a decompressing stream (opened anew), or a stream read once (standard input, a named pipe)
+    that can start again only until :meth:`settle` (the bytes read so far are kept until then)."""
+
+    def __init__(self, head: bytes, open_: Callable[[], Any] | None = None, stream: _Replay | None = None) -> None:
+        self.head = head
+        self._open = open_
+        self._stream = stream
+        self._used = False
+
+    @property
+    def reopens(self) -> bool:
+        return self._open is not None
+
+    def again(self) -> Any:
+        if self._open is not None:
+            return self._open()
+        assert self._stream is not None
+        if self._used:
+            self._stream = self._stream.again()
+        self._used = True
+        return self._stream
+
+    def settle(self) -> None:
+        if self._stream is not None:
+            self._stream.recording = False
+
+
+def _open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> _Input:
+    """The input's first bytes and a way to read it all; compressed input is decompressed."""
     if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
         try:
-            with open(source, "rb") as fh:
-                head = fh.read(_SNIFF_BYTES)
+            with open(path, "rb") as fh:
+                magic = fh.read(8)
+            regular = stat.S_ISREG(os.stat(path).st_mode)
         except FileNotFoundError:
             raise BatchError(f"{name}: no such file") from None
         except IsADirectoryError:
             raise BatchError(f"{name}: is a folder; give a .csv or .parquet file") from None
-        stream: Any = str(source)
-    else:
-        head = source.read(_SNIFF_BYTES)
-        stream = _Replay(head, source)
-    fmt = input_format or ("parquet" if head.startswith(b"PAR1") else "csv")
-    if fmt == "parquet":
-        if not isinstance(stream, str):  # Parquet needs to seek: a stream is read into memory
-            stream = pa.BufferReader(head + source.read())  # type: ignore[union-attr]
-        return _read_parquet(stream, name, chunk_rows)
-    delimiter, decimal = _sniff(head, name, delimiter, decimal)
-    return _read_csv(stream, name, delimiter, decimal, chunk_rows)
+        except OSError as exc:
+            raise BatchError(f"{name}: {exc.strerror}; check the path and its permissions") from None
+        codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
+        if regular and codec is None:
+            with open(path, "rb") as fh:
+                return _Input(fh.read(_SNIFF_BYTES), lambda: path)
+        if regular:
+            def decompressed() -> Any:
+                return pa.input_stream(path, compression=codec)
+
+            try:
+                head = decompressed().read(_SNIFF_BYTES)
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise BatchError(f"{name}: a damaged {codec} file ({exc})") from None
+            return _Input(head, decompressed)
+        source = open(path, "rb")  # a named pipe or a device: read once, like stdin  # noqa: SIM115
+    raw: Any = source
+    magic = _read_some(raw, 8, 8)
+    codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
+    if codec is not None:
+        raw = pa.CompressedInputStream(pa.PythonFile(_Replay(magic, raw), mode="r"), codec)
+        magic = b""
+    try:
+        head = magic + _read_some(raw, _SNIFF_BYTES - len(magic), 20)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise BatchError(f"{name}: a damaged {codec} stream ({exc})") from None
+    return _Input(head, stream=_Replay(head, raw))
+
+
+def _read_some(stream: Any, size: int, lines: int) -> bytes:
+    """Up to ``size`` bytes of a stream, but no more than it takes to get ``lines`` line breaks:
+    a pipe that delivers a header and then waits is sniffed without waiting for 64 KiB."""
+    got = bytearray()
+    while len(got) < size and got.count(b"\n") < lines:
+        data = stream.read(size - len(got))
+        if not data:
+            break
+        got += data
+    return bytes(got)
+
+
+def stdin() -> IO[bytes]:
+    """Standard input for the reader: its file descriptor unbuffered (a reader thread blocked on it
+    holds no lock that Python needs when it exits), else ``sys.stdin.buffer``."""
+    try:
+        return open(os.dup(sys.stdin.fileno()), "rb", buffering=0)  # noqa: SIM115
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return sys.stdin.buffer
 
 
 def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
@@ -1095,10 +1353,12 @@ def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterato
     return info, chunks()
 
 
-def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
+def _read_csv(inp: _Input, name: str, delimiter: str, decimal: str, encoding: str | None,
+              chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
     """The CSV reader. Cells are read as bytes (no type guessing from the first block, no failure
     on a cell that is not UTF-8) and decoded per column. Rows the parser rejects (ragged) are
-    numbered by the parser; they are put back in their place with a problem."""
+    numbered by the parser; they are put back in their place with a problem. A line longer than
+    the reader's block makes it start again with a larger block, after the rows already read."""
     import pyarrow.csv as pacsv
 
     rejected: list[tuple[int, str]] = []
@@ -1107,22 +1367,43 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
         rejected.append((row.number, row.text))
         return "skip"
 
-    try:
-        reader = pacsv.open_csv(
-            src,
+    def open_reader(block: int, columns: int, skip: int = 0):
+        return pacsv.open_csv(
+            inp.again(),
             # one thread: the parser then numbers rejected rows, which puts them back in place
-            read_options=pacsv.ReadOptions(use_threads=False, autogenerate_column_names=True, block_size=1 << 20),
+            read_options=pacsv.ReadOptions(use_threads=False, autogenerate_column_names=True, block_size=block,
+                                           skip_rows_after_names=skip, encoding=encoding or "utf8"),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.binary() for i in range(4096)},
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(columns)),
+                                                                            pa.binary()),
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True),
         )
-        first = reader.read_next_batch()
-    except StopIteration:
-        raise BatchError(f"{name}: the file is empty; its first line must name the columns") from None
-    except pa.ArrowInvalid as exc:
-        raise BatchError(f"{name}: cannot be read as CSV ({exc})") from None
+
+    block = 0  # index into _BLOCK_SIZES
+    columns = 1024
+    while True:
+        try:
+            reader = open_reader(_BLOCK_SIZES[block], columns)
+            k = len(reader.schema)
+            if k > columns:  # every column must be read as bytes: open again knowing how many there are
+                if k > _MAX_COLUMNS:
+                    raise BatchError(f"{name}: the header has {k:,} columns; at most {_MAX_COLUMNS:,} are read "
+                                     "(is the delimiter right?)")
+                columns = k
+                continue
+            first = reader.read_next_batch()
+            break
+        except StopIteration:
+            raise BatchError(f"{name}: the file is empty; its first line must name the columns") from None
+        except pa.ArrowInvalid as exc:
+            rejected.clear()
+            if _too_long(exc) and block + 1 < len(_BLOCK_SIZES):
+                block += 1
+                continue
+            raise BatchError(f"{name}: {_cause(exc, block, 'the header or the first lines')}") from None
+    inp.settle()
     header = [(v or b"").decode("utf-8", "replace") for v in first.slice(0, 1).to_pylist()[0].values()]
     k = len(header)
     info = Source(name=name, format="csv", columns=tuple(header), delimiter=delimiter, decimal=decimal)
@@ -1169,6 +1450,7 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
         size = min(chunk_rows, _FIRST_CHUNK_ROWS)
 
         def batches() -> Iterator[tuple[pa.RecordBatch, bool]]:
+            nonlocal reader, block
             yield first.slice(1), False
             while True:
                 try:
@@ -1176,8 +1458,15 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
-                    raise BatchError(f"{name}: cannot be read after line {line} ({exc}); check the quotes "
-                                     "and the delimiter there") from None
+                    if not (_too_long(exc) and inp.reopens and block + 1 < len(_BLOCK_SIZES)):
+                        where = f"a line after line {line}"
+                        raise BatchError(f"{name}: {_cause(exc, block, where, not inp.reopens)}") from None
+                    # a line longer than the block: read again with a larger one, after the
+                    # records (header included) the parser has numbered so far
+                    rejected.clear()
+                    block += 1
+                    reader = open_reader(_BLOCK_SIZES[block], k, skip=record - 1)
+                    continue
                 yield b, False
             yield _pad(first.slice(0, 0), k), True
 
@@ -1217,6 +1506,22 @@ def _read_csv(src: Any, name: str, delimiter: str, decimal: str, chunk_rows: int
         yield replace(_decoded(t, lines, problems, header), ignored_empty_lines=held)
 
     return info, chunks()
+
+
+def _too_long(exc: Exception) -> bool:
+    """The parser's error for a line that does not fit in one block."""
+    text = str(exc)
+    return "straddl" in text or "Empty CSV file or block" in text
+
+
+def _cause(exc: Exception, size: int, where: str, once: bool = False) -> str:
+    """What went wrong, in the user's words (``once``: the input cannot be read again)."""
+    if _too_long(exc):
+        mib = _BLOCK_SIZES[size] >> 20
+        fix = ("; a stream is read once: give the file by name to read longer lines"
+               if once and size + 1 < len(_BLOCK_SIZES) else "; check the quotes there")
+        return f"{where} is longer than {mib} MiB (a huge value, or a quote that is never closed){fix}"
+    return f"cannot be read as CSV at {where} ({exc}); check the quotes and the delimiter there"
 
 
 def _show_delim(d: str) -> str:
@@ -1308,12 +1613,25 @@ def _decoded(table: pa.Table, lines: np.ndarray, problems: np.ndarray | None, he
 
 
 def _decode(table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, np.ndarray | None]:
-    """Binary CSV columns → UTF-8 text named by the header; a cell that is not UTF-8 becomes a
-    problem (decoded with replacement characters) instead of failing the file."""
+    """Binary CSV columns → UTF-8 text named by the header. A cell that is not UTF-8 (decoded with
+    replacement characters) or holds a NUL byte becomes a problem instead of failing the file,
+    wherever it is in the file."""
     cols = []
-    problems = None
+    problems: np.ndarray | None = None
+
+    def note(rows: Iterable[int], text: str) -> None:
+        nonlocal problems
+        if problems is None:
+            problems = np.full(table.num_rows, "", dtype=object)
+        for i in rows:
+            if not problems[i]:
+                problems[i] = text
+
     for j, nm in enumerate(header):
         c = table.column(j).combine_chunks()
+        off, data = _offsets(c)
+        if np.count_nonzero(data[off[0] : off[-1]]) != off[-1] - off[0]:
+            note(np.flatnonzero(_rows_with(c, _NUL)), f"{nm}: the cell holds a NUL byte, which is not text; remove it")
         try:
             cols.append(c.cast(pa.string()))
             continue
@@ -1327,12 +1645,14 @@ def _decode(table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, np.ndarra
                 fixed.append(v.decode("utf-8", "replace"))
                 bad.append(i)
         cols.append(pa.array(fixed, pa.string()))
-        if problems is None:
-            problems = np.full(table.num_rows, "", dtype=object)
-        for i in bad:
-            if not problems[i]:
-                problems[i] = f"{nm}: the cell is not UTF-8 text; save the file as 'CSV UTF-8'"
+        code = _legacy_code(b"".join(c.take(pa.array(bad)).to_pylist()))
+        note(bad, f"{nm}: the cell is not UTF-8 text ({_legacy_encoding(code)}?); save the file as 'CSV UTF-8' "
+                  f"or give --encoding {code}")
     return pa.Table.from_arrays(cols, names=list(header)), problems
+
+
+_NUL = np.zeros(256, bool)
+_NUL[0] = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -1545,13 +1865,255 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
 
 
 # --------------------------------------------------------------------------------------------
-# writing and the whole run
+# writing: where an output goes, and never half of it
+
+
+class BatchWarning(UserWarning):
+    """A run goes ahead, but the user should know something (another run writes the same output)."""
+
+
+#: Names of standard output and input: written to (read from) the stream this process was given,
+#: never opened by name (opening /dev/stdout reopens a redirect target at byte 0).
+_STDOUT_NAMES = ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+_STDIN_NAMES = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+#: Folders of the operating system: an output is never renamed into them. Devices there (/dev/null)
+#: are written in place; /dev/shm is an ordinary memory-backed folder.
+_SYSTEM_TREES = ("/dev", "/proc", "/sys")
+_SYSTEM_FOLDERS = ("/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr/bin", "/usr/lib", "/usr/sbin")
+_FD_PATH = re.compile(r"/(?:dev/fd|proc/(?:self|\d+)/fd)/(\d+)")
+#: Temporary files are named ``.NAME.returncost-PID-XXXXXXXX.part``: recognisable, and the process
+#: id says whether the run that made one may still be writing it.
+_TEMP_TAG = ".returncost-"
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.returncost-(?P<pid>\d+)-[^.]+\.part")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Output:
+    """An output being written (from :func:`atomic_write`).
+
+    ``name`` is the path as the user gave it; ``sink`` is where the bytes go meanwhile: a temporary
+    file in the same folder that becomes ``name`` when the writing succeeds, a device or named
+    pipe written in place, or a binary stream (standard output).
+    """
+
+    name: str
+    sink: str | IO[bytes]
+
+
+@contextmanager
+def atomic_write(dest: str | os.PathLike[str] | IO[bytes], *, inputs: Sequence[object] = (),
+                 stop: threading.Event | None = None) -> Iterator[Output]:
+    """Write an output whole or not at all.
+
+    A path gets a temporary file in its folder, renamed over the path when the ``with`` block ends
+    without an error (and ``stop`` is not set); on any error, ``KeyboardInterrupt`` included, the
+    temporary file is removed and an existing file stays untouched. The file keeps the permissions
+    of the file it replaces, or gets those of a new file.
+
+    - ``-`` and ``/dev/stdout`` are standard output; a binary stream is written as it is.
+    - A symbolic link is written through: its target gets the data, the link stays.
+    - A device or named pipe (``/dev/null``, ``>(gzip > d.csv.gz)``) is written in place.
+    - Refused (:class:`BatchError`, nothing written): a path that is one of ``inputs`` (by inode,
+      whatever the spelling), a folder, a path in a system folder, a missing folder.
+    - Temporary files of earlier runs that were killed (their process is gone) are removed; one
+      of a run still writing the same path gives a :class:`BatchWarning`.
+    """
+    if not isinstance(dest, (str, os.PathLike)):
+        yield Output(name="<stream>", sink=dest)
+        return
+    name = os.fspath(dest)
+    if _fd_number(name) == 1:
+        _refuse_input(name, _fstat(sys.stdout), inputs)
+        yield Output(name=name, sink=sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    path, in_place = _target(name, inputs)
+    if in_place:
+        yield Output(name=name, sink=path)
+        return
+    folder, base = os.path.split(path)
+    _clear_leftovers(folder, base, name)
+    fd, tmp = -1, ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{_temp_base(base)}{_TEMP_TAG}{os.getpid()}-", suffix=".part", dir=folder)
+        _lock(fd)  # held until the end: tells other runs that this temporary file is alive
+        yield Output(name=name, sink=tmp)
+        if stop is not None and stop.is_set():
+            raise KeyboardInterrupt
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+        tmp = ""
+    except FileNotFoundError as exc:
+        if exc.filename not in (tmp, folder):
+            raise
+        raise BatchError(f"{name}: the folder {folder!r} went away while writing; write elsewhere") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def _fd_number(name: str) -> int | None:
+    """The file descriptor of this process that ``name`` stands for (``-``, /dev/stdout,
+    /dev/fd/N, /proc/self/fd/N, or a link to one of them), else None."""
+    if name in _STDOUT_NAMES:
+        return 1
+    seen = 0
+    while seen < 40:
+        m = _FD_PATH.fullmatch(name)
+        if m and (not name.startswith("/proc/") or name.split("/")[2] in ("self", str(os.getpid()))):
+            return int(m.group(1))
+        try:
+            link = os.readlink(name)
+        except OSError:
+            return None
+        name = os.path.join(os.path.dirname(name), link)
+        seen += 1
+    return None
+
+
+def _fstat(stream: Any) -> os.stat_result | None:
+    try:
+        return os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _target(name: str, inputs: Sequence[object]) -> tuple[str, bool]:
+    """(path to write, written in place) for an output path; raises BatchError for a path that
+    must not be written."""
+    try:
+        st: os.stat_result | None = os.stat(name)  # through symbolic links
+    except FileNotFoundError:
+        st = None  # not there yet (or a link to a file not there yet)
+    except OSError as exc:  # a link loop, a file used as a folder, no permission
+        raise BatchError(f"{name}: {exc.strerror}; check the path") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise BatchError(f"{name}: is a folder; give a file name for the output")
+    if st is not None and stat.S_ISREG(st.st_mode):
+        _refuse_input(name, st, inputs)
+    if _fd_number(name) is not None or (st is not None and not stat.S_ISREG(st.st_mode)):
+        return name, True  # a device, a named pipe, an open file descriptor: a rename would replace it
+    path = os.path.realpath(name)  # a link stays a link; its target gets the data
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        given = os.path.dirname(name) or "."
+        raise BatchError(f"{name}: there is no folder {given!r}; create it or write elsewhere")
+    if _system_folder(folder):
+        raise BatchError(f"{name}: {folder} is a system folder; write the output elsewhere")
+    return path, False
+
+
+def _system_folder(folder: str) -> bool:
+    if folder in _SYSTEM_FOLDERS:
+        return True
+    inside = [t for t in _SYSTEM_TREES if folder == t or folder.startswith(t + "/")]
+    return bool(inside) and not (folder == "/dev/shm" or folder.startswith("/dev/shm/"))
+
+
+def _refuse_input(name: str, st: os.stat_result | None, inputs: Sequence[object]) -> None:
+    """An output that is one of the inputs (the same file by device and inode) is refused."""
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return
+    for src in inputs:
+        if isinstance(src, (str, os.PathLike)) and os.fspath(src) not in _STDIN_NAMES:
+            try:
+                other = os.stat(src)
+            except OSError:
+                continue
+            shown = os.fspath(src)
+        else:
+            other = _fstat(sys.stdin if isinstance(src, (str, os.PathLike)) else src)
+            shown = "standard input"
+        if other is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            raise BatchError(f"{name}: is the input file ({shown}); write the output to another file")
+
+
+def _temp_base(base: str) -> str:
+    """The output's name as it appears in its temporary files (shortened: a name has at most 255 bytes)."""
+    return base if len(base.encode()) <= 180 else base[:60]
+
+
+def _clear_leftovers(folder: str, base: str, name: str) -> None:
+    """Remove the temporary files of earlier runs to the same output whose process is gone (killed
+    with SIGKILL or by the kernel, so they could not clean up); warn about a run still writing."""
+    prefix = f".{_temp_base(base)}{_TEMP_TAG}"
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(".part")]
+    except OSError:
+        return
+    for e in entries:
+        m = _TEMP_NAME.fullmatch(e.name)
+        if not m:
+            continue
+        pid = int(m.group("pid"))
+        locked = _locked(e.path)
+        if locked or (locked is None and _running(pid)):
+            if pid != os.getpid():
+                warnings.warn(BatchWarning(
+                    f"{name}: another run (process {pid}) is writing this output right now; whichever "
+                    "finishes last replaces the other's output"), stacklevel=3)
+        elif not _running(pid):
+            with suppress(OSError):
+                os.unlink(e.path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass  # no locks here (Windows, some network folders): the process id is the only sign
+
+
+def _locked(path: str) -> bool | None:
+    """Whether a live process holds the lock of a temporary file; None where locks are unknown."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return False
+
+
+def _mode_for(path: str) -> int:
+    """The permissions of the file being replaced, else those a new file gets."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _format_for(dest: str | os.PathLike[str] | None, given: str | None) -> str:
     if given:
         return given
-    if dest is None or str(dest) == "-":
+    if dest is None or os.fspath(dest) in _STDOUT_NAMES:
         return "csv"
     suffix = Path(dest).suffix.lower()
     if suffix in (".parquet", ".pq"):
@@ -1560,25 +2122,39 @@ def _format_for(dest: str | os.PathLike[str] | None, given: str | None) -> str:
 
 
 class _Writer:
-    """Writes output tables as CSV or Parquet to a file or stream, one schema for the whole run."""
+    """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
-    def __init__(self, sink: Any, fmt: str, delimiter: str, decimal: str) -> None:
+    :meth:`write` turns an evaluated chunk into the table written (:meth:`prepare`: text decoded,
+    formulas neutralised, yes/no) and writes it, mostly in pyarrow without the GIL, so a thread of
+    its own can write while the next chunk is evaluated.
+    """
+
+    def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str) -> None:
         self.sink, self.fmt, self.delimiter, self.decimal = sink, fmt, delimiter, decimal
         self.schema: pa.Schema | None = None
         self._w: Any = None
 
-    def _prepare(self, t: pa.Table) -> pa.Table:
+    def start(self, first: pa.Table) -> None:
+        """Fix the schema of the whole run from the first chunk."""
+        self.schema = self.prepare(first.slice(0, 0)).schema
+
+    def prepare(self, t: pa.Table) -> pa.Table:
+        if self.fmt == "csv":
+            t = pa.Table.from_arrays([_csv_column(c) for c in t.columns], names=t.column_names)
         t = _finish(t, spreadsheet_safe=self.fmt == "csv")
         if self.fmt == "csv" and self.decimal == ",":
             cols = [pc.replace_substring(pc.cast(c, pa.string()), ".", ",") if pa.types.is_floating(c.type) else c
                     for c in t.columns]
             t = pa.Table.from_arrays(cols, names=t.column_names)
+        if self.schema is None:
+            self.schema = t.schema
+        elif t.schema != self.schema:
+            t = t.cast(self.schema)
         return t
 
     def write(self, t: pa.Table) -> None:
-        t = self._prepare(t)
+        t = self.prepare(t)
         if self._w is None:
-            self.schema = t.schema
             if self.fmt == "parquet":
                 import pyarrow.parquet as pq
 
@@ -1588,111 +2164,210 @@ class _Writer:
 
                 self._w = pacsv.CSVWriter(self.sink, self.schema,
                                           write_options=pacsv.WriteOptions(delimiter=self.delimiter))
-        elif t.schema != self.schema:
-            t = t.cast(self.schema)
         self._w.write_table(t)
 
     def close(self) -> None:
         if self._w is not None:
             self._w.close()
+        if not isinstance(self.sink, str):
+            self.sink.flush()
+
+
+def _csv_column(c: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column as CSV text holds it: yes/no for booleans (as the inputs are written), JSON for
+    lists, structures and maps, escapes for bytes that are not UTF-8."""
+    t = c.type
+    if pa.types.is_boolean(t):
+        return pc.if_else(c, "yes", "no")
+    if _nested(t):
+        import json
+
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                         for v in c.to_pylist()], pa.string())
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        try:
+            return c.cast(pa.string())
+        except pa.ArrowInvalid:
+            return pa.array([None if v is None else v.decode("utf-8", "backslashreplace") for v in c.to_pylist()],
+                            pa.string())
+    return c
 
 
 def run_batch(
     source: str | os.PathLike[str] | IO[bytes],
-    dest: str | os.PathLike[str] | IO[bytes],
+    dest: str | os.PathLike[str] | IO[bytes] | Output,
     *,
-    tariffs: Iterable[Any] | None = None,
+    tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None = None,
     fx: Any = None,
     today: _dt.date | None = None,
     defaults: Mapping[str, object] | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    encoding: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     input_format: str | None = None,
     output_format: str | None = None,
     progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> BatchSummary:
     """Evaluate every order of ``source`` into ``dest``, chunk by chunk.
 
     Parameters
     ----------
     source
-        A ``.csv`` or ``.parquet`` path, or a binary stream (stdin); Parquet is recognised by its
-        first bytes.
+        A ``.csv`` or ``.parquet`` path (``.csv.gz``, ``.csv.bz2``, ``.csv.zst`` are decompressed),
+        or a binary stream (stdin); Parquet is recognised by its first bytes.
     dest
-        A path (``.parquet``/``.pq`` → Parquet, anything else → CSV) or a binary stream. A path is
-        written to a temporary file in the same folder and renamed at the end: an interrupted or
-        failed run leaves no partial output (and an existing file untouched).
+        A path (``.parquet``/``.pq`` → Parquet, anything else → CSV), ``-`` for standard output, a
+        binary stream, or an :class:`Output` of :func:`atomic_write`. A path is written through
+        :func:`atomic_write`: an interrupted or failed run leaves no partial output and an
+        existing file untouched; the input itself, a folder or a system folder are refused.
     tariffs, fx, today, defaults
-        As for :func:`evaluate_frame`.
+        As for :func:`evaluate_frame`; ``tariffs`` may also be a function that returns them, called
+        once the reader has started (so that reading and loading overlap).
     delimiter, decimal
         Force the CSV dialect of the input (detected otherwise). CSV output uses the input's
         delimiter and decimal mark, so a file from a spreadsheet goes back to it unchanged.
+    encoding
+        The text encoding of a CSV that is not UTF-8 (``cp1251``, ``latin-1``, ...).
     chunk_rows
         Rows evaluated at once; memory grows with this, not with the file.
     progress
         Called with the number of rows done after each chunk.
+    stop
+        When set (by a signal handler or another thread), the run stops after the chunk at hand,
+        writes nothing and raises ``KeyboardInterrupt``.
 
     Returns
     -------
     BatchSummary
     """
-    if chunk_rows < 1:
-        raise InputError(f"--chunk-rows: {chunk_rows} must be at least 1")
-    if decimal not in (None, ".", ","):
-        raise InputError(f"--decimal: {decimal!r} must be '.' or ','")
+    check_options(chunk_rows=chunk_rows, decimal=decimal, encoding=encoding, defaults=defaults)
+    today = today or _dt.date.today()  # one date for every chunk, even across midnight
+    stop = stop or threading.Event()
+    # The input is opened and read in a thread of its own, from now on: it parses (without the
+    # GIL) while the tariffs load and pandas imports, and a stream that stalls (stdin) cannot keep
+    # this thread from seeing `stop`.
+    reader = _ReadAhead(lambda: read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
+                                            chunk_rows=chunk_rows, input_format=input_format), stop)
+    try:
+        tset = _load_tariffs(tariffs, today)
+        info = reader.info()
+        check_columns(info.columns, defaults,
+                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
+        _preload(output_format == "parquet" or info.format == "parquet")
+        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+        if isinstance(dest, Output):
+            fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
+            return _pipeline(info, reader.chunks(), _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+        fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
+        with atomic_write(dest, inputs=(source,), stop=stop) as out:
+            return _pipeline(info, reader.chunks(), _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+    finally:
+        reader.close()
+
+
+def _load_tariffs(tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None, today: _dt.date) -> tuple:
+    """Every version of the tariffs: each row is priced with the list in force on its posting day."""
     from .tariffs import resolve
 
-    today = today or _dt.date.today()  # one date for every chunk, even across midnight
-    tset = resolve(tariffs, today=today)  # every version: each row is priced with the list of its posting day
-    info, chunks = read_chunks(source, delimiter=delimiter, decimal=decimal, chunk_rows=chunk_rows,
-                               input_format=input_format)
-    check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
-    fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
-    unit = "line" if info.format == "csv" else "row"
+    return resolve(tariffs() if callable(tariffs) else tariffs, today=today)
 
-    tmp: str | None = None
-    if isinstance(dest, (str, os.PathLike)) and str(dest) != "-" and _special_file(dest):
-        sink: Any = str(dest)  # /dev/null, a named pipe: written in place (a rename would replace it)
-    elif isinstance(dest, (str, os.PathLike)) and str(dest) != "-":
-        target = Path(dest)
-        if not target.parent.is_dir():
-            raise BatchError(f"{dest}: there is no folder {str(target.parent)!r}; create it or write elsewhere")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.close(fd)
-        sink: Any = tmp
-    else:
-        sink = sys.stdout.buffer if isinstance(dest, (str, os.PathLike)) else dest
-    # Reading and writing run in threads (pyarrow releases the GIL) while this thread evaluates,
-    # so the I/O hides behind the computation; each queue holds one chunk, so memory stays flat.
-    writer = _Background(_Writer(sink, fmt, info.delimiter, info.decimal))
-    stop = threading.Event()
+
+def _preload(parquet: bool) -> None:
+    """Import now what the batch would import on its way (pyarrow imports pandas the first time it
+    builds an array; the Parquet writer loads on its first table), so that no import happens while
+    chunks are in flight."""
+    import pandas  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+
+    pa.array([0.0])  # pyarrow's own lazy look for pandas
+    if parquet:
+        import pyarrow.parquet  # noqa: F401
+
+
+#: Output chunks evaluated but not yet written, at most (memory stays flat).
+_IN_FLIGHT = 1
+
+
+def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: threading.Event,
+              tariffs: tuple, fx: Any, today: _dt.date, defaults: Mapping[str, object] | None,
+              progress: Callable[[int], None] | None) -> BatchSummary:
+    """Read (a thread), evaluate (this thread), prepare and write (a thread, in order).
+
+    pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
+    that read and write need the GIL only a few times per chunk, so they do not wait for this
+    one. ``stop`` is looked at between chunks and while waiting.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    unit = "line" if info.format == "csv" else "row"
     summary = BatchSummary(unit=unit)
     done = ignored = 0
+    # one worker: chunks are written in the order they were handed over
+    writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="returncost-write")
+    pending: deque[Future] = deque()
+    ok = False
     try:
-        for chunk in _prefetch(chunks, stop):
+        for chunk in rows:
             ignored += chunk.ignored_empty_lines
-            out = _evaluate_chunk(chunk.table, tariffs=tset, fx=fx, today=today, defaults=defaults,
+            out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
-            writer.write(out)
+            if writer.schema is None:
+                writer.start(out)
+            pending.append(writes.submit(writer.write, out))
             summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
             done += chunk.table.num_rows
             if progress is not None:
                 progress(done)
+            while pending and (pending[0].done() or len(pending) > _IN_FLIGHT):
+                _result(pending.popleft(), stop)
+        while pending:
+            _result(pending.popleft(), stop)
         writer.close()
-        if tmp is not None:
-            _publish(tmp, Path(dest))
-            tmp = None
-    except BaseException:
-        stop.set()
-        writer.abort()
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        ok = True
+    finally:
+        writes.shutdown(wait=True, cancel_futures=not ok)
+        if not ok:
+            with suppress(Exception):
+                writer.close()
+    if stop.is_set():
+        raise KeyboardInterrupt
     if ignored:
         summary = replace(summary, notes=summary.notes + (
             f"{ignored} empty line{'s' if ignored > 1 else ''} at the end of the file ignored",))
     return summary
+
+
+def _result(f: Future, stop: threading.Event) -> Any:
+    """The result of ``f``, looking at ``stop`` while waiting."""
+    from concurrent.futures import TimeoutError as Timeout
+
+    while True:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        try:
+            return f.result(timeout=0.05)
+        except Timeout:
+            continue
+
+
+def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None = None, encoding: str | None = None,
+                  defaults: Mapping[str, object] | None = None) -> None:
+    """Refuse options that cannot work, before anything is read; raises :class:`InputError` naming
+    the option (values for missing columns are read like cells and must be in range)."""
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise InputError(f"--chunk-rows: {chunk_rows} must be at least 1")
+    if decimal not in (None, ".", ","):
+        raise InputError(f"--decimal: {decimal!r} must be '.' or ','")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"--encoding: {encoding!r} is not a text encoding (e.g. cp1251, latin-1)") from None
+    _check_defaults(defaults or {}, decimal or ".")
 
 
 def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None = None, *,
@@ -1713,130 +2388,78 @@ def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None 
 _END = object()
 
 
-def _prefetch(items: Iterator[Any], stop: threading.Event) -> Iterator[Any]:
-    """``items``, produced one ahead in a thread; its errors are raised here."""
-    q: queue.Queue = queue.Queue(maxsize=1)
+#: Chunks the reader may read ahead: it runs ahead while the tariffs load and pandas imports.
+_READ_AHEAD = 4
 
-    def put(item: Any) -> bool:
-        while not stop.is_set():
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class _ReadAhead:
+    """The input, opened and read ahead in a thread that starts at once: first its
+    :class:`Source` (:meth:`info`), then its chunks (:meth:`chunks`); the reader's errors are
+    raised in the consumer, who looks at ``stop`` while waiting. A plain daemon thread, not a
+    pool: reading standard input can block for ever, and a pool's threads are waited for when
+    Python exits."""
+
+    def __init__(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]], stop: threading.Event) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+        self._done = threading.Event()
+        self._stop = stop
+        self._info: Source | None = None
+        self._thread = threading.Thread(target=self._run, args=(open_,), name="returncost-read", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._done.is_set():
             try:
-                q.put(item, timeout=0.1)
+                self._q.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def run() -> None:
+    def _run(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]]) -> None:
         try:
+            info, items = open_()
+            if not self._put(info):
+                return
             for it in items:
-                if not put((it, None)):
+                if not self._put(it):
                     return
-            put((_END, None))
+            self._put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            put((None, exc))
+            self._put(_Failed(exc))
 
-    t = threading.Thread(target=run, name="returncost-read", daemon=True)
-    t.start()
-    try:
+    def _get(self) -> Any:
         while True:
-            item, exc = q.get()
-            if exc is not None:
-                raise exc
-            if item is _END:
-                return
-            yield item
-    finally:
-        stop.set()
-        t.join()
-
-
-class _Background:
-    """A writer in a thread: ``write`` hands a table over (waiting while one is still being
-    written); ``close`` finishes; ``abort`` stops without finishing. Errors surface in the caller."""
-
-    def __init__(self, writer: _Writer) -> None:
-        self._writer = writer
-        self._q: queue.Queue = queue.Queue(maxsize=1)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="returncost-write", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            t = self._q.get()
-            if t is None:
-                return
-            if self._error is None:
-                try:
-                    self._writer.write(t)
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                    self._error = exc
-
-    def _put(self, item: pa.Table | None) -> None:
-        while True:
-            if self._error is not None:
-                raise self._error
+            if self._stop.is_set():
+                raise KeyboardInterrupt
             try:
-                self._q.put(item, timeout=0.1)
-                return
-            except queue.Full:
+                item = self._q.get(timeout=0.05)
+            except queue.Empty:
                 continue
+            if isinstance(item, _Failed):
+                raise item.exc
+            return item
 
-    def write(self, t: pa.Table) -> None:
-        self._put(t)
+    def info(self) -> Source:
+        if self._info is None:
+            self._info = self._get()
+        return self._info
+
+    def chunks(self) -> Iterator[Chunk]:
+        self.info()
+        while (item := self._get()) is not _END:
+            yield item
 
     def close(self) -> None:
-        self._put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        self._writer.close()
-
-    def abort(self) -> None:
-        self._error = self._error or _Aborted()
-        while self._thread.is_alive():
-            try:
-                self._q.get_nowait()
-            except queue.Empty:
-                pass
-            try:
-                self._q.put_nowait(None)
-            except queue.Full:
-                pass
-            self._thread.join(timeout=0.1)
-        try:
-            self._writer.close()
-        except Exception:  # noqa: BLE001 - the original error matters more
-            pass
-
-
-class _Aborted(Exception):
-    pass
+        self._done.set()
+        self._thread.join(timeout=0.25)  # a reader blocked on standard input is left behind
 
 
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:
     """The per-chunk step of :func:`run_batch` (a seam for tests); the writer finishes the table."""
     return _evaluate(table, **kwargs)
-
-
-def _special_file(path: str | os.PathLike[str]) -> bool:
-    """An existing file that is not a regular file (a device such as /dev/null, a named pipe)."""
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
-def _publish(tmp: str, dest: Path) -> None:
-    """Give the finished file the permissions a new file would get, then rename it into place."""
-    if dest.exists():
-        mode = dest.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(tmp, mode)
-    os.replace(tmp, dest)

@@ -10,15 +10,17 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 from . import __version__
 from .errors import CalculatorError, InputError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "printable"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -415,47 +417,170 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the subcommand. Tariff warnings (an expired price list) are reported in the output
-    itself; an exchange-rate override far from the reference rate is said on stderr, once."""
-    from .fx import FxWarning
-    from .tariffs import TariffWarning
-
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("ignore", TariffWarning)
-            warnings.simplefilter("always", FxWarning)
-            return int(args.func(args, out) or 0)
-    finally:
-        for w in caught:  # said after the context, so that showwarning is the real one again
-            if issubclass(w.category, FxWarning):
-                print(f"returncost: warning: {w.message}", file=sys.stderr)
-            else:
-                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``returncost`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run ``returncost`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Ctrl-C (SIGINT), SIGTERM and SIGHUP are handled here, in one place: the command stops, leaves
+    no output behind and exits with 128 + the signal's number (130, 143, 129), without a traceback.
+    Text printed to a terminal has its control characters escaped.
+    """
+    with _Signals() as signals:
+        try:
+            return _main(argv, signals)
+        except SystemExit:
+            raise
+        except BaseException:
+            if signals.received:
+                return signals.report()
+            raise
+
+
+def _main(argv: Sequence[str] | None, signals: _Signals) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = sys.stdout
+    args.signals = signals
+    out = _Printable(sys.stdout) if _is_terminal(sys.stdout) else sys.stdout
     try:
-        return _run(args, out)
+        with warnings.catch_warnings():
+            # Tariff warnings (an expired price list) are reported in the output itself; any other
+            # is one line on stderr.
+            from .tariffs import TariffWarning
+
+            warnings.filterwarnings("default", category=UserWarning)
+            warnings.simplefilter("ignore", TariffWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args, out) or 0)
     except CalculatorError as exc:
+        if signals.received:
+            return signals.report()
         if args.traceback:
             raise
-        print(f"returncost: error: {exc}", file=sys.stderr)
+        print(f"returncost: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("returncost: interrupted", file=sys.stderr)
-        return 130
+        return signals.report()
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        if signals.received:
+            return signals.report()
         if args.traceback:
             raise
-        print(f"returncost: error: {exc.filename or ''}: {exc.strerror}; check the path", file=sys.stderr)
+        where = printable(str(exc.filename or ""))
+        print(f"returncost: error: {where}: {exc.strerror}; check the path", file=sys.stderr)
         return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+
+
+class _Signals:
+    """The one handler of SIGINT, SIGTERM and SIGHUP while ``returncost`` runs.
+
+    A signal sets :attr:`stop` and raises ``KeyboardInterrupt`` in the main thread, except while
+    :meth:`deferred` is in force: then only :attr:`stop` is set, and the work in progress (a batch
+    and its outputs) looks at it between chunks and before each output is put in place, so that no
+    exception lands inside a library call or a rename. A second signal while deferred raises.
+    Signals that are ignored when the process starts (``nohup``, a background job) stay ignored.
+    """
+
+    _NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        import threading
+
+        self.stop = threading.Event()
+        self.received = 0  # the first signal's number
+        self._defer = 0
+        self._old: dict[int, object] = {}
+
+    def __enter__(self) -> _Signals:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for name in self._NAMES:
+                num = getattr(signal, name, None)
+                if num is None:
+                    continue
+                old = signal.getsignal(num)
+                if old is signal.SIG_IGN:
+                    continue
+                self._old[num] = old
+                signal.signal(num, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for num, old in self._old.items():
+            signal.signal(num, old)  # type: ignore[arg-type]
+
+    def _handle(self, signum: int, frame: object) -> None:
+        first = not self.stop.is_set()
+        self.received = self.received or signum
+        self.stop.set()
+        if not self._defer or not first:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def deferred(self):
+        """Signals only set :attr:`stop` inside this block (the code in it looks at it)."""
+        self._defer += 1
+        try:
+            yield self.stop
+        finally:
+            self._defer -= 1
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+
+    def report(self) -> int:
+        """Say so and give the exit code of an interrupted run."""
+        import signal
+
+        num = self.received or signal.SIGINT
+        print("returncost: interrupted" if num == signal.SIGINT else
+              f"returncost: stopped by {signal.Signals(num).name}", file=sys.stderr)
+        return 128 + int(num)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
+
+
+#: Characters that move the cursor, change colours or the title, ring the bell, or reorder text
+#: on a terminal: C0 controls but tab and line feed, DEL, C1 controls, bidirectional overrides.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    r"""``text`` with control characters shown as escapes (``\x1b``), so that nothing a file says
+    can act on the terminal; line feeds too, unless ``lines``.
+
+    Examples
+    --------
+    >>> printable("red \x1b[31mtext\x07")
+    'red \\x1b[31mtext\\x07'
+    """
+    out = _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return out if lines else out.replace("\n", "\\n")
+
+
+class _Printable:
+    """A text stream that escapes control characters (for standard output on a terminal)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text, lines=True))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning is one line on stderr, like an error."""
+    print(f"returncost: warning: {printable(str(message))}", file=sys.stderr)

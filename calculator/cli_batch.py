@@ -7,7 +7,9 @@ module level; pandas, pyarrow and tqdm load when a batch actually runs.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import os
 import sys
 import time
@@ -24,7 +26,8 @@ $12.99, 1 450 ₽, 40%.
 
 exit status: 0 done (rows with problems are in the output with a `problem` text); 2 the input
 cannot be read or an option is wrong (no output is written), or --strict and a row has a problem
-(the output is still written); 130 interrupted (no output is written).
+(the output is still written); 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (no output is
+written; existing files stay as they were).
 
 example:
   returncost batch orders.csv -o decisions.csv --as-of 2026-11-26 --summary summary.json
@@ -51,9 +54,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "dates and a `problem` text for rows that cannot be evaluated.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", metavar="INPUT", help="orders: .csv or .parquet file, or - for stdin")
+    p.add_argument("input", metavar="INPUT",
+                   help="orders: .csv or .parquet file (.csv.gz, .bz2, .zst are decompressed), or - for stdin")
     p.add_argument("-o", "--output", default="-", metavar="OUTPUT",
-                   help="decisions: .csv or .parquet (by the name), or - for stdout (default: -)")
+                   help="decisions: .csv or .parquet (by the name), or - for stdout (default: -); never the input")
     p.add_argument("--output-format", choices=("csv", "parquet"),
                    help="format of OUTPUT when its name does not say (default: csv)")
     p.add_argument("--strict", action="store_true",
@@ -66,6 +70,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--summary", metavar="PATH", help="write counts and money totals as JSON")
     p.add_argument("--chart", metavar="PATH",
                    help="save a chart of recommendation counts and savings by origin country (.png or .svg)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="text encoding of a CSV that is not UTF-8: cp1251, latin-1, utf-16, ... (default: UTF-8)")
     p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
                    help="rows evaluated at once; memory grows with this, not with the file (default: 50000)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the assessment, for deadlines (default: today)")
@@ -128,56 +134,131 @@ def _delimiter(text: str | None) -> str | None:
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
-    from . import batch
-    from .cli import _as_of, _fx, _tariffs
+    from contextlib import ExitStack
 
+    from . import batch
+    from .cli import _as_of, _fx, _is_terminal, _tariffs, printable
+
+    # Everything that can be wrong with the options is found before the input is read.
     today = _as_of(args)
     defaults = _defaults(args)
     delimiter = _delimiter(args.delimiter)
-    tariffs = _tariffs(args)
+    chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
+    batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
+    chart_format = _chart_format(args.chart) if args.chart else None
+    _distinct_outputs(args)
     fx = _fx(args)
-    source: Any = sys.stdin.buffer if args.input == "-" else args.input
-    dest: Any = sys.stdout.buffer if args.output == "-" else args.output
+    source: Any = batch.stdin() if args.input in batch._STDIN_NAMES else args.input
+    fmt = batch._format_for(args.output, args.output_format)
     bar = _progress_bar()
     started = time.perf_counter()
+    signals = args.signals
+    # The outputs are written to temporary files and put in place together at the end, after the
+    # last check for Ctrl-C: an interrupted run leaves every earlier output as it was.
     try:
-        summary = batch.run_batch(
-            source, dest, tariffs=tariffs, fx=fx, today=today, defaults=defaults, delimiter=delimiter,
-            decimal=args.decimal,
-            chunk_rows=batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows,
-            output_format=args.output_format, progress=bar.update if bar else None,
-        )
+        with signals.deferred() as stop, ExitStack() as outputs:
+            dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
+            if dest.sink is sys.stdout.buffer and _is_terminal(sys.stdout):
+                dest = batch.Output(name=dest.name, sink=_Printable(sys.stdout.buffer))
+            summary = batch.run_batch(
+                source, dest, tariffs=lambda: _tariffs(args), fx=fx, today=today, defaults=defaults,
+                delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows,
+                output_format=fmt, progress=bar.update if bar else None, stop=stop,
+            )
+            elapsed = time.perf_counter() - started
+            if args.summary:
+                report = summary.to_dict(fx)
+                report = {"input": args.input, "output": args.output, "as_of": str(today or _today()),
+                          "seconds": round(elapsed, 2), **report}
+                text = json.dumps(_finite(report), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+                _write_text(outputs.enter_context(batch.atomic_write(
+                    args.summary, inputs=[args.input, args.output], stop=stop)), text)
+            if args.chart:
+                _save_chart(summary, fx, outputs.enter_context(batch.atomic_write(
+                    args.chart, inputs=[args.input, args.output], stop=stop)), chart_format)
     except BrokenPipeError:
         raise  # `returncost batch ... | head`: main() ends quietly
     except OSError as exc:
         if args.traceback:
             raise
-        # the reader reports its own errors; what is left happened while writing the output
+        # the reader reports its own errors; what is left happened while writing an output
         where = args.output if not exc.filename or str(exc.filename).endswith(".part") else exc.filename
-        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free space") from None
+        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free "
+                               "space") from None
     finally:
         if bar:
             bar.close()
-    elapsed = time.perf_counter() - started
-    if dest is sys.stdout.buffer:
+        if source is not args.input and source is not sys.stdin.buffer:
+            source.close()
+    if not isinstance(dest.sink, str):
+        dest.sink.flush()
         sys.stdout.flush()
-    if args.summary:
-        report = summary.to_dict(fx)
-        report = {"input": args.input, "output": args.output, "as_of": str(today or _today()),
-                  "seconds": round(elapsed, 2), **report}
-        _write_text(args.summary, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    if args.chart:
-        _save_chart(summary, fx, args.chart)
     if not args.quiet:
         rate = f" ({summary.rows / elapsed:,.0f} rows/s)" if elapsed > 0 and summary.rows else ""
-        print(f"returncost batch: {args.input} → {args.output}: {summary.rows:,} rows in {elapsed:.1f} s{rate}",
-              file=sys.stderr)
-        print(summary.text(), file=sys.stderr)
+        print(printable(f"returncost batch: {args.input} → {args.output}: {summary.rows:,} rows in {elapsed:.1f} s"
+                        f"{rate}"), file=sys.stderr)
+        print(printable(summary.text(), lines=True), file=sys.stderr)
     if args.strict and summary.problem_rows:
         print(f"returncost: error: {summary.problem_rows:,} rows have a problem (--strict); "
               "see the 'problem' column of the output", file=sys.stderr)
         return 2
     return 0
+
+
+class _Printable(io.RawIOBase):
+    """Decisions written to a terminal: control characters in the cells are shown as escapes,
+    as everything else printed there (bytes are decoded as they come, a character split between
+    two writes included)."""
+
+    def __init__(self, stream: Any) -> None:
+        import codecs
+
+        self._stream = stream
+        self._text = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        from .cli import printable
+
+        self._stream.write(printable(self._text.decode(bytes(data)), lines=True).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _distinct_outputs(args: argparse.Namespace) -> None:
+    """The output, the summary and the chart are three files (one would replace another)."""
+    from .errors import InputError
+
+    seen: dict[str, str] = {}
+    for flag, path in (("--output", args.output), ("--summary", args.summary), ("--chart", args.chart)):
+        if not path or path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise InputError(f"{flag}: {path!r} is the file given to {seen[real]}; name another file")
+        seen[real] = flag
+
+
+def _chart_format(path: str) -> str:
+    """The image format of ``--chart PATH`` from its suffix, checked before the batch runs."""
+    from .cli_analysis import _check_chart_path
+
+    return _check_chart_path(path, "--chart").suffix.lower().lstrip(".")
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with non-finite numbers as null: a summary is valid JSON whatever the data."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def _today():
@@ -207,24 +288,16 @@ def _progress_bar():
     return _Rows()
 
 
-def _write_text(path: str, text: str) -> None:
-    """Write a small file via a temporary file and a rename (never half a file)."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+def _write_text(out: Any, text: str) -> None:
+    """Write ``text`` to an output of :func:`calculator.batch.atomic_write`."""
+    if isinstance(out.sink, str):
+        with open(out.sink, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    else:
+        out.sink.write(text.encode("utf-8"))
 
 
-def _save_chart(summary, fx, path: str) -> None:
+def _save_chart(summary, fx, out: Any, fmt: str) -> None:
     from matplotlib.figure import Figure
 
     from .charts import recommendations_chart, savings_chart
@@ -233,4 +306,4 @@ def _save_chart(summary, fx, path: str) -> None:
     left, right = fig.subplots(1, 2)
     recommendations_chart(summary, ax=left)
     savings_chart(summary, right, fx=fx)
-    fig.savefig(path, dpi=120)
+    fig.savefig(out.sink, dpi=120, format=fmt)

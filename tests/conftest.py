@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,26 @@ services:
         countries: [CN]
         prices: [6.00, null, 14.00]
 """
+
+
+@pytest.fixture
+def bundled_only(monkeypatch):
+    """The batch and the CLI read ``$RETURNCOST_TARIFFS``: only the bundled tariffs here (child
+    processes inherit that), their expiry warnings silenced."""
+    monkeypatch.delenv("RETURNCOST_TARIFFS", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def write_file(folder: Path, content: str | bytes, name: str = "orders.csv") -> Path:
+    """``content`` (text as UTF-8) in ``folder/name``; the path."""
+    path = folder / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def csv_rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    """A CSV output as the spreadsheet user would see it (Python's csv module, not pyarrow)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter=delimiter))

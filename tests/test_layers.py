@@ -25,6 +25,9 @@ LAYERS: dict[str, int] = {
     # reading text: units and the located-YAML reader
     "units": 1,
     "_yaml": 1,
+    # languages: gettext catalogs (and the developers' tool that keeps them in step)
+    "i18n": 1,
+    "_catalogs": 2,
     # data and its objects: exchange rates, marketplace rules, distributions, order columns, tariffs
     "fx": 2,
     "policy": 2,
