@@ -137,20 +137,12 @@ class Estimate:
     # -- words (built in calculator.advice_words) ---------------------------------------------
 
     def money(self, x: float) -> str:
-        """An amount in the order currency, as text: ``13,670.00 RUB``."""
+        """An amount in the order currency, as the current language writes it."""
         return money(x, self.currency)
 
     def words(self, option: str) -> str:
         """What ``option`` means for this order, in plain words."""
-        if option == "keep":
-            if bool(self.assessment.evaluation.keep_sells[0]):
-                return f"sell it locally without a dispute (about {self.money(self.resale)})"
-            return "keep it without a dispute"
-        if option == "return" and self.free_return:
-            return "return it free through the free-return programme"
-        if option == "return" and float(self.value("seller_pays_postage")) >= 1:
-            return "dispute for a full refund and post the item back on the seller's postage"
-        return _model.OPTION_WORDS[option]
+        return _words.option_words(self, option)
 
     def closed(self) -> dict[str, str]:
         """The options that cannot be taken, each with why, in words."""

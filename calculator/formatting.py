@@ -7,14 +7,18 @@ notebook through :func:`html_table`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["round_output", "money", "share", "table", "html_table"]
+from .i18n import _, babel_locale
+
+__all__ = ["round_output", "money", "share", "day", "number", "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -41,30 +45,82 @@ def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
 
 
 def money(x: float, currency: str) -> str:
-    """An amount with its currency, rounded to cents: ``13,670.00 RUB``.
+    """An amount with its currency, as the current language writes it (Babel, CLDR): to the
+    currency's minor unit (none for JPY, KRW), rounded half a unit away from zero.
 
     Examples
     --------
-    >>> money(13670, "RUB"), money(float("nan"), "USD"), money(-0.004, "EUR")
-    ('13,670.00 RUB', '?', '0.00 EUR')
+    >>> from calculator.i18n import language
+    >>> money(13670, "RUB"), money(12.99, "USD"), money(1800, "JPY"), money(-0.004, "EUR")
+    ('RUB\xa013,670.00', '$12.99', '¥1,800', '€0.00')
+    >>> with language("ru"):
+    ...     money(13670, "RUB"), money(1800, "JPY")
+    ('13\xa0670,00\xa0₽', '1\xa0800\xa0¥')
+    >>> money(float("nan"), "USD")
+    '?'
     """
+    from babel.numbers import format_currency, get_currency_precision
+
     if math.isnan(x):
         return "?"
     if math.isinf(x):
-        return "no limit" if x > 0 else "no amount"
-    return f"{float(round_output(x, 2)):,.2f} {currency}"
+        return _("no limit") if x > 0 else _("no amount")
+    digits = get_currency_precision(currency)
+    text = format_currency(float(round_output(x, digits)), currency, locale=babel_locale(),
+                           currency_digits=True)
+    # CLDR separates a currency code written as letters from the digits ("RUB 13,670.00"); Babel does not
+    return re.sub(r"^(-?)([A-Z]{3})(?=[\d-])", "\\1\\2\u00a0", text)
 
 
 def share(x: float) -> str:
-    """A fraction as a whole percentage: ``84 %``.
+    """A fraction as a percentage, as the current language writes it: ``84%`` (``84 %`` in
+    Russian), to one decimal where there is one.
 
     Examples
     --------
     >>> share(0.84), share(0.125)
-    ('84 %', '12.5 %')
+    ('84%', '12.5%')
     """
-    pct = round(100 * x, 1)
-    return f"{pct:g} %"
+    from babel.numbers import format_percent
+
+    return format_percent(round(float(x), 3), format="#,##0.#%", locale=babel_locale())
+
+
+def day(d: _dt.date | np.datetime64 | str | None) -> str:
+    """A date as the current language writes it in a sentence: ``5 Dec 2026``, ``5 декабря 2026 г.``
+    (machine outputs keep ISO dates); ``?`` for none.
+
+    Examples
+    --------
+    >>> from calculator.i18n import language
+    >>> day("2026-12-05")
+    '5 Dec 2026'
+    >>> with language("ru"):
+    ...     day("2026-12-05")
+    '5 декабря 2026\u202fг.'
+    """
+    from babel.dates import format_date
+
+    if d is None or (isinstance(d, np.datetime64) and np.isnat(d)):
+        return "?"
+    if not isinstance(d, _dt.date):
+        d = _dt.date.fromisoformat(str(np.datetime64(d, "D")))
+    pattern = "d MMM y" if babel_locale() == "en" else "long"
+    return format_date(d, pattern, locale=babel_locale())
+
+
+def number(x: float, digits: int = 2) -> str:
+    """A plain number as the current language writes it (grouping, decimal mark).
+
+    Examples
+    --------
+    >>> number(1234.5, 1)
+    '1,234.5'
+    """
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(float(x), digits), format=f"#,##0.{'#' * digits}" if digits else "#,##0",
+                          locale=babel_locale())
 
 
 def table(rows: Sequence[Sequence[object]], *, right: Sequence[int] = (), indent: str = "") -> list[str]:

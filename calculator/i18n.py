@@ -28,7 +28,7 @@ from pathlib import Path
 from .errors import InputError
 
 __all__ = ["LANGUAGES", "DOMAIN", "set_language", "get_language", "language", "language_from_environment",
-           "_", "ngettext", "babel_locale"]
+           "_", "N_", "ngettext", "babel_locale"]
 
 #: The languages, each with its own name.
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "русский"}
@@ -125,6 +125,12 @@ def _translations(lang: str) -> gettext.NullTranslations:
 def _(message: str) -> str:
     """``message`` in the current language (the English text is the key)."""
     return _translations(get_language()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is defined (a table of words); it is translated
+    with :func:`_` where it is shown."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

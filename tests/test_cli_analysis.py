@@ -364,7 +364,7 @@ def test_estimate_chart_after_the_window_closed(capsys, tmp_path):
     code, out, err = run(capsys, "estimate", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
                          "--chart", str(path))
     assert code == 0 and not path.exists()
-    assert "The dispute window closed on 2026-10-16" in out
+    assert "The dispute window closed on 16 Oct 2026" in out
     assert err == ("returncost: warning: no charts: the dispute window closed on 2026-10-16: only keeping the "
                    "item is left, so nothing would change the answer\n")
 

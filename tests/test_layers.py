@@ -21,13 +21,15 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "inputs": 0,
     "model": 0,
-    "formatting": 0,
+
     # reading text: units and the located-YAML reader
     "units": 1,
     "_yaml": 1,
     # languages: gettext catalogs (and the developers' tool that keeps them in step)
     "i18n": 1,
     "_catalogs": 2,
+    # words for people: money, shares, dates and tables in the current language
+    "formatting": 2,
     # data and its objects: exchange rates, marketplace rules, distributions, order columns, tariffs
     "fx": 2,
     "policy": 2,
