@@ -24,6 +24,7 @@ from . import model as _model
 from .assessment import MONEY_COLUMNS, FRACTION_COLUMNS, Assessment, assess
 from .errors import InputError
 from .formatting import money, round_output
+from .i18n import _
 from .fx import FxRates
 from .policy import Marketplace, get_marketplace
 from .tariffs import Tariff, resolve
@@ -298,7 +299,7 @@ def estimate(
     """
     for k, v in inputs.items():
         if np.ndim(v) > 0:
-            raise InputError(f"{k}: estimate() takes one order; use assess() for many")
+            raise InputError(_("{name}: estimate() takes one order; use assess() for many").format(name=k))
     tset = resolve(tariffs, today=today)
     a = assess(tariffs=tset, fx=fx, today=today, errors="raise", **inputs)  # type: ignore[arg-type]
     local = _local_return(a, tset, fx, today, inputs) if local_return else None

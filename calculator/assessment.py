@@ -37,6 +37,7 @@ from . import model as _model
 from .errors import InputError, RouteError
 from .formatting import round_output
 from .fx import FxRates, reference_rates
+from .i18n import _
 from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, Coded
 from .inputs import groups as group_rows
 from .order_columns import Columns, Problems, input_length, read_columns, validate_columns
@@ -372,7 +373,7 @@ def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, 
     charge = np.full(n, np.nan)
     size_checked = np.ones(n, bool)
     look = (source == 0) & ~p.any & return_open
-    p.flag(look & np.isnan(vals["weight_g"]), "weight_g", "missing; give the parcel weight or a known --postage")
+    p.flag(look & np.isnan(vals["weight_g"]), "weight_g", _("missing; give the parcel weight or a known --postage"))
     look &= ~p.any
     if look.any():
         idx = np.flatnonzero(look)
@@ -401,7 +402,7 @@ def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, 
             if errors == "raise":
                 raise RouteError(_route_help(tset, vals, int(np.flatnonzero(unpriced)[0]), status))
             p.flag(unpriced, "postage", lambda m: np.char.add(status[m].astype(str),
-                                                              "; give a known postage (a counter quote)"))
+                                                              _("; give a known postage (a counter quote)")))
 
     uniq, remap = np.unique(np.array(words + [""], dtype=str), return_inverse=True)
     pcur = remap.ravel()[pcur]
@@ -411,8 +412,8 @@ def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, 
     no_rate = ~np.isfinite(factor) & np.isfinite(native)
     if no_rate.any():
         missing = rates.missing(np.concatenate([uniq[pcur[no_rate]], cur_words[cur_code[no_rate]].astype(str)]))
-        p.flag(no_rate, "currency",
-               f"no exchange rate for {', '.join(missing)}; pass --fx {missing[0] if missing else 'CUR'}=<units per 1 EUR>")
+        p.flag(no_rate, "currency", _("no exchange rate for {codes}; pass --fx {code}=<units per 1 EUR>").format(
+            codes=", ".join(missing), code=missing[0] if missing else "CUR"))
     return _Postage(postage=order_postage(native, factor), native=native, currencies=uniq, currency_index=pcur,
                     source=source, offers=offers, offer=offer, tariff_index=tariff_index, stale=stale,
                     caveat=caveat, tracked=tracked,
@@ -423,13 +424,16 @@ def _route_help(tariffs: tuple[Tariff, ...], vals: dict[str, NDArray], i: int, s
     origin, dest = vals["origin"][i], vals["destination"][i]
     have = list({t.name: t for t in tariffs if t.origin == origin}.values())  # the newest version of each
     if have:
-        listed = "; ".join(f"{t.name} ({t.carrier}, to {', '.join(t.destinations())})" for t in have)
-        what = f"{status[i]}. Tariffs for {origin}: {listed}"
+        listed = "; ".join(_("{name} ({carrier}, to {countries})").format(
+            name=t.name, carrier=t.carrier, countries=", ".join(t.destinations())) for t in have)
+        what = _("{status}. Tariffs for {origin}: {tariffs}").format(status=status[i], origin=origin, tariffs=listed)
     else:
         origins = sorted({t.origin for t in tariffs})
-        what = f"no tariff for parcels posted in {origin} (tariffs exist for {', '.join(origins)})"
-    return (f"postage {origin} → {dest}: {what}; give the price the post office quoted with "
-            f"--postage AMOUNT [--postage-currency CUR], or add a tariff file with --tariffs DIR")
+        what = _("no tariff for parcels posted in {origin} (tariffs exist for {origins})").format(
+            origin=origin, origins=", ".join(origins))
+    return _("postage {origin} → {destination}: {what}; give the price the post office quoted with --postage AMOUNT "
+             "[--postage-currency CUR], or add a tariff file with --tariffs DIR").format(
+        origin=origin, destination=dest, what=what)
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,7 +489,7 @@ def assess(
     (['return', 'partial_keep'], [14190.0, -252.0])
     """
     if errors not in ("mark", "raise"):
-        raise InputError(f"errors: {errors!r}; choose 'mark' (a problem text per order) or 'raise'")
+        raise InputError(_("errors: {value!r}; choose 'mark' (a problem text per order) or 'raise'").format(value=errors))
     today = today or _dt.date.today()
     given: dict[str, object] = {}
     if orders is not None:
@@ -494,7 +498,8 @@ def assess(
     known = {f.name for f in FIELDS}
     unknown = sorted(set(given) - known)
     if unknown:
-        raise InputError(f"unknown input {unknown[0]!r}; inputs are: {', '.join(sorted(known))}")
+        raise InputError(_("unknown input {name!r}; inputs are: {names}").format(name=unknown[0],
+                                                                                   names=", ".join(sorted(known))))
     n = input_length(given)
     p = Problems(n, errors)
     if problems is not None:

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .fx import FxRates
+from .i18n import _
 from .inputs import field as _field
 from .order_columns import Columns, Problems
 from .policy import get_marketplace, timeline
@@ -69,7 +70,8 @@ def marketplace_process(r: Columns, p: Problems, today: _dt.date, rates: FxRates
         from_purchase = market.dispute_window_from == "purchase"
         if from_purchase:
             p.flag(rows & np.isnat(vals["purchased_on"]), "purchased_on",
-                   f"missing; {market.name} counts its return window from the purchase date (give --purchased-on)")
+                   _("missing; {marketplace} counts its return window from the purchase date (give "
+                     "--purchased-on)").format(marketplace=market.name))
         sel = rows & ~(from_purchase & np.isnat(vals["purchased_on"]))
         out.partial_procedure[rows] = market.partial_refund_available is True
         out.streak_limit[rows] = market.wins_in_a_row_risk or 0
@@ -88,8 +90,8 @@ def marketplace_process(r: Columns, p: Problems, today: _dt.date, rates: FxRates
 
         wanted = sel & np.where(wanted_given, vals["free_return"], market.free_return_by_default)
         if market.free_return_window_days is None:
-            p.flag(wanted & wanted_given, "free_return", f"{market.name} has no free-return programme; leave out "
-                                                         "--free-return")
+            p.flag(wanted & wanted_given, "free_return", _("{marketplace} has no free-return programme; leave out "
+                                                           "--free-return").format(marketplace=market.name))
             continue
         if not wanted.any():
             continue
