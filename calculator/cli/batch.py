@@ -44,8 +44,8 @@ _METAVAR = {"money": "AMOUNT", "currency": "CUR", "country": "CC", "weight": "W"
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``returncost batch``."""
-    from .cli import _add_fx
-    from .inputs import FIELDS
+    from . import _add_fx
+    from ..inputs import FIELDS
 
     p = sub.add_parser(
         "batch", help="decide every order of a CSV or Parquet file (thousands to millions of rows)",
@@ -100,11 +100,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def _defaults(args: argparse.Namespace) -> dict[str, object]:
     """The command-line values for missing columns, as typed (the batch reads them like cells)."""
-    from .cli import _country
-    from .errors import InputError
-    from .inputs import FIELDS
-    from .tariffs import is_currency
-    from .units import parse_dims
+    from . import _country
+    from ..errors import InputError
+    from ..inputs import FIELDS
+    from ..tariffs import is_currency
+    from ..units import parse_dims
 
     out: dict[str, object] = {}
     for f in FIELDS:
@@ -124,7 +124,7 @@ def _defaults(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _delimiter(text: str | None) -> str | None:
-    from .errors import InputError
+    from ..errors import InputError
 
     if text is None:
         return None
@@ -136,8 +136,8 @@ def _delimiter(text: str | None) -> str | None:
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
-    from . import batch
-    from .cli import _as_of, _fx, _is_terminal, _tariffs, printable
+    from .. import batch
+    from . import _as_of, _fx, _is_terminal, _tariffs, printable
 
     # Everything that can be wrong with the options is found before the input is read.
     today = _as_of(args)
@@ -220,7 +220,7 @@ class _Printable(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:
-        from .cli import printable
+        from . import printable
 
         self._stream.write(printable(self._text.decode(bytes(data)), lines=True).encode("utf-8"))
         return len(data)
@@ -231,7 +231,7 @@ class _Printable(io.RawIOBase):
 
 def _distinct_outputs(args: argparse.Namespace) -> None:
     """The output, the summary and the chart are three files (one would replace another)."""
-    from .errors import InputError
+    from ..errors import InputError
 
     seen: dict[str, str] = {}
     for flag, path in (("--output", args.output), ("--summary", args.summary), ("--chart", args.chart)):
@@ -245,7 +245,7 @@ def _distinct_outputs(args: argparse.Namespace) -> None:
 
 def _chart_format(path: str) -> str:
     """The image format of ``--chart PATH`` from its suffix, checked before the batch runs."""
-    from .cli_analysis import _check_chart_path
+    from .analysis import _check_chart_path
 
     return _check_chart_path(path, "--chart").suffix.lower().lstrip(".")
 
@@ -300,7 +300,7 @@ def _write_text(out: Any, text: str) -> None:
 def _save_chart(summary, fx, out: Any, fmt: str) -> None:
     from matplotlib.figure import Figure
 
-    from .charts import recommendations_chart, savings_chart
+    from ..charts import recommendations_chart, savings_chart
 
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2)

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
-from . import __version__
-from .errors import CalculatorError, InputError
+from .. import __version__
+from ..errors import CalculatorError, InputError
 
 __all__ = ["main", "build_parser", "printable"]
 
@@ -58,20 +58,20 @@ def _add_parcel(p: argparse.ArgumentParser, *, weight_required: bool) -> None:
 
 def _tariffs(args: argparse.Namespace):
     """Every tariff version on the search path; as a mapping, the versions in force on --as-of."""
-    from .tariffs import load_tariffs
+    from ..tariffs import load_tariffs
 
     return load_tariffs(args.tariffs, today=_as_of(args))
 
 
 def _fx(args: argparse.Namespace):
-    from .fx import reference_rates
+    from ..fx import reference_rates
 
     rates = reference_rates()
     return rates.with_overrides(args.fx) if getattr(args, "fx", None) else rates
 
 
 def _parcel(args: argparse.Namespace) -> tuple[float, tuple[float, float, float] | None]:
-    from .units import parse_dims, parse_weight
+    from ..units import parse_dims, parse_weight
 
     weight = parse_weight(args.weight, field="--weight") if args.weight is not None else math.nan
     dims = parse_dims(args.dims, field="--dims") if args.dims else None
@@ -79,7 +79,7 @@ def _parcel(args: argparse.Namespace) -> tuple[float, tuple[float, float, float]
 
 
 def _country(code: str, flag: str) -> str:
-    from .tariffs import is_country
+    from ..tariffs import is_country
 
     c = code.strip().upper()
     if not is_country(c):
@@ -107,7 +107,7 @@ def _emit_csv(rows: list[dict[str, object]], out: TextIO) -> None:
 
 
 def _cmd_quote(args: argparse.Namespace, out: TextIO) -> int:
-    from .quote import format_quote, quote
+    from ..quote import format_quote, quote
 
     weight, dims = _parcel(args)
     q = quote(
@@ -149,7 +149,7 @@ def _cmd_tariffs_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_tariffs_show(args: argparse.Namespace, out: TextIO) -> int:
-    from .tariff_view import describe_tariff, tariff_to_dict
+    from ..tariff_view import describe_tariff, tariff_to_dict
 
     ts = _tariffs(args)
     t = ts.at(args.name, ts.as_of)
@@ -175,7 +175,7 @@ def _validate_targets(paths: Sequence[str]) -> list[tuple[str, object]]:
     """
     from pathlib import Path
 
-    from .tariffs import _DATE_NAME, _ID, RULES_FILE
+    from ..tariffs import _DATE_NAME, _ID, RULES_FILE
 
     out: list[tuple[str, object]] = []
     for raw in paths:
@@ -195,8 +195,8 @@ def _validate_targets(paths: Sequence[str]) -> list[tuple[str, object]]:
 
 
 def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
-    from .errors import TariffError
-    from .tariffs import _scan, check_versions, load_rules, load_tariff
+    from ..errors import TariffError
+    from ..tariffs import _scan, check_versions, load_rules, load_tariff
 
     def report(t) -> None:
         bands = sum(len(z.limits_g) for s in t.services for z in s.zones)
@@ -253,7 +253,7 @@ def _lower(text: str) -> str:
 
 def add_order_options(p: argparse.ArgumentParser, *, price_required: bool = True) -> None:
     """One flag per input of :data:`calculator.inputs.FIELDS` (``partial_refund`` → ``--partial-refund``)."""
-    from .inputs import FIELDS
+    from ..inputs import FIELDS
 
     _add_parcel(p, weight_required=False)
     for f in FIELDS:
@@ -278,8 +278,8 @@ def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> di
     With ``distributions=True``, a numeric flag written as a distribution (``tri:0.3,0.5,0.7``,
     anything with a ``:``) is passed through as text for :mod:`calculator.uncertainty` to parse.
     """
-    from .inputs import FIELDS
-    from .units import parse_length, parse_number, parse_weight
+    from ..inputs import FIELDS
+    from ..units import parse_length, parse_number, parse_weight
 
     out: dict[str, object] = {}
     out["origin"] = _country(args.origin, "--from")
@@ -340,12 +340,12 @@ def _as_of(args: argparse.Namespace):
 
 
 def _cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
-    from .advice import estimate
+    from ..advice import estimate
 
     e = estimate(tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args), exchange=args.exchange,
                  **order_inputs(args))
     if args.chart or args.charts:
-        from .cli_analysis import estimate_charts
+        from .analysis import estimate_charts
 
         estimate_charts(e, args, out)
     if args.format == "json":
@@ -410,10 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Subcommands that live in sibling modules; imported here (not at the top) so that a plain
     # `returncost estimate` stays light. Those modules import nothing heavy at module level.
-    from . import cli_analysis, cli_batch
+    from . import analysis, batch
 
-    cli_analysis.add_commands(sub)
-    cli_batch.add_commands(sub)
+    analysis.add_commands(sub)
+    batch.add_commands(sub)
     return parser
 
 
@@ -444,7 +444,7 @@ def _main(argv: Sequence[str] | None, signals: _Signals) -> int:
         with warnings.catch_warnings():
             # Tariff warnings (an expired price list) are reported in the output itself; any other
             # is one line on stderr.
-            from .tariffs import TariffWarning
+            from ..tariffs import TariffWarning
 
             warnings.filterwarnings("default", category=UserWarning)
             warnings.simplefilter("ignore", TariffWarning)

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TextIO
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["add_commands", "estimate_charts", "parse_range"]
 
@@ -41,7 +41,7 @@ def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
     >>> parse_range("100..20000", flag="--price", kind="money")
     (100.0, 20000.0)
     """
-    from .units import parse_number, parse_weight
+    from ..units import parse_number, parse_weight
 
     example = "50..2000g" if kind == "weight" else "100..20000"
     s = str(text).strip()
@@ -119,9 +119,9 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
 
     In text format, one line per chart file says what it shows (followed by the tornado's text).
     """
-    from . import charts, sensitivity
-    from .cli import _fx, _tariffs
-    from .uncertainty import from_assessment, monte_carlo
+    from .. import charts, sensitivity
+    from . import _fx, _tariffs
+    from ..uncertainty import from_assessment, monte_carlo
 
     order = from_assessment(estimate.assessment, tariffs=_tariffs(args), fx=_fx(args))
     if order.closed_reason:  # the estimate itself stands; only the charts cannot be drawn
@@ -178,9 +178,9 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
-    from . import charts, sensitivity
-    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
-    from .uncertainty import monte_carlo, uncertain_order
+    from .. import charts, sensitivity
+    from . import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
+    from ..uncertainty import monte_carlo, uncertain_order
 
     name, _, rng = args.sweep.partition("=")
     name = name.strip().replace("-", "_")
@@ -247,8 +247,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
 def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int:
     """``returncost sensitivity`` for an order whose window has closed: the Monte Carlo, and why
     there is nothing else to show."""
-    from . import charts
-    from .cli import _emit_csv, _emit_json
+    from .. import charts
+    from . import _emit_csv, _emit_json
 
     if args.chart:
         path = _check_chart_path(args.chart, "--chart")
@@ -273,8 +273,8 @@ def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     import numpy as np
 
-    from . import charts, sensitivity
-    from .cli import _as_of, _emit_json, _fx, _tariffs, order_inputs
+    from .. import charts, sensitivity
+    from . import _as_of, _emit_json, _fx, _tariffs, order_inputs
 
     if args.price is None or args.weight is None:
         raise InputError("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g")
@@ -308,9 +308,9 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
-    from . import sensitivity
-    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
-    from .units import parse_weight
+    from .. import sensitivity
+    from . import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
+    from ..units import parse_weight
 
     if args.price is not None:
         raise InputError("--price: the threshold table computes the price from which returning pays; leave it out")
@@ -341,7 +341,7 @@ _DIST_HELP = ("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``sensitivity``, ``map`` and ``thresholds``."""
-    from .cli import _add_common, _add_fx, add_order_options
+    from . import _add_common, _add_fx, add_order_options
 
     p = sub.add_parser(
         "sensitivity", help="how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)",
