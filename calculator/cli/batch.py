@@ -7,13 +7,16 @@ module level; pandas, pyarrow and tqdm load when a batch actually runs.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
 import sys
 import time
 from typing import Any, TextIO
+
+from . import options
+from .output import chart_path, figure
+from .terminal import PrintableBytes, is_terminal, printable
 
 __all__ = ["add_commands"]
 
@@ -44,7 +47,6 @@ _METAVAR = {"money": "AMOUNT", "currency": "CUR", "country": "CC", "weight": "W"
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``returncost batch``."""
-    from . import _add_fx
     from ..inputs import FIELDS
 
     p = sub.add_parser(
@@ -91,7 +93,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                            choices=f.choices or None, help=f"{f.help}{unit}")
     g.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
 
-    _add_fx(p)
+    options.add_fx(p)
     p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
                    help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones (repeatable)")
     p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
@@ -100,7 +102,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def _defaults(args: argparse.Namespace) -> dict[str, object]:
     """The command-line values for missing columns, as typed (the batch reads them like cells)."""
-    from . import _country
     from ..errors import InputError
     from ..inputs import FIELDS
     from ..tariffs import is_currency
@@ -112,7 +113,7 @@ def _defaults(args: argparse.Namespace) -> dict[str, object]:
         if raw is None:
             continue
         if f.kind == "country":
-            raw = _country(raw, _FLAGS.get(f.name, (f.flag,))[0])
+            raw = options.country(raw, _FLAGS.get(f.name, (f.flag,))[0])
         elif f.kind == "currency":
             raw = str(raw).strip().upper()
             if not is_currency(raw):
@@ -137,17 +138,16 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
     from .. import batch
-    from . import _as_of, _fx, _is_terminal, _tariffs, printable
 
     # Everything that can be wrong with the options is found before the input is read.
-    today = _as_of(args)
+    today = options.as_of(args)
     defaults = _defaults(args)
     delimiter = _delimiter(args.delimiter)
     chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
-    chart_format = _chart_format(args.chart) if args.chart else None
+    chart_format = chart_path(args.chart, "--chart").suffix.lower().lstrip(".") if args.chart else None
     _distinct_outputs(args)
-    fx = _fx(args)
+    fx = options.fx(args)
     source: Any = batch.stdin() if args.input in batch._STDIN_NAMES else args.input
     fmt = batch._format_for(args.output, args.output_format)
     bar = _progress_bar()
@@ -158,10 +158,10 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with signals.deferred() as stop, ExitStack() as outputs:
             dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
-            if dest.sink is sys.stdout.buffer and _is_terminal(sys.stdout):
-                dest = batch.Output(name=dest.name, sink=_Printable(sys.stdout.buffer))
+            if dest.sink is sys.stdout.buffer and is_terminal(sys.stdout):
+                dest = batch.Output(name=dest.name, sink=PrintableBytes(sys.stdout.buffer))
             summary = batch.run_batch(
-                source, dest, tariffs=lambda: _tariffs(args), fx=fx, today=today, defaults=defaults,
+                source, dest, tariffs=lambda: options.tariffs(args), fx=fx, today=today, defaults=defaults,
                 delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows,
                 output_format=fmt, progress=bar.update if bar else None, stop=stop,
             )
@@ -205,30 +205,6 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-class _Printable(io.RawIOBase):
-    """Decisions written to a terminal: control characters in the cells are shown as escapes,
-    as everything else printed there (bytes are decoded as they come, a character split between
-    two writes included)."""
-
-    def __init__(self, stream: Any) -> None:
-        import codecs
-
-        self._stream = stream
-        self._text = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace")
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        from . import printable
-
-        self._stream.write(printable(self._text.decode(bytes(data)), lines=True).encode("utf-8"))
-        return len(data)
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-
 def _distinct_outputs(args: argparse.Namespace) -> None:
     """The output, the summary and the chart are three files (one would replace another)."""
     from ..errors import InputError
@@ -241,13 +217,6 @@ def _distinct_outputs(args: argparse.Namespace) -> None:
         if real in seen:
             raise InputError(f"{flag}: {path!r} is the file given to {seen[real]}; name another file")
         seen[real] = flag
-
-
-def _chart_format(path: str) -> str:
-    """The image format of ``--chart PATH`` from its suffix, checked before the batch runs."""
-    from .analysis import _check_chart_path
-
-    return _check_chart_path(path, "--chart").suffix.lower().lstrip(".")
 
 
 def _finite(obj: Any) -> Any:
@@ -298,12 +267,9 @@ def _write_text(out: Any, text: str) -> None:
 
 
 def _save_chart(summary, fx, out: Any, fmt: str) -> None:
-    from matplotlib.figure import Figure
-
     from ..charts import recommendations_chart, savings_chart
 
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig, (left, right) = figure((11, 4.5), (1, 2))
     recommendations_chart(summary, ax=left)
     savings_chart(summary, right, fx=fx)
     fig.savefig(out.sink, dpi=120, format=fmt)
