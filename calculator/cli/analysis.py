@@ -249,15 +249,15 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
 
     from .. import charts, sensitivity
 
-    if args.price is None or args.weight is None:
+    if args.price is None or args.weight_g is None:
         raise InputError("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g")
-    plo, phi = parse_range(args.price, flag="--price", kind="money")
-    wlo, whi = parse_range(args.weight, flag="--weight", kind="weight")
+    plo, phi = parse_range(args.price, flag=options.flag(args, "price"), kind="money")
+    wlo, whi = parse_range(args.weight_g, flag=options.flag(args, "weight_g"), kind="weight")
     if not 2 <= args.steps <= 2000:
         raise InputError(f"--steps: {args.steps} must be between 2 and 2000")
     prices = np.linspace(plo, phi, args.steps)
     weights = np.linspace(wlo, whi, args.steps)
-    inputs = options.order_inputs(_without(args, "price", "weight"))
+    inputs = options.order_inputs(_without(args, "price", "weight_g"))
     order = sensitivity.route_order(weights, tariffs=options.tariffs(args), fx=options.fx(args),
                                     today=options.as_of(args), **inputs)
     m = sensitivity.decision_map(order, prices, weights)
@@ -286,8 +286,9 @@ def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.price is not None:
         raise InputError("--price: the threshold table computes the price from which returning pays; leave it out")
-    if args.weight is not None:
-        raise InputError("--weight: the table covers every weight band; use --max-weight to set the heaviest")
+    if args.weight_g is not None:
+        raise InputError(f"{options.flag(args, 'weight_g')}: the table covers every weight band; use --max-weight "
+                         "to set the heaviest")
     max_w = parse_weight(args.max_weight, field="--max-weight")
     order = sensitivity.route_order([1.0, max_w], tariffs=options.tariffs(args), fx=options.fx(args),
                                     today=options.as_of(args), **options.order_inputs(args))
@@ -321,7 +322,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "Sobol indices; a one-way sweep with break-evens. " + _DIST_HELP,
         epilog="example: returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
                "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png")
-    options.add_order_options(p)
+    options.add_input_flags(p, required=("origin", "price"))
+    options.add_as_of(p)
     p.add_argument("--draws", type=int, default=10_000, metavar="N", help="Monte Carlo draws (default 10000)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed; the same seed repeats the numbers "
                                                        "(default: a fresh one, printed)")
@@ -341,7 +343,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "ranges LOW..HIGH.",
         epilog="example: returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
                "--chart map.png")
-    options.add_order_options(p, price_required=True)
+    options.add_input_flags(p, required=("origin", "price"), ranges=("price", "weight_g"))
+    options.add_as_of(p)
     p.add_argument("--steps", type=int, default=200, metavar="N", help="grid points per axis (default 200)")
     p.add_argument("--chart", metavar="PATH", help="save the map (.png, .svg or .pdf)")
     options.add_fx(p)
@@ -353,8 +356,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="For a route, per weight band of the cheapest tracked postage, the minimum item price from "
                     "which returning pays, given the other inputs (reason, partial refund, ...).",
         epilog="example: returncost thresholds --from US --to CN --reason damaged --format csv")
-    options.add_order_options(p, price_required=False)
-    p.add_argument("--max-weight", default="2kg", metavar="W", help="heaviest parcel in the table (default 2kg)")
+    options.add_input_flags(p, required=("origin",))
+    options.add_as_of(p)
+    p.add_argument("--max-weight", default="2kg", metavar="WEIGHT", help="heaviest parcel in the table (default 2kg)")
     options.add_fx(p)
     options.add_common(p)
     p.set_defaults(func=_cmd_thresholds)

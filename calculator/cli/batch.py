@@ -38,17 +38,9 @@ example:
 
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
-# Inputs whose flag is spelled differently (as in `returncost estimate`).
-_FLAGS = {"origin": ("--from",), "destination": ("--to",), "weight_g": ("--weight", "--weight-g")}
-_DIMS = ("length_cm", "width_cm", "height_cm")
-_METAVAR = {"money": "AMOUNT", "currency": "CUR", "country": "CC", "weight": "W", "fraction": "F",
-            "number": "N", "int": "N", "date": "YYYY-MM-DD", "text": "TEXT"}
-
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``returncost batch``."""
-    from ..inputs import FIELDS
-
     p = sub.add_parser(
         "batch", help="decide every order of a CSV or Parquet file (thousands to millions of rows)",
         description="Decide every order of a CSV or Parquet file: one output row per input row, in order, "
@@ -76,52 +68,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="text encoding of a CSV that is not UTF-8: cp1251, latin-1, utf-16, ... (default: UTF-8)")
     p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
                    help="rows evaluated at once; memory grows with this, not with the file (default: 50000)")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the assessment, for deadlines (default: today)")
+    options.add_as_of(p, "date of the assessment, for deadlines")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
-
     g = p.add_argument_group("values for missing columns and empty cells",
                              "each fills its column where the column is absent or a cell is empty")
-    for f in FIELDS:
-        flags = _FLAGS.get(f.name, (f.flag,))
-        unit = f" [{f.unit}]" if f.unit else ""
-        if f.kind == "bool":
-            g.add_argument(*flags, dest=f.name, action="store_true", default=None, help=f"{f.help}{unit}")
-        elif f.name in _DIMS:
-            continue
-        else:
-            g.add_argument(*flags, dest=f.name, metavar=None if f.choices else _METAVAR.get(f.kind, f.name.upper()),
-                           choices=f.choices or None, help=f"{f.help}{unit}")
-    g.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
-
+    options.add_input_flags(g)
     options.add_fx(p)
-    p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
-                   help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones (repeatable)")
-    p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    options.add_common(p, formats=())
     p.set_defaults(func=_cmd_batch)
-
-
-def _defaults(args: argparse.Namespace) -> dict[str, object]:
-    """The command-line values for missing columns, as typed (the batch reads them like cells)."""
-    from ..errors import InputError
-    from ..inputs import FIELDS
-    from ..tariffs import is_currency
-    from ..units import parse_dims
-
-    out: dict[str, object] = {}
-    for f in FIELDS:
-        raw = getattr(args, f.name, None)
-        if raw is None:
-            continue
-        if f.kind == "country":
-            raw = options.country(raw, _FLAGS.get(f.name, (f.flag,))[0])
-        elif f.kind == "currency":
-            raw = str(raw).strip().upper()
-            if not is_currency(raw):
-                raise InputError(f"{f.flag}: {raw!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)")
-        out[f.name] = raw
-    if args.dims:
-        out.update(zip(_DIMS, parse_dims(args.dims, field="--dims")))
-    return out
 
 
 def _delimiter(text: str | None) -> str | None:
@@ -141,7 +95,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
 
     # Everything that can be wrong with the options is found before the input is read.
     today = options.as_of(args)
-    defaults = _defaults(args)
+    defaults = options.input_texts(args)
     delimiter = _delimiter(args.delimiter)
     chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)

@@ -18,24 +18,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("quote", help="every postal offer for one parcel, cheapest tracked marked",
                        description="List every postal offer for one parcel on a route, with the cheapest tracked "
                                    "offer marked.")
-    options.add_parcel(p, weight_required=True)
-    p.add_argument("--currency", metavar="CUR", help="also show prices converted to this currency (e.g. EUR)")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day the parcel is posted: the price lists in force "
-                                                        "that day answer (default: today)")
+    options.add_input_flags(p, options.PARCEL, required=("origin", "weight_g"))
+    p.add_argument("--currency", dest="show_in", metavar="CUR",
+                   help="also show prices converted to this currency (e.g. EUR)")
+    options.add_as_of(p, "the day the parcel is posted: the price lists in force that day answer")
     options.add_fx(p)
     options.add_common(p)
     p.set_defaults(func=_cmd_quote)
 
     pt = sub.add_parser("tariffs", help="list, show or validate tariff files")
     tsub = pt.add_subparsers(dest="tariffs_command", required=True, metavar="ACTION")
-    as_of = dict(metavar="YYYY-MM-DD", help="show the price lists in force on this day (default: today)")
+    in_force = "show the price lists in force on this day"
     p = tsub.add_parser("list", help="the tariffs, each with the version in force and how many versions it has")
-    p.add_argument("--as-of", **as_of)
+    options.add_as_of(p, in_force)
     options.add_common(p)
     p.set_defaults(func=_cmd_tariffs_list)
     p = tsub.add_parser("show", help="one tariff's services, zones and prices (the version in force)")
     p.add_argument("name", help="tariff name, e.g. us-usps")
-    p.add_argument("--as-of", **as_of)
+    options.add_as_of(p, in_force)
     options.add_common(p)
     p.set_defaults(func=_cmd_tariffs_show)
     p = tsub.add_parser("validate", help="check tariff files, folders and rules; exit 2 with located errors")
@@ -53,12 +53,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def _cmd_quote(args: argparse.Namespace, out: TextIO) -> int:
     from ..quote import format_quote, quote
 
+    origin, destination = options.route(args)
     weight, dims = options.parcel(args)
-    q = quote(
-        options.country(args.origin, "--from"), options.country(args.destination, "--to"), weight, dims,
-        currency=args.currency, zone=args.zone, tariffs=options.tariffs(args), fx=options.fx(args),
-        posted_on=options.as_of(args),
-    )
+    q = quote(origin, destination, weight, dims, currency=args.show_in, zone=args.zone,
+              tariffs=options.tariffs(args), fx=options.fx(args), posted_on=options.as_of(args))
     if args.format == "json":
         emit_json(q.to_dict(), out)
     elif args.format == "csv":
