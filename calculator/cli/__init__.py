@@ -26,7 +26,8 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CalculatorError
-from . import analysis, batch, estimate, tariffs
+from ..i18n import language
+from . import analysis, batch, estimate, options, tariffs
 from .terminal import PrintableText, Signals, is_terminal, printable, show_warning
 
 __all__ = ["main", "build_parser", "printable"]
@@ -45,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Should you return a marketplace order, take a partial refund, or keep it?",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    options.add_lang(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (tariffs, estimate, analysis, batch):
+    for group in (estimate, tariffs, analysis, batch):  # in the order the README lists them
         group.add_commands(sub)
     return parser
 
@@ -56,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Ctrl-C (SIGINT), SIGTERM and SIGHUP are handled here, in one place: the command stops, leaves
     no output behind and exits with 128 + the signal's number (130, 143, 129), without a traceback.
-    Text printed to a terminal has its control characters escaped.
+    Text printed to a terminal has its control characters escaped. The texts are in the language of
+    ``--lang``, else of the environment (:mod:`calculator.i18n`); the choice ends with the run.
     """
     with Signals() as signals:
         try:
@@ -75,7 +78,7 @@ def _main(argv: Sequence[str] | None, signals: Signals) -> int:
     args.signals = signals
     out = PrintableText(sys.stdout) if is_terminal(sys.stdout) else sys.stdout
     try:
-        with warnings.catch_warnings():
+        with language(args.lang), warnings.catch_warnings():
             # Tariff warnings (an expired price list) are reported in the output itself; any other
             # is one line on stderr.
             from ..tariffs import TariffWarning

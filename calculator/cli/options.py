@@ -7,7 +7,7 @@ Declaring:
   range and the default in its help). ``estimate``, ``sensitivity``, ``map``, ``thresholds``,
   ``quote`` (the parcel) and ``batch`` (values for missing columns) all declare their inputs with it.
 - :func:`add_common` (``--tariffs``, ``--format``, ``--traceback``, ``--lang``), :func:`add_fx`,
-  :func:`add_as_of`.
+  :func:`add_as_of`; :func:`add_lang` (``--lang``, before the command or after it).
 
 Reading: :func:`order_inputs` (the flags as keywords of :func:`calculator.estimate`, units parsed),
 :func:`input_texts` (the flags as typed, for the batch, which reads them like cells), :func:`route`,
@@ -26,7 +26,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_common", "add_fx", "add_as_of", "flag",
+__all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_common", "add_fx", "add_as_of", "add_lang",
+           "flag",
            "order_inputs", "input_texts", "route", "parcel", "country", "tariffs", "fx", "as_of"]
 
 #: What an input flag's value looks like, by the kind of input (``--resale-fee FRACTION``).
@@ -166,19 +167,37 @@ def flag(args: argparse.Namespace, name: str) -> str:
 
 
 def add_common(p: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("text", "json", "csv")) -> None:
-    """``--tariffs``, ``--format`` (when the command writes text or data: ``formats``) and ``--traceback``."""
+    """``--tariffs``, ``--format`` (when the command writes text or data: ``formats``), ``--traceback``
+    and ``--lang``."""
     p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
                    help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones "
                         "(repeatable)")
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
     p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    add_lang(p, default=argparse.SUPPRESS)
 
 
 def add_fx(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fx", action="append", default=[], metavar="PAIR=RATE",
                    help="exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) or "
                         "RUB=92.1 (units per 1 EUR); repeatable")
+
+
+def add_lang(p: argparse.ArgumentParser, *, default: object = None) -> None:
+    """``--lang``: the language of the texts, given to :func:`calculator.i18n.set_language` before
+    the command runs (a wrong one is a user error listing the languages).
+
+    ``returncost`` takes it before the command (``default=None``) and every command after its name
+    (``default=argparse.SUPPRESS``, so that a command's own default does not overwrite a ``--lang``
+    given before it).
+    """
+    from ..i18n import LANGUAGES
+
+    names = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
+    p.add_argument("--lang", metavar="LANG", default=default,
+                   help=f"language of the texts: {names}; default: $RETURNCOST_LANG, else the locale ($LC_ALL, "
+                        "$LC_MESSAGES, $LANG), else English")
 
 
 def add_as_of(p: argparse.ArgumentParser, what: str = "date of the estimate, for deadlines") -> None:
