@@ -233,3 +233,27 @@ def test_lang_help_lists_the_languages_and_the_fallbacks():
         text = " ".join(parser.format_help().split())
         assert ("--lang LANG language of the texts: en (English), ru (русский); default: $RETURNCOST_LANG, "
                 "else the locale ($LC_ALL, $LC_MESSAGES, $LANG), else English") in text
+
+
+# --------------------------------------------------------------------------------------------
+# tariffs validate, through the public names of the tariff modules
+
+
+def test_validate_counts_the_price_bands_of_each_version(capsys, write_tariff):
+    from conftest import MINIMAL
+
+    path = write_tariff(MINIMAL)
+    code, out, _ = run(capsys, "tariffs", "validate", str(path))
+    # one service, two zones of three weight bands each
+    assert code == 0 and out == "ok  test-post.yaml: Test Post from DE, valid 2025-01-01 onward, 1 services, 6 price bands\n"
+
+
+def test_validate_a_folder_of_tariffs_reports_each_and_goes_on_after_an_error(capsys, tmp_path, write_tariff):
+    from conftest import MINIMAL
+
+    write_tariff(MINIMAL)
+    write_tariff(MINIMAL.replace("prices: [5.00, 8.00, 12.00]", "prices: [5.00, 8.00]"), name="broken-post")
+    code, out, err = run(capsys, "tariffs", "validate", str(tmp_path))
+    assert code == 2
+    assert out.startswith("ok  test-post.yaml: Test Post from DE")
+    assert err.startswith("returncost: error: broken-post.yaml, line ") and err.count("\n") == 1

@@ -118,19 +118,20 @@ def _validate_targets(paths: Sequence[str]) -> list[tuple[str, object]]:
     """
     from pathlib import Path
 
-    from ..tariffs import _DATE_NAME, _ID, RULES_FILE
+    from ..tariff_files import ID_PATTERN, VERSION_NAME
+    from ..tariffs import RULES_FILE
 
     out: list[tuple[str, object]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            if _ID.match(p.name) and any(_DATE_NAME.match(f.stem) for f in p.glob("*.yaml")):
+            if ID_PATTERN.match(p.name) and any(VERSION_NAME.match(f.stem) for f in p.glob("*.yaml")):
                 out.append(("family", tuple(sorted(p.glob("*.yaml")))))
             else:
                 out.append(("folder", p))
         elif p.name == RULES_FILE:
             out.append(("rules", p))
-        elif _DATE_NAME.match(p.stem) and _ID.match(p.parent.name):
+        elif VERSION_NAME.match(p.stem) and ID_PATTERN.match(p.parent.name):
             out.append(("family", tuple(sorted(p.parent.glob("*.yaml")))))
         else:
             out.append(("family", (p,)))
@@ -139,13 +140,13 @@ def _validate_targets(paths: Sequence[str]) -> list[tuple[str, object]]:
 
 def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import TariffError
-    from ..tariffs import _scan, check_versions, load_rules, load_tariff
+    from ..tariff_view import price_bands
+    from ..tariffs import check_versions, load_rules, load_tariff, scan_folder
 
     def report(t) -> None:
-        bands = sum(len(z.limits_g) for s in t.services for z in s.zones)
         until = f" to {t.valid_until}" if t.valid_until else " onward"
         out.write(f"ok  {t.label}: {t.carrier} from {t.origin}, valid {t.valid_from}{until}, "
-                  f"{len(t.services)} services, {bands} price bands\n")
+                  f"{len(t.services)} services, {price_bands(t)} price bands\n")
 
     def check(files) -> None:
         family = [load_tariff(f) for f in files]
@@ -162,7 +163,7 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
             elif what == "family":
                 check(arg)
             else:
-                found, rules_file = _scan(arg)
+                found, rules_file = scan_folder(arg)
                 for files in found.values():
                     try:
                         check(files)
