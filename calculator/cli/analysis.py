@@ -314,7 +314,6 @@ _DIST_HELP = ("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``sensitivity``, ``map`` and ``thresholds``."""
-
     p = sub.add_parser(
         "sensitivity", help="how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)",
         description="Monte Carlo over the uncertain inputs of one order: probability that each option is best, "
@@ -322,8 +321,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "Sobol indices; a one-way sweep with break-evens. " + _DIST_HELP,
         epilog="example: returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
                "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png")
-    options.add_input_flags(p, required=("origin", "price"))
-    options.add_as_of(p)
     p.add_argument("--draws", type=int, default=10_000, metavar="N", help="Monte Carlo draws (default 10000)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed; the same seed repeats the numbers "
                                                        "(default: a fresh one, printed)")
@@ -332,8 +329,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-defaults", action="store_true",
                    help="treat inputs you left out as known (no default distributions)")
     p.add_argument("--chart", metavar="PATH", help="save a 4-panel chart (.png, .svg or .pdf)")
-    options.add_fx(p)
-    options.add_common(p)
+    options.add_order_options(p)
     p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser(
@@ -343,12 +339,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "ranges LOW..HIGH.",
         epilog="example: returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
                "--chart map.png")
-    options.add_input_flags(p, required=("origin", "price"), ranges=("price", "weight_g"))
-    options.add_as_of(p)
     p.add_argument("--steps", type=int, default=200, metavar="N", help="grid points per axis (default 200)")
     p.add_argument("--chart", metavar="PATH", help="save the map (.png, .svg or .pdf)")
-    options.add_fx(p)
-    options.add_common(p)
+    options.add_order_options(p, ranges=("price", "weight_g"))
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser(
@@ -356,9 +349,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="For a route, per weight band of the cheapest tracked postage, the minimum item price from "
                     "which returning pays, given the other inputs (reason, partial refund, ...).",
         epilog="example: returncost thresholds --from US --to CN --reason damaged --format csv")
-    options.add_input_flags(p, required=("origin",))
-    options.add_as_of(p)
     p.add_argument("--max-weight", default="2kg", metavar="WEIGHT", help="heaviest parcel in the table (default 2kg)")
-    options.add_fx(p)
-    options.add_common(p)
+    options.add_order_options(p, required=("origin",))
     p.set_defaults(func=_cmd_thresholds)

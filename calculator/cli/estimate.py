@@ -17,15 +17,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("estimate", help="what to do with one order: return, partial refund, or keep",
                        description="Decide one order: which option leaves you best off, by how much, when the "
                                    "money comes back, and where the answer would flip.")
-    options.add_input_flags(p, required=("origin", "price"))
-    options.add_as_of(p)
     p.add_argument("--chart", metavar="PATH",
                    help="save a tornado chart of what would change the answer (.png or .svg)")
     p.add_argument("--charts", metavar="DIR", help="save every chart of this estimate into DIR")
     p.add_argument("--exchange", action="store_true",
                    help="also show what an exchange costs (a return plus a new order) and when the money is back")
-    options.add_fx(p)
-    options.add_common(p)
+    options.add_order_options(p)
     p.set_defaults(func=_cmd_estimate)
 
 

@@ -7,7 +7,8 @@ Declaring:
   range and the default in its help). ``estimate``, ``sensitivity``, ``map``, ``thresholds``,
   ``quote`` (the parcel) and ``batch`` (values for missing columns) all declare their inputs with it.
 - :func:`add_common` (``--tariffs``, ``--format``, ``--traceback``, ``--lang``), :func:`add_fx`,
-  :func:`add_as_of`; :func:`add_lang` (``--lang``, before the command or after it).
+  :func:`add_as_of`; :func:`add_lang` (``--lang``, before the command or after it);
+  :func:`add_order_options`: all of them and the inputs, for a command about one order.
 
 Reading: :func:`order_inputs` (the flags as keywords of :func:`calculator.estimate`, units parsed),
 :func:`input_texts` (the flags as typed, for the batch, which reads them like cells), :func:`route`,
@@ -26,8 +27,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_common", "add_fx", "add_as_of", "add_lang",
-           "flag",
+__all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_order_options", "add_common", "add_fx",
+           "add_as_of", "add_lang", "flag",
            "order_inputs", "input_texts", "route", "parcel", "country", "tariffs", "fx", "as_of"]
 
 #: What an input flag's value looks like, by the kind of input (``--resale-fee FRACTION``).
@@ -109,6 +110,18 @@ def add_input_flags(parser: Any, names: Iterable[str] | None = None, *, required
             parser.add_argument(*flags(f.name), dest=f.name, metavar=METAVARS.get(f.kind, "VALUE"), action=_Store,
                                 required=f.name in required, type=_lower if f.choices else None,
                                 choices=f.choices or None, help=_escape(_help(f)))
+
+
+def add_order_options(p: argparse.ArgumentParser, *, required: Collection[str] = ("origin", "price"),
+                      ranges: Collection[str] = ()) -> None:
+    """The options of a command about one order (``estimate``, ``sensitivity``, ``map``,
+    ``thresholds``): ``--as-of``, ``--fx``, the common ones, and every input in a group of its own.
+    ``required`` and ``ranges`` are as for :func:`add_input_flags`."""
+    add_as_of(p)
+    add_fx(p)
+    add_common(p)
+    add_input_flags(p.add_argument_group("the order", "one flag per input; see the README's nomenclature"),
+                    required=required, ranges=ranges)
 
 
 def _help(f: Any) -> str:
