@@ -5,8 +5,9 @@ Each command builds an :class:`~calculator.uncertainty.UncertainOrder` from the 
 the API (:mod:`calculator.uncertainty`, :mod:`calculator.sensitivity`) and formats the result;
 charts come from :mod:`calculator.charts`, drawn on a bare :class:`matplotlib.figure.Figure`.
 
-``returncost estimate`` imports this module, so it imports argparse and the standard library only;
-numpy, matplotlib and the analysis modules are imported inside the functions that use them.
+Every ``returncost`` run imports this module, so at module level it imports argparse, the standard
+library and its siblings only; numpy, matplotlib and the analysis modules are imported inside the
+functions that use them.
 """
 
 from __future__ import annotations

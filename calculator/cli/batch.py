@@ -1,7 +1,8 @@
 """Subcommand ``batch`` (issue 5): decide every order of a CSV or Parquet file.
 
-Imported by every ``returncost`` run, so only argparse and the standard library are imported at
-module level; pandas, pyarrow and tqdm load when a batch actually runs.
+Imported by every ``returncost`` run, so only argparse, the standard library and its siblings are
+imported at module level; :mod:`calculator.batch`, pandas, pyarrow and tqdm load when a batch
+actually runs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from ..errors import InputError
 from . import options
 from .output import chart_path, figure
 from .terminal import PrintableBytes, is_terminal, printable
@@ -93,8 +95,6 @@ def _output_format(batch: Any, output: str, given: str | None) -> str:
 
 
 def _delimiter(text: str | None) -> str | None:
-    from ..errors import InputError
-
     if text is None:
         return None
     if text not in _DELIMITERS:
@@ -175,8 +175,6 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
 
 def _distinct_outputs(args: argparse.Namespace) -> None:
     """The output, the summary and the chart are three files (one would replace another)."""
-    from ..errors import InputError
-
     seen: dict[str, str] = {}
     for flag, path in (("--output", args.output), ("--summary", args.summary), ("--chart", args.chart)):
         if not path or path == "-":
