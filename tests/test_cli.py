@@ -44,7 +44,8 @@ def test_every_command_declares_the_inputs_as_estimate_does(name):
     assert set(other) == set(estimate) == ({f.name for f in FIELDS} - {"length_cm", "width_cm", "height_cm"}) | {"dims"}
     for dest, a in estimate.items():
         b = other[dest]
-        assert (b.option_strings, b.metavar, b.help, b.choices) == (a.option_strings, a.metavar, a.help, a.choices), dest
+        shown = (a.option_strings, a.metavar, a.help, a.choices)
+        assert (b.option_strings, b.metavar, b.help, b.choices) == shown, dest
 
 
 def test_quote_declares_the_parcel_as_estimate_does():
@@ -182,7 +183,8 @@ def language_seen(monkeypatch):
 
 
 @pytest.mark.parametrize("argv", [["--lang", "ru", "tariffs", "list"], ["tariffs", "list", "--lang", "ru"],
-                                  ["--lang=ru", "tariffs", "list"], ["--lang", "en", "tariffs", "list", "--lang", "ru"]])
+                                  ["--lang=ru", "tariffs", "list"],
+                                  ["--lang", "en", "tariffs", "list", "--lang", "ru"]])  # the last one given
 def test_lang_before_or_after_the_command(capsys, environment, language_seen, argv):
     assert run(capsys, *argv)[0] == 0
     assert language_seen == ["ru"]
@@ -245,7 +247,8 @@ def test_validate_counts_the_price_bands_of_each_version(capsys, write_tariff):
     path = write_tariff(MINIMAL)
     code, out, _ = run(capsys, "tariffs", "validate", str(path))
     # one service, two zones of three weight bands each
-    assert code == 0 and out == "ok  test-post.yaml: Test Post from DE, valid 2025-01-01 onward, 1 services, 6 price bands\n"
+    assert code == 0
+    assert out == "ok  test-post.yaml: Test Post from DE, valid 2025-01-01 onward, 1 services, 6 price bands\n"
 
 
 def test_validate_a_folder_of_tariffs_reports_each_and_goes_on_after_an_error(capsys, tmp_path, write_tariff):
