@@ -15,7 +15,7 @@ import numpy as np
 
 from .units import format_weight
 
-__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame"]
+__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame", "price_bands"]
 
 
 def _price_cell(z: Zone, i: int) -> str:
@@ -66,6 +66,11 @@ def _limits_text(s: Service) -> str:
     if s.min_chargeable_g:
         parts.append(f"charged at least {format_weight(s.min_chargeable_g)}")
     return "; ".join(parts) or "no limits in source"
+
+
+def price_bands(t: Tariff) -> int:
+    """How many prices a version lists: one per weight band of each zone of each service."""
+    return sum(len(z.limits_g) for s in t.services for z in s.zones)
 
 
 def describe_tariff(t: Tariff) -> str:

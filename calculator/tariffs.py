@@ -71,12 +71,11 @@ __all__ = [
     "is_country",
     "is_currency",
     "resolve",
+    "scan_folder",
 ]
 
 ENV_VAR = "RETURNCOST_TARIFFS"
 RULES_FILE = "rules.yaml"
-# The names `returncost tariffs validate` uses for a tariff folder and a version file.
-_ID, _DATE_NAME = ID_PATTERN, VERSION_NAME
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,8 +197,8 @@ def _mtime(p: Path) -> int:
         return -1
 
 
-def _scan(folder: Path) -> tuple[dict[str, tuple[Path, ...]], Path | None]:
-    """The tariffs of one search folder: name -> version files, and its rules file."""
+def scan_folder(folder: Path) -> tuple[dict[str, tuple[Path, ...]], Path | None]:
+    """The tariffs of one search folder: name -> version files, and its rules file (``None``)."""
     found: dict[str, tuple[Path, ...]] = {}
     rules = None
     kinds: dict[str, str] = {}
@@ -271,7 +270,7 @@ def load_tariffs(
             if d != search[-1]:
                 raise TariffError(f"{d}: tariff folder not found (from --tariffs or ${ENV_VAR})")
             continue
-        found, rules = _scan(d)
+        found, rules = scan_folder(d)
         for name, paths in found.items():
             files.setdefault(name, paths)
         if rules is not None:

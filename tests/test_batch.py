@@ -735,7 +735,7 @@ def test_progress_bar_on_a_terminal_counts_rows(tmp_path, capsys, monkeypatch):
 
 
 def test_batch_command_imports_nothing_heavy():
-    code = ("import argparse, sys; from calculator import cli_batch; p = argparse.ArgumentParser();"
+    code = ("import argparse, sys; from calculator.cli import batch as cli_batch; p = argparse.ArgumentParser();"
             "cli_batch.add_commands(p.add_subparsers()); "
             "print(sorted(m for m in ('pandas', 'pyarrow', 'matplotlib', 'tqdm') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from calculator.cli import main
-from calculator.cli_analysis import parse_range
+from calculator.cli.analysis import parse_range
 from calculator.errors import InputError
 from calculator.model import OPTIONS, ModelInputs, evaluate
 
@@ -416,7 +416,7 @@ def test_estimate_and_the_analysis_modules_import_nothing_heavy():
     code = textwrap.dedent(
         """
         import sys
-        import calculator, calculator.uncertainty, calculator.sensitivity, calculator.cli_analysis, calculator.charts
+        import calculator, calculator.uncertainty, calculator.sensitivity, calculator.cli.analysis, calculator.charts
         from calculator.cli import build_parser, main
         build_parser()
         rc = main(["estimate", "--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450",

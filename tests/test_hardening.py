@@ -377,7 +377,7 @@ def test_an_answer_that_overflows_is_a_problem_and_the_summary_stays_json(tmp_pa
 
 
 def test_summary_is_valid_json_even_with_non_finite_totals(tmp_path, monkeypatch):
-    from calculator.cli_batch import _finite
+    from calculator.cli.batch import _finite
 
     assert json.dumps(_finite({"a": [math.inf, 1.5, math.nan], "b": {"c": -math.inf}}), allow_nan=False) == \
         '{"a": [null, 1.5, null], "b": {"c": null}}'

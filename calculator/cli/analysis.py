@@ -5,24 +5,24 @@ Each command builds an :class:`~calculator.uncertainty.UncertainOrder` from the 
 the API (:mod:`calculator.uncertainty`, :mod:`calculator.sensitivity`) and formats the result;
 charts come from :mod:`calculator.charts`, drawn on a bare :class:`matplotlib.figure.Figure`.
 
-``returncost estimate`` imports this module, so it imports argparse and the standard library only;
-numpy, matplotlib and the analysis modules are imported inside the functions that use them.
+Every ``returncost`` run imports this module, so at module level it imports argparse, the standard
+library and its siblings only; numpy, matplotlib and the analysis modules are imported inside the
+functions that use them.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import re
+import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import InputError
+from ..errors import InputError
+from . import options
+from .output import chart_path, emit_csv, emit_json, save_chart
 
 __all__ = ["add_commands", "estimate_charts", "parse_range"]
-
-_CHART_SUFFIXES = (".png", ".svg", ".pdf")
-
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -41,7 +41,7 @@ def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
     >>> parse_range("100..20000", flag="--price", kind="money")
     (100.0, 20000.0)
     """
-    from .units import parse_number, parse_weight
+    from ..units import parse_number, parse_weight
 
     example = "50..2000g" if kind == "weight" else "100..20000"
     s = str(text).strip()
@@ -62,26 +62,6 @@ def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _check_chart_path(path: str, flag: str) -> Path:
-    p = Path(path)
-    if p.suffix.lower() not in _CHART_SUFFIXES:
-        raise InputError(f"{flag}: {path!r} has no chart format suffix; end it in {', '.join(_CHART_SUFFIXES)}")
-    return p
-
-
-def _save(draw, path: Path, flag: str, *, size: tuple[float, float] = (7.0, 4.6), panels: tuple[int, int] = (1, 1)) -> None:
-    """Draw on a bare Figure (no pyplot state, no display) and save it."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    axes = fig.subplots(*panels)
-    draw(axes)
-    try:
-        fig.savefig(path, dpi=110)
-    except OSError as exc:
-        raise InputError(f"{flag}: cannot write {str(path)!r}: {exc.strerror or exc}; check the folder exists") from None
-
-
 def _without(args: argparse.Namespace, *names: str) -> argparse.Namespace:
     ns = argparse.Namespace(**vars(args))
     for n in names:
@@ -92,8 +72,6 @@ def _without(args: argparse.Namespace, *names: str) -> argparse.Namespace:
 def _stale_tariffs(order, weights, args: argparse.Namespace, out: TextIO) -> None:
     """Say which price lists used for ``weights`` were past their ``valid_until`` or over a year
     old on the as-of day: in the text, or on stderr beside machine formats."""
-    import sys
-
     _, postage = order.lookup_postage(weights)
     for note in postage.stale_notes():
         if args.format == "text":
@@ -119,19 +97,18 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
 
     In text format, one line per chart file says what it shows (followed by the tornado's text).
     """
-    from . import charts, sensitivity
-    from .cli import _fx, _tariffs
-    from .uncertainty import from_assessment, monte_carlo
+    from .. import charts, sensitivity
+    from ..uncertainty import from_assessment, monte_carlo
 
-    order = from_assessment(estimate.assessment, tariffs=_tariffs(args), fx=_fx(args))
+    order = from_assessment(estimate.assessment, tariffs=options.tariffs(args), fx=options.fx(args))
     if order.closed_reason:  # the estimate itself stands; only the charts cannot be drawn
         print(f"returncost: warning: no charts: {order.closed_reason}", file=sys.stderr)
         return
     t = sensitivity.tornado(order)
     written: list[tuple[Path, str]] = []
     if args.chart:
-        path = _check_chart_path(args.chart, "--chart")
-        _save(lambda ax: charts.tornado_chart(t, ax), path, "--chart")
+        path = chart_path(args.chart, "--chart")
+        save_chart(lambda ax: charts.tornado_chart(t, ax), path, "--chart")
         written.append((path, "tornado: each assumed input alone at its low and high value"))
     if args.charts:
         import numpy as np
@@ -165,7 +142,7 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
             ]
         for name, draw, what in jobs:
             path = folder / name
-            _save(draw, path, "--charts")
+            save_chart(draw, path, "--charts")
             written.append((path, what))
     if args.format == "text":
         for path, what in written:
@@ -178,9 +155,8 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
-    from . import charts, sensitivity
-    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
-    from .uncertainty import monte_carlo, uncertain_order
+    from .. import charts, sensitivity
+    from ..uncertainty import monte_carlo, uncertain_order
 
     name, _, rng = args.sweep.partition("=")
     name = name.strip().replace("-", "_")
@@ -188,8 +164,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
         name = "weight_g"
     if name not in sensitivity.SWEEPABLE:
         raise InputError(f"--sweep: {name!r} is not an input; choose one of {', '.join(sensitivity.SWEEPABLE)}")
-    order = uncertain_order(tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args),
-                            defaults=not args.no_defaults, **order_inputs(args, distributions=True))
+    order = uncertain_order(tariffs=options.tariffs(args), fx=options.fx(args), today=options.as_of(args),
+                            defaults=not args.no_defaults, **options.order_inputs(args, distributions=True))
     if args.draws < 1:
         raise InputError(f"--draws: {args.draws} must be 1 or more")
     if args.seed is not None and args.seed < 0:
@@ -210,7 +186,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
                          "leave out --postage to sweep the weight through the tariffs")
     sw = sensitivity.sweep(order, name, values)
     if args.chart:
-        path = _check_chart_path(args.chart, "--chart")
+        path = chart_path(args.chart, "--chart")
 
         def draw(axes) -> None:
             charts.monte_carlo_chart(mc, axes[0, 0])
@@ -218,14 +194,14 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
             charts.sobol_chart(s, axes[1, 0])
             charts.sweep_chart(sw, axes[1, 1])
 
-        _save(draw, path, "--chart", size=(13.0, 9.0), panels=(2, 2))
+        save_chart(draw, path, "--chart", size=(13.0, 9.0), panels=(2, 2))
     if args.format == "json":
-        _emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
+        emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
                     "tornado": t.to_dict(), "sobol": s.to_dict(),
                     "sweep": {k: v for k, v in sw.to_dict().items() if k in ("input", "base_value", "break_even")}}, out)
         return 0
     if args.format == "csv":
-        _emit_csv(mc.rows(), out)
+        emit_csv(mc.rows(), out)
         return 0
     cur = order.currency
     base = order.base
@@ -247,17 +223,16 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
 def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int:
     """``returncost sensitivity`` for an order whose window has closed: the Monte Carlo, and why
     there is nothing else to show."""
-    from . import charts
-    from .cli import _emit_csv, _emit_json
+    from .. import charts
 
     if args.chart:
-        path = _check_chart_path(args.chart, "--chart")
-        _save(lambda ax: charts.monte_carlo_chart(mc, ax), path, "--chart")
+        path = chart_path(args.chart, "--chart")
+        save_chart(lambda ax: charts.monte_carlo_chart(mc, ax), path, "--chart")
     if args.format == "json":
-        _emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
+        emit_json({"recommendation": str(order.base.recommended[0]), "monte_carlo": mc.to_dict(),
                     "tornado": None, "sobol": None, "sweep": None, "why_not": order.closed_reason}, out)
     elif args.format == "csv":
-        _emit_csv(mc.rows(), out)
+        emit_csv(mc.rows(), out)
     else:
         out.write(f"Single estimate: {order.base.recommended[0]}; {order.closed_reason}.\n\n")
         out.write(str(mc).replace(f"(seed {mc.seed})", _seed_note(mc)) + "\n")
@@ -273,26 +248,25 @@ def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     import numpy as np
 
-    from . import charts, sensitivity
-    from .cli import _as_of, _emit_json, _fx, _tariffs, order_inputs
+    from .. import charts, sensitivity
 
-    if args.price is None or args.weight is None:
+    if args.price is None or args.weight_g is None:
         raise InputError("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g")
-    plo, phi = parse_range(args.price, flag="--price", kind="money")
-    wlo, whi = parse_range(args.weight, flag="--weight", kind="weight")
+    plo, phi = parse_range(args.price, flag=options.flag(args, "price"), kind="money")
+    wlo, whi = parse_range(args.weight_g, flag=options.flag(args, "weight_g"), kind="weight")
     if not 2 <= args.steps <= 2000:
         raise InputError(f"--steps: {args.steps} must be between 2 and 2000")
     prices = np.linspace(plo, phi, args.steps)
     weights = np.linspace(wlo, whi, args.steps)
-    inputs = order_inputs(_without(args, "price", "weight"))
-    order = sensitivity.route_order(weights, tariffs=_tariffs(args), fx=_fx(args), today=_as_of(args),
-                                    **inputs)
+    inputs = options.order_inputs(_without(args, "price", "weight_g"))
+    order = sensitivity.route_order(weights, tariffs=options.tariffs(args), fx=options.fx(args),
+                                    today=options.as_of(args), **inputs)
     m = sensitivity.decision_map(order, prices, weights)
     if args.chart:
-        path = _check_chart_path(args.chart, "--chart")
-        _save(lambda ax: charts.decision_map_chart(m, ax), path, "--chart")
+        path = chart_path(args.chart, "--chart")
+        save_chart(lambda ax: charts.decision_map_chart(m, ax), path, "--chart")
     if args.format == "json":
-        _emit_json(m.to_dict(), out)
+        emit_json(m.to_dict(), out)
     elif args.format == "csv":
         m.to_frame().to_csv(out, index=False, lineterminator="\n")
     else:
@@ -308,22 +282,22 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
-    from . import sensitivity
-    from .cli import _as_of, _emit_csv, _emit_json, _fx, _tariffs, order_inputs
-    from .units import parse_weight
+    from .. import sensitivity
+    from ..units import parse_weight
 
     if args.price is not None:
         raise InputError("--price: the threshold table computes the price from which returning pays; leave it out")
-    if args.weight is not None:
-        raise InputError("--weight: the table covers every weight band; use --max-weight to set the heaviest")
+    if args.weight_g is not None:
+        raise InputError(f"{options.flag(args, 'weight_g')}: the table covers every weight band; use --max-weight "
+                         "to set the heaviest")
     max_w = parse_weight(args.max_weight, field="--max-weight")
-    order = sensitivity.route_order([1.0, max_w], tariffs=_tariffs(args), fx=_fx(args),
-                                    today=_as_of(args), **order_inputs(args))
+    order = sensitivity.route_order([1.0, max_w], tariffs=options.tariffs(args), fx=options.fx(args),
+                                    today=options.as_of(args), **options.order_inputs(args))
     table = sensitivity.threshold_table(order, max_weight_g=max_w)
     if args.format == "json":
-        _emit_json(table.to_dict(), out)
+        emit_json(table.to_dict(), out)
     elif args.format == "csv":
-        _emit_csv(table.rows(), out)
+        emit_csv(table.rows(), out)
     else:
         out.write(str(table) + "\n")
     _stale_tariffs(order, table.weight_to_g, args, out)
@@ -341,8 +315,6 @@ _DIST_HELP = ("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``sensitivity``, ``map`` and ``thresholds``."""
-    from .cli import _add_common, _add_fx, add_order_options
-
     p = sub.add_parser(
         "sensitivity", help="how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)",
         description="Monte Carlo over the uncertain inputs of one order: probability that each option is best, "
@@ -350,7 +322,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "Sobol indices; a one-way sweep with break-evens. " + _DIST_HELP,
         epilog="example: returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
                "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png")
-    add_order_options(p)
     p.add_argument("--draws", type=int, default=10_000, metavar="N", help="Monte Carlo draws (default 10000)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed; the same seed repeats the numbers "
                                                        "(default: a fresh one, printed)")
@@ -359,8 +330,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-defaults", action="store_true",
                    help="treat inputs you left out as known (no default distributions)")
     p.add_argument("--chart", metavar="PATH", help="save a 4-panel chart (.png, .svg or .pdf)")
-    _add_fx(p)
-    _add_common(p)
+    options.add_order_options(p)
     p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser(
@@ -370,11 +340,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     "ranges LOW..HIGH.",
         epilog="example: returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
                "--chart map.png")
-    add_order_options(p, price_required=True)
     p.add_argument("--steps", type=int, default=200, metavar="N", help="grid points per axis (default 200)")
     p.add_argument("--chart", metavar="PATH", help="save the map (.png, .svg or .pdf)")
-    _add_fx(p)
-    _add_common(p)
+    options.add_order_options(p, ranges=("price", "weight_g"))
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser(
@@ -382,8 +350,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="For a route, per weight band of the cheapest tracked postage, the minimum item price from "
                     "which returning pays, given the other inputs (reason, partial refund, ...).",
         epilog="example: returncost thresholds --from US --to CN --reason damaged --format csv")
-    add_order_options(p, price_required=False)
-    p.add_argument("--max-weight", default="2kg", metavar="W", help="heaviest parcel in the table (default 2kg)")
-    _add_fx(p)
-    _add_common(p)
+    p.add_argument("--max-weight", default="2kg", metavar="WEIGHT", help="heaviest parcel in the table (default 2kg)")
+    options.add_order_options(p, required=("origin",))
     p.set_defaults(func=_cmd_thresholds)

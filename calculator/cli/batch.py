@@ -1,19 +1,24 @@
 """Subcommand ``batch`` (issue 5): decide every order of a CSV or Parquet file.
 
-Imported by every ``returncost`` run, so only argparse and the standard library are imported at
-module level; pandas, pyarrow and tqdm load when a batch actually runs.
+Imported by every ``returncost`` run, so only argparse, the standard library and its siblings are
+imported at module level; :mod:`calculator.batch`, pandas, pyarrow and tqdm load when a batch
+actually runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
 import sys
 import time
 from typing import Any, TextIO
+
+from ..errors import InputError
+from . import options
+from .output import chart_path, figure
+from .terminal import PrintableBytes, is_terminal, printable
 
 __all__ = ["add_commands"]
 
@@ -35,18 +40,9 @@ example:
 
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
-# Inputs whose flag is spelled differently (as in `returncost estimate`).
-_FLAGS = {"origin": ("--from",), "destination": ("--to",), "weight_g": ("--weight", "--weight-g")}
-_DIMS = ("length_cm", "width_cm", "height_cm")
-_METAVAR = {"money": "AMOUNT", "currency": "CUR", "country": "CC", "weight": "W", "fraction": "F",
-            "number": "N", "int": "N", "date": "YYYY-MM-DD", "text": "TEXT"}
-
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``returncost batch``."""
-    from .cli import _add_fx
-    from .inputs import FIELDS
-
     p = sub.add_parser(
         "batch", help="decide every order of a CSV or Parquet file (thousands to millions of rows)",
         description="Decide every order of a CSV or Parquet file: one output row per input row, in order, "
@@ -74,58 +70,31 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="text encoding of a CSV that is not UTF-8: cp1251, latin-1, utf-16, ... (default: UTF-8)")
     p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
                    help="rows evaluated at once; memory grows with this, not with the file (default: 50000)")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date of the assessment, for deadlines (default: today)")
+    options.add_as_of(p, "date of the assessment, for deadlines")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
-
     g = p.add_argument_group("values for missing columns and empty cells",
                              "each fills its column where the column is absent or a cell is empty")
-    for f in FIELDS:
-        flags = _FLAGS.get(f.name, (f.flag,))
-        unit = f" [{f.unit}]" if f.unit else ""
-        if f.kind == "bool":
-            g.add_argument(*flags, dest=f.name, action="store_true", default=None, help=f"{f.help}{unit}")
-        elif f.name in _DIMS:
-            continue
-        else:
-            g.add_argument(*flags, dest=f.name, metavar=None if f.choices else _METAVAR.get(f.kind, f.name.upper()),
-                           choices=f.choices or None, help=f"{f.help}{unit}")
-    g.add_argument("--dims", metavar="LxWxH", help="parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm)")
-
-    _add_fx(p)
-    p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
-                   help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones (repeatable)")
-    p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    options.add_input_flags(g)
+    options.add_fx(p)
+    options.add_common(p, formats=())
     p.set_defaults(func=_cmd_batch)
 
 
-def _defaults(args: argparse.Namespace) -> dict[str, object]:
-    """The command-line values for missing columns, as typed (the batch reads them like cells)."""
-    from .cli import _country
-    from .errors import InputError
-    from .inputs import FIELDS
-    from .tariffs import is_currency
-    from .units import parse_dims
+# The two names this command still takes from the private side of calculator.batch, here and
+# nowhere else: the batch package is to make them public; then call those and drop these two.
 
-    out: dict[str, object] = {}
-    for f in FIELDS:
-        raw = getattr(args, f.name, None)
-        if raw is None:
-            continue
-        if f.kind == "country":
-            raw = _country(raw, _FLAGS.get(f.name, (f.flag,))[0])
-        elif f.kind == "currency":
-            raw = str(raw).strip().upper()
-            if not is_currency(raw):
-                raise InputError(f"{f.flag}: {raw!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)")
-        out[f.name] = raw
-    if args.dims:
-        out.update(zip(_DIMS, parse_dims(args.dims, field="--dims")))
-    return out
+
+def _is_stdin(batch: Any, name: str) -> bool:
+    """Whether the input ``name`` means standard input (``-``, ``/dev/stdin``, ...)."""
+    return name in batch._STDIN_NAMES
+
+
+def _output_format(batch: Any, output: str, given: str | None) -> str:
+    """The format of the output: ``given``, else by the name's suffix, else CSV."""
+    return batch._format_for(output, given)
 
 
 def _delimiter(text: str | None) -> str | None:
-    from .errors import InputError
-
     if text is None:
         return None
     if text not in _DELIMITERS:
@@ -136,20 +105,19 @@ def _delimiter(text: str | None) -> str | None:
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from contextlib import ExitStack
 
-    from . import batch
-    from .cli import _as_of, _fx, _is_terminal, _tariffs, printable
+    from .. import batch
 
     # Everything that can be wrong with the options is found before the input is read.
-    today = _as_of(args)
-    defaults = _defaults(args)
+    today = options.as_of(args)
+    defaults = options.input_texts(args)
     delimiter = _delimiter(args.delimiter)
     chunk_rows = batch.DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
     batch.check_options(chunk_rows=chunk_rows, decimal=args.decimal, encoding=args.encoding, defaults=defaults)
-    chart_format = _chart_format(args.chart) if args.chart else None
+    chart_format = chart_path(args.chart, "--chart").suffix.lower().lstrip(".") if args.chart else None
     _distinct_outputs(args)
-    fx = _fx(args)
-    source: Any = batch.stdin() if args.input in batch._STDIN_NAMES else args.input
-    fmt = batch._format_for(args.output, args.output_format)
+    fx = options.fx(args)
+    source: Any = batch.stdin() if _is_stdin(batch, args.input) else args.input
+    fmt = _output_format(batch, args.output, args.output_format)
     bar = _progress_bar()
     started = time.perf_counter()
     signals = args.signals
@@ -158,10 +126,10 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with signals.deferred() as stop, ExitStack() as outputs:
             dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
-            if dest.sink is sys.stdout.buffer and _is_terminal(sys.stdout):
-                dest = batch.Output(name=dest.name, sink=_Printable(sys.stdout.buffer))
+            if dest.sink is sys.stdout.buffer and is_terminal(sys.stdout):
+                dest = batch.Output(name=dest.name, sink=PrintableBytes(sys.stdout.buffer))
             summary = batch.run_batch(
-                source, dest, tariffs=lambda: _tariffs(args), fx=fx, today=today, defaults=defaults,
+                source, dest, tariffs=lambda: options.tariffs(args), fx=fx, today=today, defaults=defaults,
                 delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows,
                 output_format=fmt, progress=bar.update if bar else None, stop=stop,
             )
@@ -205,34 +173,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-class _Printable(io.RawIOBase):
-    """Decisions written to a terminal: control characters in the cells are shown as escapes,
-    as everything else printed there (bytes are decoded as they come, a character split between
-    two writes included)."""
-
-    def __init__(self, stream: Any) -> None:
-        import codecs
-
-        self._stream = stream
-        self._text = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace")
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        from .cli import printable
-
-        self._stream.write(printable(self._text.decode(bytes(data)), lines=True).encode("utf-8"))
-        return len(data)
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-
 def _distinct_outputs(args: argparse.Namespace) -> None:
     """The output, the summary and the chart are three files (one would replace another)."""
-    from .errors import InputError
-
     seen: dict[str, str] = {}
     for flag, path in (("--output", args.output), ("--summary", args.summary), ("--chart", args.chart)):
         if not path or path == "-":
@@ -241,13 +183,6 @@ def _distinct_outputs(args: argparse.Namespace) -> None:
         if real in seen:
             raise InputError(f"{flag}: {path!r} is the file given to {seen[real]}; name another file")
         seen[real] = flag
-
-
-def _chart_format(path: str) -> str:
-    """The image format of ``--chart PATH`` from its suffix, checked before the batch runs."""
-    from .cli_analysis import _check_chart_path
-
-    return _check_chart_path(path, "--chart").suffix.lower().lstrip(".")
 
 
 def _finite(obj: Any) -> Any:
@@ -298,12 +233,9 @@ def _write_text(out: Any, text: str) -> None:
 
 
 def _save_chart(summary, fx, out: Any, fmt: str) -> None:
-    from matplotlib.figure import Figure
+    from ..charts import recommendations_chart, savings_chart
 
-    from .charts import recommendations_chart, savings_chart
-
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig, (left, right) = figure((11, 4.5), (1, 2))
     recommendations_chart(summary, ax=left)
     savings_chart(summary, right, fx=fx)
     fig.savefig(out.sink, dpi=120, format=fmt)
