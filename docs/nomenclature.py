@@ -9,15 +9,15 @@ The tests check that the README contains exactly these tables, so the README can
 from __future__ import annotations
 
 from calculator.assessment import OUTPUTS
+from calculator.cli.options import flags
 from calculator.inputs import FIELDS, REASON_DEFAULTS, REASON_WORDS
 
 
 def inputs_table() -> str:
     rows = ["| name (Python, CSV column) | flag | unit | valid range | default | meaning; where the default comes from |",
             "|---|---|---|---|---|---|"]
-    special = {"origin": "--from", "destination": "--to", "weight_g": "--weight", "length_cm": "--dims"}
     for f in FIELDS:
-        flag = special.get(f.name, "" if f.name in ("width_cm", "height_cm") else f.flag)
+        flag = "" if f.name in ("width_cm", "height_cm") else "`, `".join(flags(f.name))
         if f.default_text:
             default = f.default_text
         elif f.default is None:

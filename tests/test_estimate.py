@@ -221,10 +221,11 @@ def test_every_input_has_a_flag_and_the_readme_documents_it():
     for table in (nomenclature.inputs_table(), nomenclature.reasons_table(), nomenclature.outputs_table()):
         assert table in readme
     help_text = build_parser()._subparsers._group_actions[0].choices["estimate"].format_help()
-    special = {"origin": "--from", "destination": "--to", "weight_g": "--weight", "length_cm": "--dims"}
+    from calculator.cli.options import flags
+
     for f in FIELDS:
         assert f"`{f.name}`" in readme, f.name
-        flag = special.get(f.name, f.flag)
+        flag = flags(f.name)[0]
         if f.name not in ("width_cm", "height_cm"):
             assert flag in help_text, flag
     import datetime
