@@ -1,8 +1,9 @@
-"""How numbers are written for people: money, shares and text tables. One place for each.
+"""How numbers are written for people: money, shares, weights, sizes and text tables. One place
+for each.
 
 Machine outputs (JSON, CSV) carry plain numbers rounded by :func:`round_output`; the texts a
-person reads go through :func:`money`, :func:`share` and :func:`table`, and rows shown in a
-notebook through :func:`html_table`.
+person reads go through :func:`money`, :func:`share`, :func:`weight`, :func:`length`,
+:func:`sides` and :func:`table`, and rows shown in a notebook through :func:`html_table`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .i18n import _, babel_locale
 
-__all__ = ["round_output", "money", "share", "day", "number", "table", "html_table"]
+__all__ = ["round_output", "money", "share", "day", "number", "weight", "length", "sides", "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -140,23 +141,134 @@ def table(rows: Sequence[Sequence[object]], *, right: Sequence[int] = (), indent
     return out
 
 
-def html_table(rows: Sequence[Mapping[str, object]], caption: str) -> str:
+def html_table(rows: Sequence[Mapping[str, object]], caption: str, headers: Mapping[str, str] | None = None) -> str:
     """Rows (dicts with the same keys) as a compact HTML table for notebooks; floats to 4
-    significant digits.
+    significant digits, as the current language writes them. ``headers`` gives the words shown
+    for keys (the key itself where it has none).
 
     Examples
     --------
     >>> html_table([{"weight": 250.0, "offer": "a & b"}], "Bands")
     '<table><caption>Bands</caption><tr><th>weight</th><th>offer</th></tr><tr><td>250</td><td>a &amp; b</td></tr></table>'
+    >>> html_table([{"weight": 12345.6}], "Bands", {"weight": "weight [g]"})
+    '<table><caption>Bands</caption><tr><th>weight [g]</th></tr><tr><td>12,346</td></tr></table>'
     >>> html_table([], "Bands")
     '<p>Bands: nothing to show</p>'
     """
     if not rows:
-        return f"<p>{html.escape(caption)}: nothing to show</p>"
+        return "<p>" + html.escape(_("{caption}: nothing to show").format(caption=caption)) + "</p>"
+    words = headers or {}
 
     def cell(v: object) -> str:
-        return f"{v:,.4g}" if isinstance(v, float) else html.escape(str(v))
+        return html.escape(_significant(v) if isinstance(v, float) else str(v))
 
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
+    head = "".join(f"<th>{html.escape(words.get(k, k))}</th>" for k in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
     return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"
+
+
+def _significant(x: float, digits: int = 4) -> str:
+    """``x`` to ``digits`` significant digits (whole numbers kept whole): 2,900, 18.13, 0.1234."""
+    if math.isnan(x):
+        return ""
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if x == 0:
+        return number(0.0, 0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return number(x, decimals)
+
+
+# --------------------------------------------------------------------------------------------
+# weights and sizes
+
+_GRAMS_PER_LB = 453.59237
+_GRAMS_PER_OZ = _GRAMS_PER_LB / 16
+_CM_PER_IN = 2.54
+
+
+def _unit(x: float, unit: str, digits: int) -> str:
+    """``x`` with a CLDR unit (``mass-kilogram``), as the current language writes it."""
+    from babel.units import format_unit
+
+    pattern = f"#,##0.{'#' * digits}" if digits else "#,##0"
+    return format_unit(round(float(x), digits), unit, length="short", format=pattern, locale=babel_locale())
+
+
+def _imperial(values: Sequence[float], per: float, parts: int) -> list[float] | None:
+    """``values`` in an imperial unit (``per`` base units each) when every one of them is a whole
+    number of 1/``parts`` of it: a limit the carrier wrote in pounds, ounces or inches."""
+    out = []
+    for v in values:
+        x = v / per * parts
+        k = round(x)
+        if k <= 0 or abs(x - k) > 1e-6 * x or abs(v - round(v)) < 1e-6:  # a whole metric value stays metric
+            return None
+        out.append(k / parts)
+    return out
+
+
+def weight(grams: float, *, exact: bool = False) -> str:
+    """A weight as the current language writes it: grams below 1 kg, kilograms above.
+
+    With sensible precision for a limit (whole grams, 0.01 kg below 10 kg, 0.1 kg above), and the
+    carrier's own figure after it when the limit is a whole number of pounds or ounces
+    (``1.81 kg (4 lb)``); ``exact=True`` keeps every gram (``1.234 kg``), for a parcel's weight.
+
+    Examples
+    --------
+    >>> weight(2000), weight(450), weight(4 * 453.59237), weight(8 * 28.349523125)
+    ('2 kg', '450 g', '1.81 kg (4 lb)', '227 g (8 oz)')
+    >>> weight(1234), weight(1234, exact=True)
+    ('1.23 kg', '1.234 kg')
+    >>> from calculator.i18n import language
+    >>> with language("ru"):
+    ...     weight(1500), weight(450)
+    ('1,5 кг', '450 г')
+    """
+    if math.isnan(grams):
+        return "?"
+    if math.isinf(grams):
+        return _("no limit")
+    if grams >= 1000:
+        text = _unit(grams / 1000, "mass-kilogram", 3 if exact else (2 if grams < 10_000 else 1))
+    else:
+        text = _unit(grams, "mass-gram", 1 if exact or grams < 10 else 0)
+    if exact:
+        return text
+    lb = _imperial([grams], _GRAMS_PER_LB, 1)
+    oz = None if lb else _imperial([grams], _GRAMS_PER_OZ, 1)
+    if lb or oz:
+        return _("{metric} ({imperial})").format(
+            metric=text, imperial=_unit(lb[0], "mass-pound", 0) if lb else _unit(oz[0], "mass-ounce", 0))
+    return text
+
+
+def length(cm: float) -> str:
+    """A length in centimetres to 0.1 cm, as the current language writes it, with the carrier's
+    inches after it when the length is a whole number of quarter inches (``61 cm (24 in)``).
+
+    Examples
+    --------
+    >>> length(60), length(60.96), length(21.9075)
+    ('60 cm', '61 cm (24 in)', '21.9 cm')
+    """
+    return sides([cm])
+
+
+def sides(cm: Sequence[float]) -> str:
+    """The sides of a box or an envelope (``60 × 40 × 30 cm``), as :func:`length` writes one.
+
+    Examples
+    --------
+    >>> sides([60, 40, 30]), sides([24.13, 15.875])
+    ('60 × 40 × 30 cm', '24.1 × 15.9 cm (9.5 × 6.25 in)')
+    """
+    if not len(cm) or any(math.isnan(x) for x in cm):
+        return "?"
+    metric = " × ".join([number(x, 1) for x in cm[:-1]] + [_unit(cm[-1], "length-centimeter", 1)])
+    inches = _imperial(list(cm), _CM_PER_IN, 4)
+    if inches is None:
+        return metric
+    imperial = " × ".join([number(x, 2) for x in inches[:-1]] + [_unit(inches[-1], "length-inch", 2)])
+    return _("{metric} ({imperial})").format(metric=metric, imperial=imperial)
