@@ -19,7 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .i18n import _, babel_locale
 
-__all__ = ["round_output", "money", "share", "day", "number", "weight", "length", "sides", "table", "html_table"]
+__all__ = ["round_output", "money", "amount", "share", "day", "number", "weight", "length", "sides", "table",
+           "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -208,19 +209,17 @@ def _imperial(values: Sequence[float], per: float, parts: int) -> list[float] | 
     return out
 
 
-def weight(grams: float, *, exact: bool = False) -> str:
-    """A weight as the current language writes it: grams below 1 kg, kilograms above.
+def weight(grams: float) -> str:
+    """A weight as the current language writes it: grams below 1 kg, kilograms from 1 kg.
 
-    With sensible precision for a limit (whole grams, 0.01 kg below 10 kg, 0.1 kg above), and the
-    carrier's own figure after it when the limit is a whole number of pounds or ounces
-    (``1.81 kg (4 lb)``); ``exact=True`` keeps every gram (``1.234 kg``), for a parcel's weight.
+    To the gram (``1.999 kg``, ``450 g``); a limit the carrier wrote as a whole number of pounds or
+    ounces is rounded sensibly (0.01 kg below 10 kg, 0.1 kg above, whole grams) and followed by
+    the carrier's own figure: ``1.81 kg (4 lb)``, not ``1.81437 kg``.
 
     Examples
     --------
-    >>> weight(2000), weight(450), weight(4 * 453.59237), weight(8 * 28.349523125)
-    ('2 kg', '450 g', '1.81 kg (4 lb)', '227 g (8 oz)')
-    >>> weight(1234), weight(1234, exact=True)
-    ('1.23 kg', '1.234 kg')
+    >>> weight(2000), weight(450), weight(1999), weight(4 * 453.59237), weight(8 * 28.349523125)
+    ('2 kg', '450 g', '1.999 kg', '1.81 kg (4 lb)', '227 g (8 oz)')
     >>> from calculator.i18n import language
     >>> with language("ru"):
     ...     weight(1500), weight(450)
@@ -230,14 +229,12 @@ def weight(grams: float, *, exact: bool = False) -> str:
         return "?"
     if math.isinf(grams):
         return _("no limit")
-    if grams >= 1000:
-        text = _unit(grams / 1000, "mass-kilogram", 3 if exact else (2 if grams < 10_000 else 1))
-    else:
-        text = _unit(grams, "mass-gram", 1 if exact or grams < 10 else 0)
-    if exact:
-        return text
     lb = _imperial([grams], _GRAMS_PER_LB, 1)
     oz = None if lb else _imperial([grams], _GRAMS_PER_OZ, 1)
+    if grams >= 1000:
+        text = _unit(grams / 1000, "mass-kilogram", (2 if grams < 10_000 else 1) if lb or oz else 3)
+    else:
+        text = _unit(grams, "mass-gram", 0 if lb or oz or abs(grams - round(grams)) < 0.05 else 1)
     if lb or oz:
         return _("{metric} ({imperial})").format(
             metric=text, imperial=_unit(lb[0], "mass-pound", 0) if lb else _unit(oz[0], "mass-ounce", 0))
@@ -246,12 +243,12 @@ def weight(grams: float, *, exact: bool = False) -> str:
 
 def length(cm: float) -> str:
     """A length in centimetres to 0.1 cm, as the current language writes it, with the carrier's
-    inches after it when the length is a whole number of quarter inches (``61 cm (24 in)``).
+    inches after it when the length is a whole number of eighths of an inch (``61 cm (24 in)``).
 
     Examples
     --------
-    >>> length(60), length(60.96), length(21.9075)
-    ('60 cm', '61 cm (24 in)', '21.9 cm')
+    >>> length(60), length(60.96), length(21.9075), length(10.16 / 3)
+    ('60 cm', '61 cm (24 in)', '21.9 cm (8.625 in)', '3.4 cm')
     """
     return sides([cm])
 
@@ -267,8 +264,26 @@ def sides(cm: Sequence[float]) -> str:
     if not len(cm) or any(math.isnan(x) for x in cm):
         return "?"
     metric = " × ".join([number(x, 1) for x in cm[:-1]] + [_unit(cm[-1], "length-centimeter", 1)])
-    inches = _imperial(list(cm), _CM_PER_IN, 4)
+    inches = _imperial(list(cm), _CM_PER_IN, 8)
     if inches is None:
         return metric
-    imperial = " × ".join([number(x, 2) for x in inches[:-1]] + [_unit(inches[-1], "length-inch", 2)])
+    imperial = " × ".join([number(x, 3) for x in inches[:-1]] + [_unit(inches[-1], "length-inch", 3)])
     return _("{metric} ({imperial})").format(metric=metric, imperial=imperial)
+
+
+def amount(x: float, currency: str) -> str:
+    """An amount without its currency (a table whose heading names it), to the currency's minor
+    unit, as the current language writes it.
+
+    Examples
+    --------
+    >>> amount(1450, "RUB"), amount(1800, "JPY"), amount(float("nan"), "USD")
+    ('1,450.00', '1,800', '—')
+    """
+    from babel.numbers import format_decimal, get_currency_precision
+
+    if math.isnan(x):
+        return "—"
+    digits = get_currency_precision(currency)
+    pattern = f"#,##0.{'0' * digits}" if digits else "#,##0"
+    return format_decimal(float(round_output(x, digits)), format=pattern, locale=babel_locale())
