@@ -19,8 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .i18n import _, babel_locale
 
-__all__ = ["round_output", "money", "amount", "share", "day", "number", "weight", "length", "sides", "table",
-           "html_table"]
+__all__ = ["round_output", "money", "amount", "share", "day", "number", "significant", "weight", "length", "sides",
+           "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -82,10 +82,19 @@ def share(x: float) -> str:
     --------
     >>> share(0.84), share(0.125)
     ('84%', '12.5%')
+    >>> from calculator.i18n import language
+    >>> with language("ru"):
+    ...     share(0.84), share(0.125)
+    ('84\xa0%', '12,5\xa0%')
     """
+    from babel import Locale
     from babel.numbers import format_percent
 
-    return format_percent(round(float(x), 3), format="#,##0.#%", locale=babel_locale())
+    # the language's own pattern ("#,##0%", "#,##0 %") with one decimal where there is one
+    pattern = Locale.parse(babel_locale()).percent_formats[None].pattern.split(";")[0]
+    at = pattern.rfind("0")
+    return format_percent(round(float(x), 3), format=pattern[: at + 1] + ".#" + pattern[at + 1 :],
+                          locale=babel_locale())
 
 
 def day(d: _dt.date | np.datetime64 | str | None) -> str:
@@ -161,17 +170,26 @@ def html_table(rows: Sequence[Mapping[str, object]], caption: str, headers: Mapp
     words = headers or {}
 
     def cell(v: object) -> str:
-        return html.escape(_significant(v) if isinstance(v, float) else str(v))
+        if isinstance(v, float):
+            return "" if math.isnan(v) else html.escape(significant(v))
+        return html.escape(str(v))
 
     head = "".join(f"<th>{html.escape(words.get(k, k))}</th>" for k in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
     return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"
 
 
-def _significant(x: float, digits: int = 4) -> str:
-    """``x`` to ``digits`` significant digits (whole numbers kept whole): 2,900, 18.13, 0.1234."""
+def significant(x: float, digits: int = 4) -> str:
+    """``x`` to ``digits`` significant digits (whole numbers kept whole), as the current language
+    writes it: 2,900, 18.13, 0.1234; ``?`` for NaN, ``∞`` for infinity.
+
+    Examples
+    --------
+    >>> significant(2900.0), significant(18.1349), significant(0.123456), significant(92.09381, 6)
+    ('2,900', '18.13', '0.1235', '92.0938')
+    """
     if math.isnan(x):
-        return ""
+        return "?"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if x == 0:
