@@ -26,7 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError, TariffError
-from .formatting import day, sides, weight
+from .formatting import day as date_text
+from .formatting import sides, weight
 from .fx import FxRates, reference_rates
 from .i18n import N_, _
 from .tariffs import Addon, Rule, Service, Tariff, Zone, in_force, not_in_force, resolve
@@ -425,7 +426,7 @@ def price_route(
     mine = [t for t in resolve(tariffs) if t.origin == origin]
     if day is None and n and len({t.name for t in mine}) != len(mine):
         days = np.unique(posted)
-        shown = ", ".join(day(x) for x in days[:3]) + ("…" if len(days) > 3 else "")
+        shown = ", ".join(date_text(x) for x in days[:3]) + ("…" if len(days) > 3 else "")
         raise InputError(_("posted_on: parcels posted on {days} may fall under different price lists; price them "
                            "with cheapest_postage, or one day at a time").format(days=shown))
     versions = in_force(mine, day) if day is not None else tuple(mine)

@@ -220,10 +220,10 @@ def quote(
                 field=flag, value=code))
     if not weight_g >= 0:
         raise InputError(_("weight: {value!r} must be a weight of zero or more grams").format(value=weight_g))
-    day = posted_on or _dt.date.today()
+    posted = posted_on or _dt.date.today()
     mine = [t for t in resolve(tariffs) if t.origin == origin]
-    tariffs = in_force(mine, day)
-    missing = not_in_force(mine, day)
+    tariffs = in_force(mine, posted)
+    missing = not_in_force(mine, posted)
     if mine and not tariffs:
         raise TariffError("; ".join(missing))
     rates = fx or reference_rates()
@@ -233,7 +233,7 @@ def quote(
 
         require([currency] + sorted({t.currency for t in tariffs}), rates)
     dims = tuple(float(x) for x in dims_cm) if dims_cm is not None else (np.nan,) * 3
-    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates, posted_on=day)
+    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates, posted_on=posted)
     rows = []
     for i, offer in enumerate(q.offers):
         price = float(q.price[i, 0])
@@ -267,7 +267,7 @@ def quote(
                 reason_note=reason_note,
             )
         )
-    stale = [t.stale_note(day) for t in tariffs if t.stale(day)]
+    stale = [t.stale_note(posted) for t in tariffs if t.stale(posted)]
     for text in stale:
         warnings.warn(text, TariffWarning, stacklevel=2)
     return Quote(
@@ -279,7 +279,7 @@ def quote(
         fx_date=str(rates.date) if currency is not None and rates.date else None,
         rows=tuple(rows),
         tariffs=tuple(tariffs),
-        posted_on=day,
+        posted_on=posted,
         warnings=(*stale, *missing),
     )
 
