@@ -186,7 +186,7 @@ def sweep_chart(s: Sweep, ax: Axes | None = None) -> Axes:
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
     >>> ax = sweep_chart(sweep(o, "price"), Figure().subplots())
     >>> ax.get_xlabel(), len(ax.get_legend().get_texts())
-    ('price [RUB]', 6)
+    ('item price [RUB]', 6)
     """
     ax = _ax(ax)
     cur = s.currency

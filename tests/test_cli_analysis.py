@@ -121,7 +121,7 @@ def test_sensitivity_sweep_option_and_chart(capsys, tmp_path):
     [
         (["--partial-refund", "tria:0.3,0.5,0.7"], "--partial-refund: 'tria:0.3,0.5,0.7': unknown distribution"),
         (["--resale-value", "tri:0.1,0.3"], "--resale-value: 'tri:0.1,0.3': tri takes 3 numbers, got 2"),
-        (["--win-probability", "uni:0.5,1.3"], "outside the valid range 0..1"),
+        (["--win-probability", "uni:0.5,1.3"], "outside the valid range 0 to 1"),
         (["--sweep", "colour"], "--sweep: 'colour' is not an input"),
         (["--draws", "0"], "--draws: 0 must be 1 or more"),
         (["--chart", "out.jpg"], "--chart: 'out.jpg' has no chart format suffix"),
