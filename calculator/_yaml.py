@@ -109,7 +109,8 @@ def read_text(path: str | os.PathLike[str], *, what: str = N_("the data file"), 
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise fail(_("{what} is not UTF-8 text (byte {byte}); save it as UTF-8").format(what=what, byte=exc.start)) from None
+        raise fail(_("{what} is not UTF-8 text (byte {byte}); save it as UTF-8").format(
+            what=what, byte=exc.start)) from None
 
 
 class _BadValue(Exception):

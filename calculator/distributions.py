@@ -478,7 +478,8 @@ def default_distribution(name: str, value: float) -> Distribution:
         lo, m, hi = PARTIAL_REFUND_RANGE
         return triangular(min(lo, value), value, max(hi, value), lower=0.0, upper=1.0)
     if name not in DEFAULT_SPREAD:
-        raise InputError(_("{field}: has no default distribution; give one, e.g. tri:MIN,LIKELY,MAX").format(field=name))
+        raise InputError(_("{field}: has no default distribution; give one, e.g. tri:MIN,LIKELY,MAX").format(
+            field=name))
     h = DEFAULT_SPREAD[name]
     # round() keeps 0.84 − 0.15 from printing as 0.69000000000000006
     return triangular(max(0.0, round(value - h, 10)), value, min(1.0, round(value + h, 10)), lower=0.0, upper=1.0)

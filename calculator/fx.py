@@ -116,15 +116,15 @@ class FxRates:
         for code, value in self.per_eur.items():
             key = _norm(code)
             if not _CODE.match(key):
-                raise InputError(_("per_eur: {code!r} is not a currency code; use the three-letter ISO 4217 code").format(
-                    code=code))
+                raise InputError(_("per_eur: {code!r} is not a currency code; use the three-letter ISO 4217 "
+                                   "code").format(code=code))
             try:
                 rate = float(value)
             except (TypeError, ValueError):
                 rate = math.nan
             if not (math.isfinite(rate) and rate > 0):
-                raise InputError(_("per_eur: rate of {code} is {value!r}; give a positive number of {code} per 1 EUR").format(
-                    code=key, value=value))
+                raise InputError(_("per_eur: rate of {code} is {value!r}; give a positive number of {code} per 1 "
+                                   "EUR").format(code=key, value=value))
             per_eur[key] = rate
         if per_eur.setdefault(BASE, 1.0) != 1.0:
             raise InputError(_("per_eur: EUR is {value!r}; rates are per 1 EUR, so EUR must be 1").format(
@@ -302,8 +302,9 @@ def _sanity(pair: str, value: float, reference: float, where: str) -> None:
                      "(written the wrong way round?)")
         else:
             text = _("{flag}: {pair} = {value} is more than {share} away from the bundled reference rate {reference}")
-        warnings.warn(FxWarning(text.format(flag=where, pair=pair, value=significant(value, 6),
-                                            share=share(SANITY_RATIO), reference=significant(reference, 6))), stacklevel=3)
+        shown = text.format(flag=where, pair=pair, value=significant(value, 6), share=share(SANITY_RATIO),
+                            reference=significant(reference, 6))
+        warnings.warn(FxWarning(shown), stacklevel=3)
 
 
 
@@ -378,7 +379,8 @@ def _parse_rates(doc: _yaml.Document) -> FxRates:
     top = doc.root.mapping(("date", "base", "note", "publishers", "rates", "gaps"),
                            ("date", "base", "note", "publishers", "rates"))
     if top["base"].value() != BASE:
-        raise top["base"].error(_("{value!r}; the rates must be per 1 EUR (base: EUR)").format(value=top["base"].value()))
+        raise top["base"].error(_("{value!r}; the rates must be per 1 EUR (base: EUR)").format(
+            value=top["base"].value()))
     date = top["date"].date()
     publishers: dict[str, dict[str, _yaml.Node]] = {}
     for pid, node in top["publishers"].items():

@@ -497,7 +497,8 @@ def _dates(value: ArrayLike, name: str) -> NDArray[np.datetime64]:
     try:
         return np.asarray(value, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        raise InputError(_("{field}: {value!r} is not a date; write YYYY-MM-DD").format(field=name, value=value)) from None
+        raise InputError(_("{field}: {value!r} is not a date; write YYYY-MM-DD").format(
+            field=name, value=value)) from None
 
 
 def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = False

@@ -80,10 +80,10 @@ def _limits_text(s: Service) -> str:
     if s.volumetric:
         divisor = number(s.volumetric.divisor_cm3_per_kg, 0)
         if s.volumetric.above_cm3:
-            parts.append(_("volumetric weight: length × width × height / {divisor} cm³ per kg, above {volume} cm³").format(
-                divisor=divisor, volume=number(s.volumetric.above_cm3, 0)))
+            text = _("volumetric weight: length × width × height / {divisor} cm³ per kg, above {volume} cm³")
         else:
-            parts.append(_("volumetric weight: length × width × height / {divisor} cm³ per kg").format(divisor=divisor))
+            text = _("volumetric weight: length × width × height / {divisor} cm³ per kg")
+        parts.append(text.format(divisor=divisor, volume=number(s.volumetric.above_cm3, 0)))
     if s.min_chargeable_g:
         parts.append(_("charged at least {weight}").format(weight=weight(s.min_chargeable_g)))
     return "; ".join(parts) or _("no limits in source")
@@ -204,11 +204,13 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
         "valid_from": str(t.valid_from), "valid_until": str(t.valid_until) if t.valid_until else None,
         "source": {k: getattr(t.source, k) for k in ("url", "title", "kind", "confidence", "obtained", "notes")},
         "source_notes": str(t.notes_file) if t.notes_file else None,
-        "rules": [{"id": r.id, "text": r.text, "text_ru": r.text_ru or None, "from": str(r.since), "note": r.note, "addons": list(r.addons),
+        "rules": [{"id": r.id, "text": r.text, "text_ru": r.text_ru or None, "from": str(r.since), "note": r.note,
+                   "addons": list(r.addons),
                    "services": list(r.services), "sources": [x.url for x in r.sources]} for r in t.rules],
         "services": [
             {
-                "id": s.id, "name": s.name, "name_ru": s.name_ru or None, "tracked": s.tracked, "tracking_note": s.tracking_note, "note": s.note,
+                "id": s.id, "name": s.name, "name_ru": s.name_ru or None, "tracked": s.tracked,
+                "tracking_note": s.tracking_note, "note": s.note,
                 "caveat": s.caveat,
                 "limits": {
                     "max_weight_g": finite(s.limits.max_weight_g), "min_weight_g": s.limits.min_weight_g,

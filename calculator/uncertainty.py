@@ -305,8 +305,8 @@ def uncertain_order(
             central[k] = d.center
         else:
             if np.ndim(v) > 0:  # type: ignore[arg-type]
-                raise InputError(_("{field}: one order takes one value; give a distribution for an uncertain value").format(
-                    field=k))
+                raise InputError(_("{field}: one order takes one value; give a distribution for an uncertain "
+                                   "value").format(field=k))
             central[k] = v
     tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
