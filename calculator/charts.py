@@ -68,9 +68,15 @@ def _label(option: str) -> str:
     return _(OPTION_LABELS[option]) if option in OPTION_LABELS else option
 
 
+def _plain(text: str) -> str:
+    """``text`` drawn as it is: a dollar sign ("$11.75") does not start matplotlib's mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _title(ax: Axes, title: str, note: str = "") -> None:
     """Title with an optional smaller note below it (what was assumed or varied), wrapped after
     "; " or "," (not inside parentheses) so that it stays inside a 6.4-inch figure."""
+    title, note = _plain(title), _plain(note)
     lines: list[str] = []
     for word in re.split(r"(?<=[;,]) (?![^(]*\))", note) if note else []:
         if lines and len(lines[-1]) + 1 + len(word) <= 100:
@@ -144,7 +150,7 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
             ax.annotate(_num(float(val)), (adv, yy), xytext=(3 if right else -3, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", fontsize=7)
     ax.axvline(0, color="black", lw=1.2, label=_("break-even: returning pays right of this line"))
-    ax.axvline(base, color="0.4", lw=1, ls="--", label=_("this estimate ({amount})").format(amount=money(base, cur)))
+    ax.axvline(base, color="0.4", lw=1, ls="--", label=_plain(_("this estimate ({amount})").format(amount=money(base, cur))))
     ax.set_yticks(y, [f"{_words(n)}\n{_num(float(t.low[i]))} – {_num(float(t.high[i]))}"
                       for i, n in enumerate(t.names[:m])], fontsize=8)
     ax.set_ylim(-0.8, max(m, 1) - 0.2)
