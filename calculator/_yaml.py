@@ -34,6 +34,8 @@ import yaml
 from yaml import events as _ev
 
 from .errors import DataFileError
+from .formatting import number
+from .i18n import N_, _
 
 __all__ = ["MAX_BYTES", "Document", "Node", "load", "parse", "read_text"]
 
@@ -47,15 +49,15 @@ _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
 
 
 def _kind(mode: int) -> str:
-    for test, word in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISDIR, "a folder")):
+    for test, word in ((stat.S_ISFIFO, N_("a named pipe")), (stat.S_ISCHR, N_("a character device")),
+                       (stat.S_ISBLK, N_("a block device")), (stat.S_ISSOCK, N_("a socket")),
+                       (stat.S_ISDIR, N_("a folder"))):
         if test(mode):
-            return word
-    return "not a regular file"
+            return _(word)
+    return _("not a regular file")
 
 
-def read_text(path: str | os.PathLike[str], *, what: str = "the data file", label: str | None = None,
+def read_text(path: str | os.PathLike[str], *, what: str = N_("the data file"), label: str | None = None,
               error: type[DataFileError] = DataFileError) -> str:
     """The UTF-8 text of a regular file of at most :data:`MAX_BYTES`.
 
@@ -65,13 +67,16 @@ def read_text(path: str | os.PathLike[str], *, what: str = "the data file", labe
         The file. A symbolic link is followed to a regular file; a loop of links, a named pipe, a
         device or a socket is refused without opening it for a blocking read.
     what
-        How the file is called in messages ("the tariff file").
+        How the file is called in messages ("the tariff file"): English, marked with ``N_`` where it
+        is written; translated here.
     label
         How the file is named in messages (default: the path).
     error
         The :class:`~calculator.errors.DataFileError` subclass to raise.
     """
     p = Path(path)
+    what = _(what)
+    limit = MAX_BYTES // 2**20
 
     def fail(message: str) -> DataFileError:
         return error(message, path=p, label=label)
@@ -80,29 +85,32 @@ def read_text(path: str | os.PathLike[str], *, what: str = "the data file", labe
         st = os.stat(p)  # follows links; a loop of links is ELOOP
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise fail(f"cannot read {what}: a loop of symbolic links; point the link at a file") from None
-        raise fail(f"cannot read {what} ({exc.strerror})") from None
+            raise fail(_("cannot read {what}: a loop of symbolic links; point the link at a file").format(
+                what=what)) from None
+        raise fail(_("cannot read {what} ({problem})").format(what=what, problem=exc.strerror)) from None
     if not stat.S_ISREG(st.st_mode):
-        raise fail(f"cannot read {what}: {_kind(st.st_mode)}, not a regular file")
+        raise fail(_("cannot read {what}: {kind}, not a regular file").format(what=what, kind=_kind(st.st_mode)))
     if st.st_size > MAX_BYTES:
-        raise fail(f"{what} is {st.st_size / 2**20:,.1f} MB, over the {MAX_BYTES // 2**20} MB limit for data files")
+        raise fail(_("{what} is {size} MB, over the {limit} MB limit for data files").format(
+            what=what, size=number(st.st_size / 2**20, 1), limit=limit))
     try:
         # O_NONBLOCK: should the file be swapped for a named pipe after the stat, opening it does
         # not wait for a writer; the fstat below then refuses it.
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise fail(f"cannot read {what} ({exc.strerror})") from None
+        raise fail(_("cannot read {what} ({problem})").format(what=what, problem=exc.strerror)) from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise fail(f"cannot read {what}: {_kind(st.st_mode)}, not a regular file")
+            raise fail(_("cannot read {what}: {kind}, not a regular file").format(what=what, kind=_kind(st.st_mode)))
         raw = f.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise fail(f"{what} is over the {MAX_BYTES // 2**20} MB limit for data files")
+        raise fail(_("{what} is over the {limit} MB limit for data files").format(what=what, limit=limit))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise fail(f"{what} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise fail(_("{what} is not UTF-8 text (byte {byte}); save it as UTF-8").format(
+            what=what, byte=exc.start)) from None
 
 
 class _BadValue(Exception):
@@ -118,7 +126,8 @@ class _Constructor(yaml.constructor.SafeConstructor):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
-            raise _BadValue(node, f"{node.value!r} is not a date ({exc}); write a real day as YYYY-MM-DD") from None
+            raise _BadValue(node, _("{value!r} is not a date ({problem}); write a real day as YYYY-MM-DD").format(
+                value=node.value, problem=exc)) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
@@ -132,7 +141,7 @@ def _construct(node: yaml.Node, doc: Document, where: str = "") -> Any:
         raise Node(bad.node, where + _path_of(node, bad.node), doc).error(bad.message) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise doc.error(f"{exc.problem or exc.context}", line=mark.line + 1 if mark else None) from None
+        raise doc.error(str(exc.problem or exc.context), line=mark.line + 1 if mark else None) from None
 
 
 def _path_of(root: yaml.Node, target: yaml.Node) -> str:
@@ -223,12 +232,12 @@ def parse(text: str, *, label: str, path: str | os.PathLike[str] | None = None,
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise doc.error(f"not valid YAML ({exc.problem or exc.context}); check the indentation and quoting there",
-                        line=mark.line + 1 if mark else None) from None
+        raise doc.error(_("not valid YAML ({problem}); check the indentation and quoting there").format(
+            problem=exc.problem or exc.context), line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise doc.error(f"not valid YAML ({exc})") from None
+        raise doc.error(_("not valid YAML ({problem})").format(problem=exc)) from None
     except RecursionError:
-        raise doc.error("not valid YAML (nested too deeply)") from None
+        raise doc.error(_("not valid YAML (nested too deeply)")) from None
     doc._root = root
     return doc
 
@@ -258,22 +267,22 @@ def _check_events(text: str, doc: Document) -> None:
                 key = ev.value if cls is _ev.ScalarEvent else None
                 path = f"{top[0]}.{key}" if top[0] else str(key)
                 if key is not None and key in top[1]:
-                    raise doc.error("duplicate key; keep one", line=line, key=path)
+                    raise doc.error(_("duplicate key; keep one"), line=line, key=path)
                 top[1].add(key)
                 top[2], top[3] = False, key
             else:  # a value of a mapping
                 path = f"{top[0]}.{top[3]}" if top[0] else str(top[3])
                 top[2] = True
         if cls is _ev.AliasEvent:
-            raise doc.error(f"an alias (*{ev.anchor}) is not allowed in data files; write the value out",
-                            line=line, key=path or None)
+            raise doc.error(_("an alias (*{name}) is not allowed in data files; write the value out").format(
+                name=ev.anchor), line=line, key=path or None)
         if ev.anchor is not None:
-            raise doc.error(f"an anchor (&{ev.anchor}) is not allowed in data files; write the value out",
-                            line=line, key=path or None)
+            raise doc.error(_("an anchor (&{name}) is not allowed in data files; write the value out").format(
+                name=ev.anchor), line=line, key=path or None)
         if ev.tag is not None and ev.tag != "!" and ev.tag not in _PLAIN_TAGS:
             shown = ev.tag.replace("tag:yaml.org,2002:", "!!")
-            raise doc.error(f"the tag {shown} is not allowed in data files; remove it (plain values only)",
-                            line=line, key=path or None)
+            raise doc.error(_("the tag {tag} is not allowed in data files; remove it (plain values only)").format(
+                tag=shown), line=line, key=path or None)
         if is_key:
             continue
         if cls is _ev.MappingStartEvent:
@@ -282,7 +291,7 @@ def _check_events(text: str, doc: Document) -> None:
             open_.append([path, None, False, 0])
 
 
-def load(path: str | os.PathLike[str], *, what: str = "the data file", label: str | None = None,
+def load(path: str | os.PathLike[str], *, what: str = N_("the data file"), label: str | None = None,
          error: type[DataFileError] = DataFileError) -> Document:
     """:func:`read_text` then :func:`parse`."""
     text = read_text(path, what=what, label=label, error=error)
@@ -324,7 +333,7 @@ class Node:
         """The children of a mapping by key; unknown keys (with a suggestion) and missing required
         keys are errors."""
         if not isinstance(self.node, yaml.MappingNode):
-            raise self.error(f"expected a mapping of keys, got {self._kind()}")
+            raise self.error(_("expected a mapping of keys, got {what}").format(what=self._kind()))
         allowed = tuple(allowed)
         out: dict[str, Node] = {}
         for knode, vnode in self.node.value:
@@ -332,26 +341,27 @@ class Node:
             sub = f"{self.where}.{key}" if self.where else str(key)
             if key not in allowed:
                 hint = _close(key, allowed)
-                raise Node(knode, sub, self.doc).error(
-                    f"unknown key {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-                    + f"; allowed: {', '.join(allowed)}"
-                )
+                if hint:
+                    text = _("unknown key {key!r} (did you mean {hint!r}?); allowed: {allowed}")
+                else:
+                    text = _("unknown key {key!r}; allowed: {allowed}")
+                raise Node(knode, sub, self.doc).error(text.format(key=key, hint=hint, allowed=", ".join(allowed)))
             out[key] = Node(vnode, sub, self.doc)
         for key in required:
             if key not in out:
-                raise self.error(f"missing required key {key!r}")
+                raise self.error(_("missing required key {key!r}").format(key=key))
         return out
 
     def items(self) -> list[tuple[str, Node]]:
         """(key, value) of a mapping whose keys are data (ids, codes), in file order."""
         if not isinstance(self.node, yaml.MappingNode):
-            raise self.error(f"expected a mapping of keys, got {self._kind()}")
+            raise self.error(_("expected a mapping of keys, got {what}").format(what=self._kind()))
         return [(str(k.value), Node(v, f"{self.where}.{k.value}" if self.where else str(k.value), self.doc))
                 for k, v in self.node.value]
 
     def sequence(self) -> list[Node]:
         if not isinstance(self.node, yaml.SequenceNode):
-            raise self.error(f"expected a list, got {self._kind()}")
+            raise self.error(_("expected a list, got {what}").format(what=self._kind()))
         return [Node(n, f"{self.where}[{i}]", self.doc) for i, n in enumerate(self.node.value)]
 
     def value(self) -> Any:
@@ -369,26 +379,26 @@ class Node:
     def text(self) -> str:
         v = self.value()
         if not isinstance(v, str) or not v.strip():
-            raise self.error(f"expected text, got {v!r}")
+            raise self.error(_("expected text, got {value!r}").format(value=v))
         return v.strip()
 
     def boolean(self) -> bool:
         v = self.value()
         if not isinstance(v, bool):
-            raise self.error(f"expected true or false, got {v!r}")
+            raise self.error(_("expected true or false, got {value!r}").format(value=v))
         return v
 
     def number(self, *, minimum: float | None = 0.0, positive: bool = False) -> float:
         v = self.value()
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise self.error(f"expected a number, got {v!r}")
+            raise self.error(_("expected a number, got {value!r}").format(value=v))
         v = float(v)
         if not math.isfinite(v):
-            raise self.error(f"{v!r} is not a finite number")
+            raise self.error(_("{value!r} is not a finite number").format(value=v))
         if positive and v <= 0:
-            raise self.error(f"{v!r} must be greater than zero")
+            raise self.error(_("{value!r} must be greater than zero").format(value=v))
         if minimum is not None and v < minimum:
-            raise self.error(f"{v!r} is negative; prices and sizes must be zero or more")
+            raise self.error(_("{value!r} is negative; prices and sizes must be zero or more").format(value=v))
         return v
 
     def date(self) -> _dt.date:
@@ -396,32 +406,37 @@ class Node:
         if isinstance(v, _dt.datetime):
             v = v.date()
         if not isinstance(v, _dt.date):
-            raise self.error(f"expected a date like 2025-10-05, got {v!r}")
+            raise self.error(_("expected a date like 2025-10-05, got {value!r}").format(value=v))
         return v
 
     def quantity(self, table: Mapping[str, Decimal], default_unit: str, what: str) -> float:
-        """A number with an optional unit from ``table`` (``500 g``, ``24 in``); in base units."""
+        """A number with an optional unit from ``table`` (``500 g``, ``24 in``); in base units.
+        ``what`` names the quantity in messages ("weight"): English, marked with ``N_`` where it
+        is written; translated here."""
         v = self.value()
+        what = _(what)
         if isinstance(v, bool):
-            raise self.error(f"expected a {what} such as 500 g, got {v!r}")
+            raise self.error(_("expected a {what} such as 500 g, got {value!r}").format(what=what, value=v))
         if isinstance(v, (int, float)):
             num, unit = Decimal(repr(v)) if isinstance(v, float) else Decimal(v), default_unit
         elif isinstance(v, str):
             m = _NUMBER.fullmatch(v)
             if not m:
-                raise self.error(f"{v!r} is not a {what}; write a number and a unit, e.g. 500 g")
+                raise self.error(_("{value!r} is not a {what}; write a number and a unit, e.g. 500 g").format(
+                    value=v, what=what))
             num, unit = Decimal(m.group(1)), (m.group(2) or default_unit)
         else:
-            raise self.error(f"expected a {what} such as 500 g, got {v!r}")
+            raise self.error(_("expected a {what} such as 500 g, got {value!r}").format(what=what, value=v))
         if unit not in table:
-            raise self.error(f"unknown {what} unit {unit!r}; use {', '.join(table)}")
+            raise self.error(_("unknown {what} unit {unit!r}; use {units}").format(
+                unit=unit, what=what, units=", ".join(table)))
         if num < 0:
-            raise self.error(f"{v!r} is negative")
+            raise self.error(_("{value!r} is negative").format(value=v))
         return float(num * table[unit])
 
     def _kind(self) -> str:
         if isinstance(self.node, yaml.MappingNode):
-            return "a mapping"
+            return _("a mapping")
         if isinstance(self.node, yaml.SequenceNode):
-            return "a list"
+            return _("a list")
         return repr(self.node.value)

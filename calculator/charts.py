@@ -6,7 +6,8 @@ it; none calls ``show()`` or ``savefig()``. Without an ``ax`` a new one comes fr
 bare :class:`matplotlib.figure.Figure` and saves that. Each chart has a title, axis labels with
 units and currency, and a legend, so it reads without the command that made it.
 
-The options have the same colour in every chart (Okabe–Ito colour-blind-safe palette).
+The options have the same colour in every chart (Okabe–Ito colour-blind-safe palette). Titles,
+axis labels, legends and notes are in the current language (:mod:`calculator.i18n`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from . import model as _model
+from .formatting import money, number, share, significant
+from .i18n import _
+from .inputs import field as _field
+from .routes import given_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -42,13 +49,8 @@ OPTION_COLORS: dict[str, str] = {
     "partial_resell": "#009E73",
     "return": "#D55E00",
 }
-#: Legend text of each option: what the buyer does.
-OPTION_LABELS: dict[str, str] = {
-    "keep": "keep it, no dispute",
-    "partial_keep": "partial refund, keep the item",
-    "partial_resell": "partial refund, resell the item",
-    "return": "return it (dispute + post back)",
-}
+#: Legend text of each option: what the buyer does (English; drawn as ``_(OPTION_LABELS[o])``).
+OPTION_LABELS: dict[str, str] = _model.OPTION_LABELS
 _NO_PRICE = "#DDDDDD"
 _LOW, _HIGH = "#56B4E9", "#E69F00"
 
@@ -57,13 +59,24 @@ def _ax(ax: Axes | None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        ax = plt.subplots()[1]
     return ax
+
+
+def _label(option: str) -> str:
+    """An option's legend text in the current language."""
+    return _(OPTION_LABELS[option]) if option in OPTION_LABELS else option
+
+
+def _plain(text: str) -> str:
+    """``text`` drawn as it is: a dollar sign ("$11.75") does not start matplotlib's mathtext."""
+    return text.replace("$", r"\$")
 
 
 def _title(ax: Axes, title: str, note: str = "") -> None:
     """Title with an optional smaller note below it (what was assumed or varied), wrapped after
     "; " or "," (not inside parentheses) so that it stays inside a 6.4-inch figure."""
+    title, note = _plain(title), _plain(note)
     lines: list[str] = []
     for word in re.split(r"(?<=[;,]) (?![^(]*\))", note) if note else []:
         if lines and len(lines[-1]) + 1 + len(word) <= 100:
@@ -76,27 +89,22 @@ def _title(ax: Axes, title: str, note: str = "") -> None:
                 color="0.3")
 
 
-_MONEY_INPUTS = ("min_resale", "resale_cost", "packaging_cost", "hourly_value")
-
-
 def _given(given: dict[str, float], currency: str = "") -> str:
-    def value(k: str, v: float) -> str:
-        return f"{v:,.2f} {currency}" if k in _MONEY_INPUTS and currency else f"{v:g}"
-
-    return "assuming " + ", ".join(f"{_words(k)} {value(k, v)}" for k, v in given.items())
+    return _("assuming {given}").format(given=given_text(given, currency))
 
 
 def _words(name: str) -> str:
-    return "parcel weight" if name == "weight_g" else name.replace("_", " ")
+    """An input in a few words, in the current language."""
+    return _field(name).words
 
 
 def _num(x: float) -> str:
-    """Short number for annotations: 0.2, 1,450, 18k."""
+    """Short number for annotations, in the current language: 0.2, 1,450, 18k."""
     if not math.isfinite(x):
         return str(x)
     if abs(x) >= 10_000:
-        return f"{x / 1000:,.3g}k"
-    return f"{x:,.4g}"
+        return _("{thousands}k").format(thousands=significant(x / 1000, 3))
+    return significant(x, 4)
 
 
 def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None) -> Axes:
@@ -134,15 +142,15 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
     base = t.base_advantage
     y = np.arange(m)[::-1].astype(float)
     lo, hi = t.advantage_low[:m], t.advantage_high[:m]
-    ax.barh(y + 0.2, lo - base, left=base, height=0.38, color=_LOW, label="input at its low value")
-    ax.barh(y - 0.2, hi - base, left=base, height=0.38, color=_HIGH, label="input at its high value")
+    ax.barh(y + 0.2, lo - base, left=base, height=0.38, color=_LOW, label=_("input at its low value"))
+    ax.barh(y - 0.2, hi - base, left=base, height=0.38, color=_HIGH, label=_("input at its high value"))
     for i in range(m):
         for yy, adv, val in ((y[i] + 0.2, lo[i], t.low[i]), (y[i] - 0.2, hi[i], t.high[i])):
             right = adv >= base
             ax.annotate(_num(float(val)), (adv, yy), xytext=(3 if right else -3, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", fontsize=7)
-    ax.axvline(0, color="black", lw=1.2, label="break-even: returning pays right of this line")
-    ax.axvline(base, color="0.4", lw=1, ls="--", label=f"this estimate ({base:,.0f} {cur})")
+    ax.axvline(0, color="black", lw=1.2, label=_("break-even: returning pays right of this line"))
+    ax.axvline(base, color="0.4", lw=1, ls="--", label=_plain(_("this estimate ({amount})").format(amount=money(base, cur))))
     ax.set_yticks(y, [f"{_words(n)}\n{_num(float(t.low[i]))} – {_num(float(t.high[i]))}"
                       for i, n in enumerate(t.names[:m])], fontsize=8)
     ax.set_ylim(-0.8, max(m, 1) - 0.2)
@@ -150,11 +158,11 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
     pad = 0.15 * max(float(np.ptp(xs)), 1e-9)
     ax.set_xlim(float(xs.min()) - pad, float(xs.max()) + pad)
     if not m:
-        ax.text(0.5, 0.5, "nothing uncertain: every input was given as a number", transform=ax.transAxes,
+        ax.text(0.5, 0.5, _("nothing uncertain: every input was given as a number"), transform=ax.transAxes,
                 ha="center", va="center", fontsize=9, color="0.3")
-    ax.set_xlabel(f"advantage of returning over the best alternative [{cur}]")
-    _title(ax, "What would change the answer: each input alone, low to high",
-           f"the estimate recommends: {OPTION_LABELS.get(t.base_best, t.base_best)}")
+    ax.set_xlabel(_("advantage of returning over the best alternative [{currency}]").format(currency=cur))
+    _title(ax, _("What would change the answer: each input alone, low to high"),
+           _("the estimate recommends: {option}").format(option=_label(t.base_best)))
     ax.legend(fontsize=7, loc="best")
     ax.tick_params(axis="x", labelsize=8)
     return ax
@@ -184,28 +192,30 @@ def sweep_chart(s: Sweep, ax: Axes | None = None) -> Axes:
     >>> o = uncertain_order(price=18000, currency="RUB", origin="RU", postage=1450, reason="damaged")
     >>> ax = sweep_chart(sweep(o, "price"), Figure().subplots())
     >>> ax.get_xlabel(), len(ax.get_legend().get_texts())
-    ('price [RUB]', 6)
+    ('item price [RUB]', 6)
     """
     ax = _ax(ax)
     cur = s.currency
     for i, o in enumerate(s.options):
-        ax.plot(s.values, s.ev[i], color=OPTION_COLORS[o], lw=2, label=OPTION_LABELS[o])
+        ax.plot(s.values, s.ev[i], color=OPTION_COLORS[o], lw=2, label=_label(o))
     ax.axhline(0, color="0.6", lw=0.8)
     # break-even labels sit at the bottom of the axes (x in data, y in axes units), clear of the legend
     at_bottom = ax.get_xaxis_transform()
     x0, x1 = float(s.values[0]), float(s.values[-1])
     for k, (x, b, a) in enumerate(zip(s.break_even, s.before, s.after)):
-        ax.axvline(x, color="black", ls="--", lw=1, label="break-even: the best option changes" if k == 0 else None)
+        ax.axvline(x, color="black", ls="--", lw=1, label=_("break-even: the best option changes") if k == 0 else None)
         right_half = (x - x0) > 0.6 * (x1 - x0)  # label on the side with room
-        ax.text(x, 0.02 + 0.09 * (k % 3), f" {_num(float(x))}: {b} → {a} ", transform=at_bottom, fontsize=7,
+        text = _("{value}: {before} → {after}").format(value=_num(float(x)), before=_label(b), after=_label(a))
+        ax.text(x, 0.02 + 0.09 * (k % 3), f" {text} ", transform=at_bottom, fontsize=7,
                 ha="right" if right_half else "left", va="bottom",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
-    ax.axvline(s.base_value, color="0.4", ls=":", lw=1.2, label=f"this estimate ({_num(s.base_value)})")
+    ax.axvline(s.base_value, color="0.4", ls=":", lw=1.2,
+               label=_("this estimate ({amount})").format(amount=_num(s.base_value)))
     ax.set_xlim(float(s.values[0]), float(s.values[-1]))
     ax.set_xlabel(s.label)
-    ax.set_ylabel(f"expected value of the option [{cur}]")
-    _title(ax, f"Expected value of each option as the {_words(s.name)} varies",
-           "the other inputs stay at the estimate's values")
+    ax.set_ylabel(_("expected value of the option [{currency}]").format(currency=cur))
+    _title(ax, _("Expected value of each option as this input varies: {input}").format(input=_words(s.name)),
+           _("the other inputs stay at the estimate's values"))
     ax.legend(fontsize=7, loc="best")
     return ax
 
@@ -248,20 +258,22 @@ def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
     ax.pcolormesh(m.price, m.weight_g, m.best + 1, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
     bep = np.where(np.isfinite(m.break_even_price), m.break_even_price, np.nan)
     line = ax.plot(bep, m.weight_g, color="black", lw=1.5,
-                   label="break-even price: returning pays right of this line")
+                   label=_("break-even price: returning pays right of this line"))
     present = np.unique(m.best)
-    handles = [Patch(facecolor=OPTION_COLORS[o], label=f"best: {OPTION_LABELS[o]}")
+    handles = [Patch(facecolor=OPTION_COLORS[o], label=_("best: {option}").format(option=_label(o)))
                for i, o in enumerate(m.options) if i in present]
     if -1 in present:
-        handles.append(Patch(facecolor=_NO_PRICE, label="no postal offer takes this weight"))
+        handles.append(Patch(facecolor=_NO_PRICE, label=_("no postal offer takes this weight")))
     ax.set_xlim(float(m.price[0]), float(m.price[-1]))
     ax.set_ylim(float(m.weight_g[0]), float(m.weight_g[-1]))
-    ax.set_xlabel(f"item price [{m.currency}]")
-    ax.set_ylabel("parcel weight [g]")
-    _title(ax, f"Best option by item price and parcel weight, return posted {m.origin} → {m.destination}",
-           _given(m.given, m.currency) + ("; postage: as given, for every weight"
-                                          if len(m.offer) and str(m.offer[0]) == "postage as given"
-                                          else "; postage: the cheapest tracked offer (untracked where none)"))
+    ax.set_xlabel(_("item price [{currency}]").format(currency=m.currency))
+    ax.set_ylabel(_("parcel weight [g]"))
+    if len(m.offer) and str(m.offer[0]) == "postage as given":
+        note = _("{assuming}; postage: as given, for every weight")
+    else:
+        note = _("{assuming}; postage: the cheapest tracked offer (untracked where none)")
+    _title(ax, _("Best option by item price and parcel weight, return posted {origin} → {destination}").format(
+        origin=m.origin, destination=m.destination), note.format(assuming=_given(m.given, m.currency)))
     ax.legend(handles=handles + line, fontsize=7, loc="best", framealpha=0.9)
     return ax
 
@@ -306,15 +318,17 @@ def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60)
         o = mc.options[i]
         x = ev[i, ok[i]]
         w = np.full(x.size, 100.0 / max(n, 1))  # share of all draws
-        label = f"{OPTION_LABELS[o]}: best in {mc.p_best[i]:.0%} of draws"
+        label = _("{option}: best in {share} of draws").format(option=_label(o), share=share(round(mc.p_best[i], 2)))
         ax.hist(x, bins=edges, weights=w, histtype="stepfilled", alpha=0.3, color=OPTION_COLORS[o])
         ax.hist(x, bins=edges, weights=w, histtype="step", lw=1.5, color=OPTION_COLORS[o], label=label)
-    ax.axvline(0, color="black", lw=1, label=f"zero (returning loses money in {mc.p_return_loses:.0%} of draws)")
+    ax.axvline(0, color="black", lw=1, label=_("zero (returning loses money in {share} of draws)").format(
+        share=share(round(mc.p_return_loses, 2))))
     ax.set_ylim(0, ax.get_ylim()[1] * 1.6)  # headroom: the legend sits above the histograms
-    ax.set_xlabel(f"expected value of the option [{mc.currency}]")
-    ax.set_ylabel("share of draws [%]")
-    varied = "; ".join(f"{_words(k)} {d}" for k, d in mc.distributions.items()) or "nothing"
-    _title(ax, f"How sure is the answer? Expected values over {mc.draws:,} Monte Carlo draws", f"varied: {varied}")
+    ax.set_xlabel(_("expected value of the option [{currency}]").format(currency=mc.currency))
+    ax.set_ylabel(_("share of draws [%]"))
+    varied = "; ".join(f"{_words(k)} {d}" for k, d in mc.distributions.items()) or _("nothing")
+    _title(ax, _("How sure is the answer? Expected values over {draws} Monte Carlo draws").format(
+        draws=number(mc.draws, 0)), _("varied: {inputs}").format(inputs=varied))
     ax.legend(fontsize=7, loc="upper left")
     return ax
 
@@ -348,16 +362,17 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
     ax = _ax(ax)
     d = len(s.names)
     y = np.arange(d)[::-1].astype(float)
-    ax.barh(y + 0.2, s.first_order, height=0.38, color="#0072B2", label="first order: the input alone")
-    ax.barh(y - 0.2, s.total_order, height=0.38, color="#E69F00", label="total: with its interactions")
+    ax.barh(y + 0.2, s.first_order, height=0.38, color="#0072B2", label=_("first order: the input alone"))
+    ax.barh(y - 0.2, s.total_order, height=0.38, color="#E69F00", label=_("total: with its interactions"))
     ax.set_yticks(y, [_words(n) for n in s.names], fontsize=8)
     ax.set_xlim(min(0.0, float(np.min(s.first_order, initial=0.0))), max(1.0, float(np.max(s.total_order, initial=0.0))))
     if not d:
-        ax.text(0.5, 0.5, "nothing uncertain: every input was given as a number", transform=ax.transAxes,
+        ax.text(0.5, 0.5, _("nothing uncertain: every input was given as a number"), transform=ax.transAxes,
                 ha="center", va="center", fontsize=9, color="0.3")
-    ax.set_xlabel("share of the variance of the return advantage [0–1]")
-    _title(ax, "Which uncertain input matters most (Sobol indices)",
-           f"variance of the return advantage (std {s.std:,.0f} {s.currency}) explained by each input; n = {s.n:,}")
+    ax.set_xlabel(_("share of the variance of the return advantage [0–1]"))
+    _title(ax, _("Which uncertain input matters most (Sobol indices)"),
+           _("variance of the return advantage (standard deviation {amount}) explained by each input; {draws} "
+             "samples").format(amount=money(s.std, s.currency), draws=number(s.n, 0)))
     ax.legend(fontsize=7, loc="lower right")
     return ax
 
@@ -393,14 +408,14 @@ def recommendations_chart(summary, ax: Axes | None = None) -> Axes:
     bottom = np.zeros(len(origins))
     for opt in ("return", "partial_resell", "partial_keep", "keep"):
         counts = np.array([by[o]["recommendations"].get(opt, 0) for o in origins], dtype=float)
-        ax.bar(x, counts, bottom=bottom, label=OPTION_LABELS[opt], color=OPTION_COLORS[opt])
+        ax.bar(x, counts, bottom=bottom, label=_label(opt), color=OPTION_COLORS[opt])
         bottom += counts
     ax.set_xticks(x, origins)
-    ax.set_xlabel("origin country (where the return is posted)")
-    ax.set_ylabel("orders evaluated")
-    _title(ax, f"Recommendation by origin ({summary.evaluated:,} orders)")
+    ax.set_xlabel(_("origin country (where the return is posted)"))
+    ax.set_ylabel(_("orders evaluated"))
+    _title(ax, _("Recommendation by origin ({orders} orders)").format(orders=number(summary.evaluated, 0)))
     ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.35)
-    ax.legend(title="recommendation", fontsize=7, title_fontsize=7, ncols=2, loc="upper left")
+    ax.legend(title=_("recommendation"), fontsize=7, title_fontsize=7, ncols=2, loc="upper left")
     return ax
 
 
@@ -427,14 +442,16 @@ def savings_chart(summary, ax: Axes | None = None, *, fx=None) -> Axes:
     w = 0.4
     ret = [by[o]["saving_vs_always_return_eur"] for o in origins]
     part = [by[o]["saving_vs_always_partial_refund_eur"] for o in origins]
-    ax.bar(x - w / 2, ret, w, label='vs. "always return"', color=OPTION_COLORS["return"])
-    ax.bar(x + w / 2, part, w, label='vs. "always accept the partial refund"', color=OPTION_COLORS["partial_keep"])
+    ax.bar(x - w / 2, ret, w, label=_('vs. "always return"'), color=OPTION_COLORS["return"])
+    ax.bar(x + w / 2, part, w, label=_('vs. "always accept the partial refund"'), color=OPTION_COLORS["partial_keep"])
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x, origins)
     missing = [o for o in origins if by[o]["orders_without_eur_rate"]]
-    note = f" (no EUR rate: {', '.join(missing)})" if missing else ""
-    ax.set_xlabel("origin country" + note)
-    ax.set_ylabel("expected saving of the recommendations [EUR]")
-    _title(ax, "What following the recommendations saves, by origin")
+    if missing:
+        ax.set_xlabel(_("origin country (no EUR rate: {countries})").format(countries=", ".join(missing)))
+    else:
+        ax.set_xlabel(_("origin country"))
+    ax.set_ylabel(_("expected saving of the recommendations [EUR]"))
+    _title(ax, _("What following the recommendations saves, by origin"))
     ax.legend(fontsize=7)
     return ax

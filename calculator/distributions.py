@@ -53,6 +53,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
+from .formatting import significant
+from .i18n import N_, _
 from .inputs import FIELDS, field as _field
 from .units import parse_number
 
@@ -71,11 +73,9 @@ __all__ = [
     "PARTIAL_REFUND_RANGE",
 ]
 
-#: The accepted spellings, quoted in every parse error.
-DISTRIBUTION_FORMS = (
-    "tri:MIN,LIKELY,MAX (e.g. tri:0.3,0.5,0.7), uni:LOW,HIGH, beta:A,B (fractions) or "
-    "beta:A,B,LOW,HIGH, norm:MEAN,SD"
-)
+#: The accepted spellings, quoted in every parse error (English; shown as ``_(DISTRIBUTION_FORMS)``).
+DISTRIBUTION_FORMS = N_("tri:MIN,LIKELY,MAX (e.g. tri:0.3,0.5,0.7), uni:LOW,HIGH, beta:A,B (fractions) or "
+                        "beta:A,B,LOW,HIGH, norm:MEAN,SD")
 
 #: Inputs that may take a distribution (the numeric inputs of the money model, and the weight,
 #: whose postage is then looked up per draw).
@@ -237,11 +237,19 @@ class Distribution:
         return f"{_SHORT[self.kind]}({', '.join(f'{x:g}' for x in p)})"
 
 
+def _n(x: float) -> str:
+    """A parameter as the current language writes it, to 6 significant digits."""
+    return significant(x, 6)
+
+
 def _check_range(kind: str, values: Iterable[float], lower: float, upper: float) -> None:
     for x in values:
         if not (lower <= x <= upper):
-            rng = f"{lower:g}..{upper:g}" if math.isfinite(upper) else f"{lower:g} or more"
-            raise InputError(f"{kind}: {x:g} is outside the valid range {rng}")
+            if math.isfinite(upper):
+                raise InputError(_("{what}: {value} is outside the valid range {low} to {high}").format(
+                    what=kind, value=_n(x), low=_n(lower), high=_n(upper)))
+            raise InputError(_("{what}: {value} is outside the valid range: {low} or more").format(
+                what=kind, value=_n(x), low=_n(lower)))
 
 
 def fixed(value: float) -> Distribution:
@@ -274,7 +282,8 @@ def triangular(minimum: float, likely: float, maximum: float, *, lower: float = 
     """
     a, m, b = float(minimum), float(likely), float(maximum)
     if not (a <= m <= b):
-        raise InputError(f"triangular: need MIN ≤ LIKELY ≤ MAX, got {a:g}, {m:g}, {b:g}")
+        raise InputError(_("triangular: need MIN ≤ LIKELY ≤ MAX, got {values}").format(
+            values=", ".join(map(_n, (a, m, b)))))
     _check_range("triangular", (a, b), lower, upper)
     return Distribution(kind="triangular", params=(a, m, b), lower=float(lower), upper=float(upper))
 
@@ -289,7 +298,7 @@ def uniform(low: float, high: float, *, lower: float = -math.inf, upper: float =
     """
     a, b = float(low), float(high)
     if not a <= b:
-        raise InputError(f"uniform: need LOW ≤ HIGH, got {a:g}, {b:g}")
+        raise InputError(_("uniform: need LOW ≤ HIGH, got {values}").format(values=", ".join(map(_n, (a, b)))))
     _check_range("uniform", (a, b), lower, upper)
     return Distribution(kind="uniform", params=(a, b), lower=float(lower), upper=float(upper))
 
@@ -312,9 +321,10 @@ def beta(a: float, b: float, low: float = 0.0, high: float = 1.0, *, lower: floa
     """
     a, b, lo, hi = float(a), float(b), float(low), float(high)
     if not (a > 0 and b > 0):
-        raise InputError(f"beta: shape parameters must be greater than 0, got {a:g}, {b:g}")
+        raise InputError(_("beta: shape parameters must be greater than 0, got {values}").format(
+            values=", ".join(map(_n, (a, b)))))
     if not lo <= hi:
-        raise InputError(f"beta: need LOW ≤ HIGH, got {lo:g}, {hi:g}")
+        raise InputError(_("beta: need LOW ≤ HIGH, got {values}").format(values=", ".join(map(_n, (lo, hi)))))
     _check_range("beta", (lo, hi), lower, upper)
     return Distribution(kind="beta", params=(a, b, lo, hi), lower=float(lower), upper=float(upper))
 
@@ -330,7 +340,7 @@ def normal(mean: float, sd: float, *, lower: float = -math.inf, upper: float = m
     """
     mu, sd = float(mean), float(sd)
     if not sd >= 0:
-        raise InputError(f"normal: the standard deviation must be zero or more, got {sd:g}")
+        raise InputError(_("normal: the standard deviation must be zero or more, got {value}").format(value=_n(sd)))
     if sd == 0 or not (math.isfinite(lower) or math.isfinite(upper)):
         if sd == 0:
             _check_range("normal", (mu,), lower, upper)
@@ -338,8 +348,9 @@ def normal(mean: float, sd: float, *, lower: float = -math.inf, upper: float = m
         lo_z = (lower - mu) / sd
         hi_z = (upper - mu) / sd
         if lo_z > 6 or hi_z < -6:
-            raise InputError(f"normal: mean {mu:g} is more than 6 standard deviations outside the valid "
-                             f"range {lower:g}..{upper:g}; almost no draw would be valid")
+            raise InputError(_("normal: mean {mean} is more than 6 standard deviations outside the valid range {low} "
+                               "to {high}; almost no draw would be valid").format(mean=_n(mu), low=_n(lower),
+                                                                                   high=_n(upper)))
     return Distribution(kind="normal", params=(mu, sd), lower=float(lower), upper=float(upper))
 
 
@@ -379,7 +390,8 @@ def parse_distribution(text: str | float | Distribution, *, name: str) -> Distri
     1.0
     """
     if name not in UNCERTAIN_INPUTS:
-        raise InputError(f"{name}: cannot take a distribution; inputs that can: {', '.join(UNCERTAIN_INPUTS)}")
+        raise InputError(_("{field}: cannot take a distribution; inputs that can: {inputs}").format(
+            field=name, inputs=", ".join(UNCERTAIN_INPUTS)))
     f = _field(name)
     lower, upper = _bounds(name)
     if isinstance(text, Distribution):
@@ -392,21 +404,28 @@ def parse_distribution(text: str | float | Distribution, *, name: str) -> Distri
         return fixed(float(text))
     raw = str(text).strip()
     where = f"{f.flag}: {raw!r}"
+    forms = _(DISTRIBUTION_FORMS)
     if ":" not in raw:
         try:
             return parse_distribution(_number(raw, f.kind, where), name=name)
         except InputError:
-            raise InputError(f"{where} is neither a number nor a distribution; write {DISTRIBUTION_FORMS}") from None
-    head, _, body = raw.partition(":")
+            raise InputError(_("{flag} is neither a number nor a distribution; write {forms}").format(
+                flag=where, forms=forms)) from None
+    head, body = raw.partition(":")[::2]
     kind = _KINDS.get(head.strip().lower())
     if kind is None:
-        raise InputError(f"{where}: unknown distribution {head!r}; write {DISTRIBUTION_FORMS}")
+        raise InputError(_("{flag}: unknown distribution {name!r}; write {forms}").format(flag=where, name=head,
+                                                                                          forms=forms))
     parts = [s for s in body.split(",")]
     values = [_number(s, f.kind, where) for s in parts]
     need = {"triangular": (3,), "uniform": (2,), "beta": (2, 4), "normal": (2,)}[kind]
     if len(values) not in need:
-        counts = " or ".join(str(k) for k in need)
-        raise InputError(f"{where}: {head} takes {counts} numbers, got {len(values)}; write {DISTRIBUTION_FORMS}")
+        if len(need) == 2:
+            text_ = _("{flag}: {name} takes {one} or {other} numbers, got {count}; write {forms}")
+        else:
+            text_ = _("{flag}: {name} takes {one} numbers, got {count}; write {forms}")
+        raise InputError(text_.format(flag=where, name=head, one=need[0], other=need[-1], count=len(values),
+                                      forms=forms))
     try:
         if kind == "triangular":
             return triangular(*values, lower=lower, upper=upper)
@@ -415,21 +434,25 @@ def parse_distribution(text: str | float | Distribution, *, name: str) -> Distri
         if kind == "normal":
             return normal(*values, lower=lower, upper=upper)
         if len(values) == 2 and f.kind != "fraction":
-            raise InputError(f"beta: {f.name} is not a fraction; give its range as beta:A,B,LOW,HIGH")
+            raise InputError(_("beta: {field} is not a fraction; give its range as beta:A,B,LOW,HIGH").format(
+                field=f.name))
         return beta(*values, lower=lower, upper=upper)
     except InputError as exc:
-        raise InputError(f"{where}: {exc}; accepted forms: {DISTRIBUTION_FORMS}") from None
+        raise InputError(_("{flag}: {problem}; accepted forms: {forms}").format(flag=where, problem=exc,
+                                                                                forms=forms)) from None
 
 
 def _number(s: str, kind: str, where: str) -> float:
     s = s.strip()
     pct = s.endswith("%")
     if pct and kind != "fraction":
-        raise InputError(f"{where}: '%' is only for fractions; write plain numbers in {DISTRIBUTION_FORMS}")
+        raise InputError(_("{flag}: '%' is only for fractions; write plain numbers in {forms}").format(
+            flag=where, forms=_(DISTRIBUTION_FORMS)))
     try:
         v = float(parse_number(s.rstrip("%"), field=where))
     except InputError:
-        raise InputError(f"{where}: {s!r} is not a number; write {DISTRIBUTION_FORMS}") from None
+        raise InputError(_("{flag}: {value!r} is not a number; write {forms}").format(
+            flag=where, value=s, forms=_(DISTRIBUTION_FORMS))) from None
     return v / 100 if pct else v
 
 
@@ -455,7 +478,8 @@ def default_distribution(name: str, value: float) -> Distribution:
         lo, m, hi = PARTIAL_REFUND_RANGE
         return triangular(min(lo, value), value, max(hi, value), lower=0.0, upper=1.0)
     if name not in DEFAULT_SPREAD:
-        raise InputError(f"{name}: has no default distribution; give one, e.g. tri:MIN,LIKELY,MAX")
+        raise InputError(_("{field}: has no default distribution; give one, e.g. tri:MIN,LIKELY,MAX").format(
+            field=name))
     h = DEFAULT_SPREAD[name]
     # round() keeps 0.84 − 0.15 from printing as 0.69000000000000006
     return triangular(max(0.0, round(value - h, 10)), value, min(1.0, round(value + h, 10)), lower=0.0, upper=1.0)

@@ -33,6 +33,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _yaml
 from .errors import FxError, InputError
+from .formatting import day, share, significant
+from .i18n import N_, _
 from .inputs import factorize
 from .units import is_currency, parse_number
 
@@ -48,10 +50,8 @@ __all__ = [
 
 BASE = "EUR"
 _CODE = re.compile(r"^[A-Z]{3}$")
-_FORMS = (
-    "expected CODE=<units per 1 EUR> (e.g. RUB=92.0938) "
-    "or BASE/QUOTE=<units of QUOTE per 1 BASE>, as quote screens write it (e.g. USD/RUB=78.38: 1 USD = 78.38 RUB)"
-)
+_FORMS = N_("expected CODE=<units per 1 EUR> (e.g. RUB=92.0938) or BASE/QUOTE=<units of QUOTE per 1 BASE>, as quote "
+            "screens write it (e.g. USD/RUB=78.38: 1 USD = 78.38 RUB)")
 
 #: An override further than this from the bundled reference rate of the same pair is warned about.
 SANITY_RATIO = 0.5
@@ -116,23 +116,19 @@ class FxRates:
         for code, value in self.per_eur.items():
             key = _norm(code)
             if not _CODE.match(key):
-                raise InputError(
-                    f"per_eur: {code!r} is not a currency code; use the three-letter ISO 4217 code"
-                )
+                raise InputError(_("per_eur: {code!r} is not a currency code; use the three-letter ISO 4217 "
+                                   "code").format(code=code))
             try:
                 rate = float(value)
             except (TypeError, ValueError):
                 rate = math.nan
             if not (math.isfinite(rate) and rate > 0):
-                raise InputError(
-                    f"per_eur: rate of {key} is {value!r}; "
-                    f"give a positive number of {key} per 1 EUR"
-                )
+                raise InputError(_("per_eur: rate of {code} is {value!r}; give a positive number of {code} per 1 "
+                                   "EUR").format(code=key, value=value))
             per_eur[key] = rate
         if per_eur.setdefault(BASE, 1.0) != 1.0:
-            raise InputError(
-                f"per_eur: EUR is {per_eur[BASE]!r}; rates are per 1 EUR, so EUR must be 1"
-            )
+            raise InputError(_("per_eur: EUR is {value!r}; rates are per 1 EUR, so EUR must be 1").format(
+                value=per_eur[BASE]))
         sources = {_norm(code): str(text) for code, text in self.sources.items()}
         sources.setdefault(BASE, "base currency (rates are per 1 EUR)")
         codes = sorted(per_eur)
@@ -282,10 +278,9 @@ class FxRates:
                 per_eur[base] = per_eur[quote] / value
                 moved, anchor = base, quote
             else:
-                raise FxError(
-                    f"--fx {key}={value!r}: neither {base} nor {quote} has a rate against the euro; "
-                    f"pass --fx {base}=<units per 1 EUR> as well"
-                )
+                raise FxError(_("--fx {pair}={value!r}: neither {base} nor {quote} has a rate against the euro; pass "
+                                "--fx {base}=<units per 1 EUR> as well").format(pair=key, value=value, base=base,
+                                                                                 quote=quote))
             sources[moved] = (
                 f"user override --fx {key}={value!r}, with {anchor} {per_eur[anchor]!r} per EUR "
                 f"({sources.get(anchor, 'no source')})"
@@ -302,9 +297,15 @@ def _reference_cross(base: str, quote: str) -> float:
 def _sanity(pair: str, value: float, reference: float, where: str) -> None:
     """Warn when an override is more than :data:`SANITY_RATIO` away from the reference rate."""
     if math.isfinite(reference) and abs(value - reference) > SANITY_RATIO * reference:
-        hint = " (written the wrong way round?)" if abs(1 / value - reference) <= SANITY_RATIO * reference else ""
-        warnings.warn(FxWarning(f"{where}: {pair} = {value:g} is more than {SANITY_RATIO:.0%} away from the "
-                                f"bundled reference rate {reference:.6g}{hint}"), stacklevel=3)
+        if abs(1 / value - reference) <= SANITY_RATIO * reference:
+            text = _("{flag}: {pair} = {value} is more than {share} away from the bundled reference rate {reference} "
+                     "(written the wrong way round?)")
+        else:
+            text = _("{flag}: {pair} = {value} is more than {share} away from the bundled reference rate {reference}")
+        shown = text.format(flag=where, pair=pair, value=significant(value, 6), share=share(SANITY_RATIO),
+                            reference=significant(reference, 6))
+        warnings.warn(FxWarning(shown), stacklevel=3)
+
 
 
 def parse_override(text: str) -> tuple[str, float]:
@@ -341,29 +342,29 @@ def parse_override(text: str) -> tuple[str, float]:
     ('RUB', 80.0)
     """
     where = f"--fx {text!r}"
+    forms = _(_FORMS)
     left, sep, right = str(text).partition("=")
     if not sep or "=" in right:
-        raise InputError(f"{where}: no single '='; {_FORMS}")
+        raise InputError(_("{flag}: no single '='; {forms}").format(flag=where, forms=forms))
     codes = [_norm(part) for part in left.split("/")]
     if len(codes) > 2:
-        raise InputError(f"{where}: more than one '/'; {_FORMS}")
+        raise InputError(_("{flag}: more than one '/'; {forms}").format(flag=where, forms=forms))
     for code in codes:
         if not _CODE.match(code) or not is_currency(code):
-            raise InputError(
-                f"{where}: {code!r} is not a currency code (three letters, ISO 4217); {_FORMS}"
-            )
+            raise InputError(_("{flag}: {code!r} is not a currency code (three letters, ISO 4217); {forms}").format(
+                flag=where, code=code, forms=forms))
     try:
         value = float(parse_number(right, field="rate"))
     except InputError as exc:
-        raise InputError(f"{where}: {exc}; {_FORMS}") from None
+        raise InputError(_("{flag}: {problem}; {forms}").format(flag=where, problem=exc, forms=forms)) from None
     if not value > 0:
-        raise InputError(f"{where}: the rate must be positive; {_FORMS}")
+        raise InputError(_("{flag}: the rate must be positive; {forms}").format(flag=where, forms=forms))
     if len(codes) == 2 and codes[1] == codes[0]:
-        raise InputError(f"{where}: a currency against itself is always 1; {_FORMS}")
+        raise InputError(_("{flag}: a currency against itself is always 1; {forms}").format(flag=where, forms=forms))
     if len(codes) == 1:
         if codes[0] == BASE:
-            raise InputError(f"{where}: EUR is the base and always 1; set the other currency, "
-                             f"e.g. USD=<USD per 1 EUR>; {_FORMS}")
+            raise InputError(_("{flag}: EUR is the base and always 1; set the other currency, e.g. USD=<USD per 1 "
+                               "EUR>; {forms}").format(flag=where, forms=forms))
         return codes[0], value
     if codes[0] == BASE:  # EUR/RUB=92: RUB per EUR
         return codes[1], value
@@ -374,18 +375,20 @@ def parse_override(text: str) -> tuple[str, float]:
 
 def _parse_rates(doc: _yaml.Document) -> FxRates:
     if doc.root is None:
-        raise doc.error("the file is empty; see calculator/data/fx.yaml for the format")
+        raise doc.error(_("the file is empty; see calculator/data/fx.yaml for the format"))
     top = doc.root.mapping(("date", "base", "note", "publishers", "rates", "gaps"),
                            ("date", "base", "note", "publishers", "rates"))
     if top["base"].value() != BASE:
-        raise top["base"].error(f"{top['base'].value()!r}; the rates must be per 1 EUR (base: EUR)")
+        raise top["base"].error(_("{value!r}; the rates must be per 1 EUR (base: EUR)").format(
+            value=top["base"].value()))
     date = top["date"].date()
     publishers: dict[str, dict[str, _yaml.Node]] = {}
     for pid, node in top["publishers"].items():
         pub = node.mapping(("publisher", "label", "url", "copy", "how", "confidence", "verify"),
                            ("publisher", "label", "url", "copy", "how", "confidence"))
         if pub["confidence"].value() not in _CONFIDENCE:
-            raise pub["confidence"].error(f"{pub['confidence'].value()!r}; choose {', '.join(_CONFIDENCE)}")
+            raise pub["confidence"].error(_("{value!r}; choose {choices}").format(
+                value=pub["confidence"].value(), choices=", ".join(_CONFIDENCE)))
         publishers[pid] = pub
     per_eur: dict[str, float] = {}
     sources: dict[str, str] = {}
@@ -394,16 +397,17 @@ def _parse_rates(doc: _yaml.Document) -> FxRates:
         pid = entry["publisher"].value()
         pub = publishers.get(pid)
         if pub is None:
-            raise entry["publisher"].error(f"{pid!r} is not under publishers; choose {', '.join(publishers)}")
+            raise entry["publisher"].error(_("{value!r} is not under publishers; choose {choices}").format(
+                value=pid, choices=", ".join(publishers)))
         value = entry["per_eur"].value()
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise entry["per_eur"].error(f"{value!r}; give a positive number")
+            raise entry["per_eur"].error(_("{value!r}; give a positive number").format(value=value))
         per_eur[code] = float(value)
         sources[code] = f"{pub['label'].text()} {date.isoformat()}, confidence {pub['confidence'].text()}"
     for code, node in top["gaps"].items() if "gaps" in top else []:
         node.mapping(("publisher", "reason", "verify"), ("publisher", "reason", "verify"))
         if code in per_eur:
-            raise node.error("listed as a gap but also has a rate; keep one")
+            raise node.error(_("listed as a gap but also has a rate; keep one"))
     try:
         return FxRates(per_eur=per_eur, date=date, sources=sources)
     except InputError as exc:
@@ -418,7 +422,7 @@ def load_rates(path: str | Path) -> FxRates:
     DataFileError
         ``<file>, line <n>: <key>: <what>``: the place and what is wrong.
     """
-    return _parse_rates(_yaml.load(path, what="the rates file"))
+    return _parse_rates(_yaml.load(path, what=N_("the rates file")))
 
 
 @functools.cache
@@ -481,7 +485,7 @@ def convert(
     try:
         values = np.asarray(amount, dtype=np.float64)
     except (TypeError, ValueError):
-        raise InputError(f"amount: {amount!r} is not a number or an array of numbers") from None
+        raise InputError(_("amount: {value!r} is not a number or an array of numbers").format(value=amount)) from None
     if rates is None:
         rates = reference_rates()
     return np.multiply(values, rates.factor(from_currency, to_currency))
@@ -501,7 +505,7 @@ def require(codes: ArrayLike, rates: FxRates | None = None) -> None:
     >>> require(["USD", "KZT"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    calculator.errors.FxError: no exchange rate for KZT (the reference rates of 2025-12-31 have
+    calculator.errors.FxError: no exchange rate for KZT (the reference rates of 31 Dec 2025 have
     none); pass --fx KZT=<units per 1 EUR>
     """
     if rates is None:
@@ -509,8 +513,9 @@ def require(codes: ArrayLike, rates: FxRates | None = None) -> None:
     missing = rates.missing(codes)
     if not missing:
         return
-    have = (
-        f"the reference rates of {rates.date.isoformat()}" if rates.date else "the rates given"
-    )
     fixes = " ".join(f"--fx {code}=<units per 1 EUR>" for code in missing)
-    raise FxError(f"no exchange rate for {', '.join(missing)} ({have} have none); pass {fixes}")
+    if rates.date:
+        raise FxError(_("no exchange rate for {codes} (the reference rates of {day} have none); pass {fixes}").format(
+            codes=", ".join(missing), day=day(rates.date), fixes=fixes))
+    raise FxError(_("no exchange rate for {codes} (the rates given have none); pass {fixes}").format(
+        codes=", ".join(missing), fixes=fixes))

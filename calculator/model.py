@@ -35,17 +35,27 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["OPTIONS", "OPTION_WORDS", "ModelInputs", "Evaluation", "evaluate"]
+from .i18n import N_
+
+__all__ = ["OPTIONS", "OPTION_WORDS", "OPTION_LABELS", "ModelInputs", "Evaluation", "evaluate"]
 
 #: The options, in the order ties are broken: the less effortful option wins a tie.
 OPTIONS: tuple[str, ...] = ("keep", "partial_keep", "partial_resell", "return")
 
-#: What each option means, in the words every text and chart uses.
+#: What each option means, in the words every text uses (English; shown as ``_(OPTION_WORDS[o])``).
 OPTION_WORDS: dict[str, str] = {
-    "keep": "keep the item without a dispute",
-    "partial_keep": "accept a partial refund and keep the item",
-    "partial_resell": "accept a partial refund and sell the item locally",
-    "return": "dispute for a full refund and post the item back",
+    "keep": N_("keep the item without a dispute"),
+    "partial_keep": N_("accept a partial refund and keep the item"),
+    "partial_resell": N_("accept a partial refund and sell the item locally"),
+    "return": N_("dispute for a full refund and post the item back"),
+}
+#: The options in a few words, for table cells, chart legends and short lines
+#: (English; shown as ``_(OPTION_LABELS[o])``).
+OPTION_LABELS: dict[str, str] = {
+    "keep": N_("keep it, no dispute"),
+    "partial_keep": N_("partial refund, keep the item"),
+    "partial_resell": N_("partial refund, resell the item"),
+    "return": N_("return it (dispute + post back)"),
 }
 
 # Two EVs closer than this (in the order currency) are a tie: half a cent cannot decide anything,

@@ -6,7 +6,8 @@ Mail, ...). :func:`price_route` prices every offer of a route for an array of pa
 over parcels.
 
 An offer a parcel cannot use gets NaN and a reason code (:data:`REASONS`); :func:`explain` turns a
-code into words for the edges ("over 2 kg max", "longest side 65 cm > 60 cm").
+code into words in the current language ("over the 2 kg limit", "does not fit: longest side 65 cm,
+at most 60 cm").
 
 This module is the single-route half of the rate engine; :mod:`calculator.rates` is its public
 face (import every name from there) and adds many routes (``cheapest_postage``) and where prices
@@ -25,9 +26,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError, TariffError
+from .formatting import day as date_text
+from .formatting import sides, weight
 from .fx import FxRates, reference_rates
+from .i18n import N_, _
 from .tariffs import Addon, Rule, Service, Tariff, Zone, in_force, not_in_force, resolve
-from .units import format_weight
 
 __all__ = [
     "REASONS",
@@ -35,6 +38,7 @@ __all__ = [
     "RouteQuote",
     "price_route",
     "explain",
+    "explain_parts",
     "offers_for_route",
     "price_versions",
     "pick_offers",
@@ -102,12 +106,15 @@ class Offer:
 
     @property
     def label(self) -> str:
-        """``USPS First-Class Package International Service + Registered Mail``."""
-        extra = f" + {self.addon.name}" if self.addon else ""
-        carrier, name = self.tariff.carrier, self.service.name
-        # a service named with its carrier ("DHL Paket", "USPS Ground Advantage") is not prefixed again
-        named = name.split()[0].strip("/") in carrier.replace("/", " ").split() if name.split() else False
-        return f"{name}{extra}" if named else f"{carrier} {name}{extra}"
+        """``USPS First-Class Package International Service + Registered Mail``: the carrier's names,
+        the same in every language (data: a batch's ``service`` column)."""
+        return _label(self.tariff.carrier, self.service.name, self.addon.name if self.addon else "")
+
+    @property
+    def shown_label(self) -> str:
+        """:attr:`label` as texts in the current language show it: with the Russian names
+        (``name_ru``) of the service and add-on in Russian, where the tariff file gives them."""
+        return _label(self.tariff.carrier, self.service.shown_name, self.addon.shown_name if self.addon else "")
 
     @property
     def key(self) -> str:
@@ -126,6 +133,13 @@ class Offer:
         """What a buyer must know before posting this way ("" when nothing): business customers
         only, a size the tariff cannot check, an open question about the route."""
         return " ".join(x for x in (self.service.caveat, *(z.caveat for z in self.zones)) if x)
+
+
+def _label(carrier: str, name: str, addon: str) -> str:
+    extra = f" + {addon}" if addon else ""
+    # a service named with its carrier ("DHL Paket", "USPS Ground Advantage") is not prefixed again
+    named = name.split()[0].strip("/") in carrier.replace("/", " ").split() if name.split() else False
+    return f"{name}{extra}" if named else f"{carrier} {name}{extra}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -327,9 +341,11 @@ def posting_dates(posted_on: ArrayLike | None, n: int) -> NDArray[np.datetime64]
     try:
         d = a.astype("datetime64[D]") if a.dtype.kind != "M" or a.dtype != np.dtype("datetime64[D]") else a
     except (TypeError, ValueError):
-        raise InputError(f"posted_on: {posted_on!r} is not a date or an array of dates; write YYYY-MM-DD") from None
+        raise InputError(_("posted_on: {value!r} is not a date or an array of dates; write YYYY-MM-DD").format(
+            value=posted_on)) from None
     if d.ndim > 1 or (d.ndim == 1 and d.shape[0] not in (1, n)):
-        raise InputError(f"posted_on: {d.shape[0]} dates for {n} parcels; give one date or one per parcel")
+        raise InputError(_("posted_on: {dates} dates for {parcels} parcels; give one date or one per parcel").format(
+            dates=d.shape[0], parcels=n))
     return np.broadcast_to(d.reshape(-1) if d.ndim else d, (n,))
 
 
@@ -409,9 +425,10 @@ def price_route(
     day = _one_day(posted)
     mine = [t for t in resolve(tariffs) if t.origin == origin]
     if day is None and n and len({t.name for t in mine}) != len(mine):
-        days = sorted({str(x) for x in np.unique(posted)})
-        raise InputError(f"posted_on: parcels posted on {', '.join(days[:3])}{'…' if len(days) > 3 else ''} may fall "
-                         "under different price lists; price them with cheapest_postage, or one day at a time")
+        days = np.unique(posted)
+        shown = ", ".join(date_text(x) for x in days[:3]) + ("…" if len(days) > 3 else "")
+        raise InputError(_("posted_on: parcels posted on {days} may fall under different price lists; price them "
+                           "with cheapest_postage, or one day at a time").format(days=shown))
     versions = in_force(mine, day) if day is not None else tuple(mine)
     if mine and not versions:
         raise TariffError("; ".join(not_in_force(mine, day)))
@@ -503,60 +520,89 @@ def pick_offers(offers: Sequence[Offer], price: NDArray[np.float64], fx: FxRates
 # --------------------------------------------------------------------------------------------
 # words
 
+#: The sides of a parcel, longest first, as a size limit names them (a box has three, an envelope two).
+_SIDES = {3: (N_("longest side"), N_("middle side"), N_("shortest side")),
+          2: (N_("longest side"), N_("second side")),
+          1: (N_("longest side"),)}
 
-def _cm(x: float) -> str:
-    return f"{x:.4g} cm"
+
+def _side(j: int, count: int) -> str:
+    return _(_SIDES.get(count, _SIDES[3])[min(j, 2)])
 
 
 def explain(q: RouteQuote, i: int, j: int = 0, *, sizes: bool = True) -> str:
-    """Why offer ``i`` cannot take parcel ``j``, in words; ``""`` if it can.
+    """Why offer ``i`` cannot take parcel ``j``, in words in the current language; ``""`` if it can.
 
-    With ``sizes=False`` the text names the limit but not this parcel's measurements ("longest
-    side over 60 cm"), so many parcels refused for the same reason share one text.
+    Limits are written in the user's units with sensible precision, and the carrier's pounds or
+    inches after them where the tariff gave its limit so ("over the 1.81 kg (4 lb) limit",
+    "does not fit: longest side 65 cm, at most 61 cm (24 in)"). With ``sizes=False`` the text names
+    the limit but not this parcel's measurements ("longest side over 60 cm"), so many parcels
+    refused for the same reason share one text.
     """
+    reason, note = explain_parts(q, i, j, sizes=sizes)
+    return _("{reason} ({note})").format(reason=reason, note=note) if note else reason
+
+
+def explain_parts(q: RouteQuote, i: int, j: int = 0, *, sizes: bool = True) -> tuple[str, str]:
+    """:func:`explain` as (the reason, the zone's note that explains it, ``""`` when none), for a
+    table that puts long notes under it."""
     code = int(q.reason[i, j])
     offer = q.offers[i]
     lim = offer.service.limits
     d = q.dims_cm[:, j]
     zi = int(q.zone[i, j])
     zone = offer.zones[zi] if 0 <= zi < len(offer.zones) else None
-    note = f" ({zone.note})" if zone is not None and zone.note else ""
+    note = zone.note if zone is not None and zone.note else ""
 
     def over(what: str, value: float, limit: float) -> str:
-        return f"{what} {_cm(value)} > {_cm(limit)}" if sizes else f"{what} over {_cm(limit)}"
+        if sizes:
+            return _("{what} {length}, at most {limit}").format(what=what, length=sides([value]),
+                                                                 limit=sides([limit]))
+        return _("{what} over {limit}").format(what=what, limit=sides([limit]))
 
     if code == OK:
-        return ""
+        return "", ""
     if code == NO_ROUTE:
-        return f"no route to {q.destination}"
+        return _("no route to {country}").format(country=q.destination), ""
     if code == BY_RULE:
-        return next(r.text for r in offer.rules if r.in_force(q.posted_on[j]))
+        return next(r.shown_text for r in offer.rules if r.in_force(q.posted_on[j])), ""
     if code == NOT_SERVED:
-        return f"route to {q.destination} not served{note}"
+        return _("route to {country} not served").format(country=q.destination), note
     if code in (NO_PRICE, NO_PRICE_BAND):
-        return f"no price in source{note}"
+        return _("no price in source"), note
     if code == UNKNOWN_ZONE:
-        return f"unknown zone; this service's zones are {', '.join(z.id for z in offer.zones)}"
+        return _("unknown zone; this service's zones are {zones}").format(
+            zones=", ".join(z.id for z in offer.zones)), ""
     if code == BAD_WEIGHT:
-        return "weight missing or negative"
+        return _("weight missing or negative"), ""
     if code == OVER_WEIGHT:
-        return f"over {format_weight(lim.max_weight_g)} max"
+        return _("over the {weight} limit").format(weight=weight(lim.max_weight_g)), ""
     if code == UNDER_WEIGHT:
-        return f"only for parcels over {format_weight(lim.min_weight_g)}"
+        return _("only for parcels over {weight}").format(weight=weight(lim.min_weight_g)), ""
     if code == ABOVE_TOP_BAND:
-        top = format_weight(zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan"))
-        weight = f" {format_weight(q.chargeable_g[i, j])} is" if sizes else ""
-        return f"chargeable weight{weight} over the last price band ({top})"
+        top = weight(zone.limits_g[-1] if zone is not None and len(zone.limits_g) else float("nan"))
+        if sizes:
+            return _("chargeable weight {weight} is over the last price band ({top})").format(
+                weight=weight(q.chargeable_g[i, j]), top=top), ""
+        return _("chargeable weight over the last price band ({top})").format(top=top), ""
     if code == TOO_LONG:
-        return over("longest side", d[0], lim.max_length_cm)
+        return over(_("longest side"), d[0], lim.max_length_cm), ""
     if code == OVER_SUM:
-        return over("length + width + height", d.sum(), lim.max_sum_cm)
+        return over(_("length + width + height"), d.sum(), lim.max_sum_cm), ""
     if code == OVER_GIRTH:
-        return over("length + girth", d[0] + 2 * (d[1] + d[2]), lim.max_length_girth_cm)
+        return over(_("length + girth"), d[0] + 2 * (d[1] + d[2]), lim.max_length_girth_cm), ""
     if code == DOES_NOT_FIT:
-        box = "×".join(f"{x:.4g}" for x in lim.max_dims_cm or ())
-        return f"does not fit {box} cm"
+        box = lim.max_dims_cm or ()
+        if sizes:
+            k = next((k for k, m in enumerate(box) if d[k] > m * (1 + _SLACK)), 0)
+            return _("does not fit: {side} {length}, at most {limit}").format(
+                side=_side(k, len(box)), length=sides([d[k]]), limit=sides([box[k]])), ""
+        return _("does not fit: at most {sides}").format(sides=sides(box)), ""
     if code == TOO_SMALL:
-        mins = "×".join(f"{x:.4g}" for x in lim.min_dims_cm or ())
-        return f"smaller than the minimum {mins} cm"
-    return REASONS.get(code, str(code))
+        least = lim.min_dims_cm or ()
+        if sizes:
+            k = next((k for k, m in enumerate(least) if d[k] < m / (1 + _SLACK)), 0)
+            return _("too small: {side} {length}, at least {limit}").format(
+                side=_side(k, len(least)), length=sides([d[k]]), limit=sides([least[k]])), ""
+        return _("too small: at least {sides}").format(sides=sides(least)), ""
+    return REASONS.get(code, str(code)), ""

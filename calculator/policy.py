@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _yaml
 from .errors import DataFileError, InputError
+from .i18n import N_, _, ngettext
 from .inputs import REASONS
 
 __all__ = [
@@ -169,7 +170,7 @@ class Marketplace:
         problems = _problems(self)
         if problems:
             key, what = problems[0]
-            raise InputError(f"marketplace {self.id!r}: {key}: {what}")
+            raise InputError(_("marketplace {id!r}: {key}: {problem}").format(id=self.id, key=key, problem=what))
 
 
 _DAY_FIELDS = (
@@ -187,32 +188,34 @@ def _is_count(value: Any) -> bool:
 
 
 def _problems(m: Marketplace) -> list[tuple[str, str]]:
-    """Each (field, what is wrong) of a profile; empty if it is consistent."""
+    """Each (field, what is wrong) of a profile, in the current language; empty if it is consistent."""
     out = []
     for name in _DAY_FIELDS:
         if not _is_count(getattr(m, name)):
-            out.append((name, f"{getattr(m, name)!r} is not a whole number of days >= 0"))
+            out.append((name, _("{value!r} is not a whole number of days >= 0").format(value=getattr(m, name))))
     for name in _OPTIONAL_DAY_FIELDS:
         value = getattr(m, name)
         if value is not None and not _is_count(value):
-            out.append((name, f"{value!r} is not a whole number >= 0 or null"))
+            out.append((name, _("{value!r} is not a whole number >= 0 or null").format(value=value)))
     if m.dispute_window_from not in ("receipt", "purchase"):
         out.append(("dispute_window_from",
-                    f"{m.dispute_window_from!r}; choose receipt or purchase"))
+                    _("{value!r}; choose receipt or purchase").format(value=m.dispute_window_from)))
     if not out and m.refund_days_min > m.refund_days_max:
-        out.append(("refund_days", f"min {m.refund_days_min} > max {m.refund_days_max}"))
+        out.append(("refund_days", _("min {low} > max {high}").format(low=m.refund_days_min, high=m.refund_days_max)))
     cap = m.free_return_price_cap_usd
     if cap is not None and not (isinstance(cap, (int, float)) and not isinstance(cap, bool) and cap > 0):
-        out.append(("free_return_price_cap_usd", f"{cap!r} is not a positive amount or null"))
+        out.append(("free_return_price_cap_usd", _("{value!r} is not a positive amount or null").format(value=cap)))
     fw = m.free_return_win_probability
     if fw is not None and not (isinstance(fw, (int, float)) and not isinstance(fw, bool) and 0 <= fw <= 1):
-        out.append(("free_return_win_probability", f"{fw!r} is not a probability between 0 and 1 or null"))
+        out.append(("free_return_win_probability",
+                    _("{value!r} is not a probability between 0 and 1 or null").format(value=fw)))
     unknown = [r for r in m.seller_pays_postage_for if r not in REASONS]
     if unknown:
-        out.append(("seller_pays_postage_for", f"{unknown[0]!r} is not a reason; reasons: {', '.join(REASONS)}"))
+        out.append(("seller_pays_postage_for", _("{value!r} is not a reason; reasons: {reasons}").format(
+            value=unknown[0], reasons=", ".join(REASONS))))
     transit = m.return_transit_days
     if len(transit) != 2 or not all(_is_count(x) for x in transit) or transit[0] > transit[1]:
-        out.append(("return_transit_days", f"{transit!r}; give [min, max] days, min <= max"))
+        out.append(("return_transit_days", _("{value!r}; give [min, max] days, min <= max").format(value=transit)))
     return out
 
 
@@ -237,20 +240,20 @@ class _Doc:
             while probe and probe not in self.lines:
                 probe = probe[:-1]
             line = self.lines.get(probe)
-        return self._doc.error(what, line=line, key=".".join(path) if path else "top level")
+        return self._doc.error(what, line=line, key=".".join(path) if path else _("top level"))
 
     def mapping(self, path: tuple[str, ...], node: Any, required: set[str],
                 optional: set[str] = frozenset()) -> Mapping[str, Any]:
         if not isinstance(node, Mapping):
-            raise self.error(path, f"expected a mapping with keys {', '.join(sorted(required))}")
+            raise self.error(path, _("expected a mapping with keys {keys}").format(keys=", ".join(sorted(required))))
         unknown = sorted(str(k) for k in set(node) - required - optional)
         if unknown:
-            raise self.error((*path, unknown[0]), f"unknown key; allowed here: "
-                             f"{', '.join(sorted(required | optional))}")
+            raise self.error((*path, unknown[0]), _("unknown key; allowed here: {keys}").format(
+                keys=", ".join(sorted(required | optional))))
         absent = sorted(required - set(node))
         if absent:
-            raise self.error(path, f"missing key{'s' if len(absent) > 1 else ''} "
-                                   f"{', '.join(repr(k) for k in absent)}")
+            raise self.error(path, ngettext("missing key {keys}", "missing keys {keys}", len(absent)).format(
+                keys=", ".join(repr(k) for k in absent)))
         return node
 
 
@@ -284,56 +287,57 @@ _ID = re.compile(r"^[a-z0-9_-]+$")
 
 
 def _value_ok(kind: str, value: Any) -> str | None:
-    """None if ``value`` fits ``kind``, else what is expected."""
+    """None if ``value`` fits ``kind``, else what is expected (in the current language)."""
     if kind == "count":
-        return None if _is_count(value) else "a whole number >= 0"
+        return None if _is_count(value) else _("a whole number >= 0")
     if kind == "range":
         ok = (isinstance(value, list) and len(value) == 2 and all(_is_count(x) for x in value)
               and value[0] <= value[1])
-        return None if ok else "[min, max], whole numbers >= 0, min <= max"
+        return None if ok else _("[min, max], whole numbers >= 0, min <= max")
     if kind == "bool":
-        return None if isinstance(value, bool) else "true or false"
+        return None if isinstance(value, bool) else _("true or false")
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "positive":
-        return None if number and value > 0 else "a number > 0"
+        return None if number and value > 0 else _("a number > 0")
     if kind == "probability":
-        return None if number and 0 <= value <= 1 else "a probability between 0 and 1"
+        return None if number and 0 <= value <= 1 else _("a probability between 0 and 1")
     if kind == "reasons":
         ok = isinstance(value, list) and all(x in REASONS for x in value)
-        return None if ok else f"a list of reasons ({', '.join(REASONS)})"
+        return None if ok else _("a list of reasons ({reasons})").format(reasons=", ".join(REASONS))
     if kind == "text":
-        return None if isinstance(value, str) and value.strip() else "a text"
+        return None if isinstance(value, str) and value.strip() else _("a text")
     ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
-    return None if ok else "a list of texts"
+    return None if ok else _("a list of texts")
 
 
 def _figure(doc: _Doc, path: tuple[str, ...], node: Any, kind: str, nullable: bool,
             extra: frozenset[str]) -> tuple[Any, Mapping[str, Any]]:
     fig = doc.mapping(path, node, _FIGURE_KEYS, {"note", "other"} | extra)
     if fig["confidence"] not in CONFIDENCE:
-        raise doc.error((*path, "confidence"),
-                        f"{fig['confidence']!r}; choose {', '.join(CONFIDENCE)}")
+        raise doc.error((*path, "confidence"), _("{value!r}; choose {choices}").format(
+            value=fig["confidence"], choices=", ".join(CONFIDENCE)))
     value = fig["value"]
     if value is None:
         if not nullable:
-            raise doc.error((*path, "value"),
-                            f"null, but this figure is required; give {_value_ok(kind, None)}")
+            raise doc.error((*path, "value"), _("null, but this figure is required; give {expected}").format(
+                expected=_value_ok(kind, None)))
     elif (expected := _value_ok(kind, value)) is not None:
-        raise doc.error((*path, "value"), f"{value!r}; expected {expected}")
+        raise doc.error((*path, "value"), _("{value!r}; expected {expected}").format(value=value, expected=expected))
     for i, other in enumerate(fig.get("other") or []):
         doc.mapping((*path, "other", str(i)), other, _FIGURE_KEYS, {"note"})
     if "unit" in fig and fig["unit"] not in _UNITS:
-        raise doc.error((*path, "unit"), f"{fig['unit']!r}; choose {', '.join(_UNITS)}")
+        raise doc.error((*path, "unit"), _("{value!r}; choose {choices}").format(value=fig["unit"],
+                                                                                   choices=", ".join(_UNITS)))
     if "counted_from" in extra and fig.get("counted_from") not in ("receipt", "purchase"):
-        raise doc.error((*path, "counted_from"),
-                        f"{fig.get('counted_from')!r}; choose receipt or purchase")
+        raise doc.error((*path, "counted_from"), _("{value!r}; choose receipt or purchase").format(
+            value=fig.get("counted_from")))
     return value, fig
 
 
 def _profile(doc: _Doc, mid: str, node: Any) -> Marketplace:
     path = ("marketplaces", mid)
     if not _ID.match(mid):
-        raise doc.error(path, "an id is lower-case letters, digits, '-' or '_'")
+        raise doc.error(path, _("an id is lower-case letters, digits, '-' or '_'"))
     prof = doc.mapping(path, node, {"name", "notes", *_FIGURES})
     kwargs: dict[str, Any] = {"id": mid, "name": str(prof["name"])}
     sources: dict[str, str] = {}
@@ -355,15 +359,15 @@ def _profile(doc: _Doc, mid: str, node: Any) -> Marketplace:
             kwargs[key.removesuffix("_days") + "_business_days"] = _UNITS[fig.get("unit", "days")]
     notes = prof["notes"]
     if not isinstance(notes, list):
-        raise doc.error((*path, "notes"),
-                        "expected a list of {text, source, source_date, confidence}")
+        raise doc.error((*path, "notes"), _("expected a list of {keys}").format(
+            keys="{text, source, source_date, confidence}"))
     texts = []
     for i, note in enumerate(notes):
         note_path = (*path, "notes", str(i))
         entry = doc.mapping(note_path, note, {"text", "source", "source_date", "confidence"})
         if entry["confidence"] not in CONFIDENCE:
-            raise doc.error((*note_path, "confidence"),
-                            f"{entry['confidence']!r}; choose {', '.join(CONFIDENCE)}")
+            raise doc.error((*note_path, "confidence"), _("{value!r}; choose {choices}").format(
+                value=entry["confidence"], choices=", ".join(CONFIDENCE)))
         texts.append(" ".join(str(entry["text"]).split()))
     kwargs["notes"] = tuple(texts)
     kwargs["sources"] = sources
@@ -379,7 +383,7 @@ def _parse_marketplaces(text: str, name: str, path: str | Path | None = None) ->
     top = doc.mapping((), doc.data, {"marketplaces"}, {"note"})
     profiles = top["marketplaces"]
     if not isinstance(profiles, Mapping) or not profiles:
-        raise doc.error(("marketplaces",), "expected a mapping of marketplace id to profile")
+        raise doc.error(("marketplaces",), _("expected a mapping of marketplace id to profile"))
     return MappingProxyType({str(mid): _profile(doc, str(mid), node)
                              for mid, node in profiles.items()})
 
@@ -403,7 +407,7 @@ def load_marketplaces(path: str | Path) -> Mapping[str, Marketplace]:
         ``<file>, line <n>: <key path>: <what>``: syntax errors, unknown or missing keys, values
         of the wrong kind, inconsistent ranges.
     """
-    text = _yaml.read_text(path, what="the marketplace file")
+    text = _yaml.read_text(path, what=N_("the marketplace file"))
     return _parse_marketplaces(text, str(path), path)
 
 
@@ -436,7 +440,8 @@ def get_marketplace(name: str) -> Marketplace:
     profiles = marketplaces()
     key = str(name).strip().lower()
     if key not in profiles:
-        raise InputError(f"marketplace: {name!r} unknown; choose {', '.join(sorted(profiles))}")
+        raise InputError(_("marketplace: {value!r} unknown; choose {choices}").format(
+            value=name, choices=", ".join(sorted(profiles))))
     return profiles[key]
 
 
@@ -492,7 +497,8 @@ def _dates(value: ArrayLike, name: str) -> NDArray[np.datetime64]:
     try:
         return np.asarray(value, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        raise InputError(f"{name}: {value!r} is not a date; write YYYY-MM-DD") from None
+        raise InputError(_("{field}: {value!r} is not a date; write YYYY-MM-DD").format(
+            field=name, value=value)) from None
 
 
 def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = False
@@ -612,26 +618,22 @@ def timeline(
     now = _dates(today, "today")
     if market.dispute_window_from == "purchase":
         if purchased_on is None:
-            raise InputError(
-                f"purchased_on: {market.name}'s return window counts from the purchase date; "
-                f"pass the purchase date (purchased_on, --purchased-on)"
-            )
+            raise InputError(_("purchased_on: {marketplace}'s return window counts from the purchase date; pass the "
+                               "purchase date (purchased_on, --purchased-on)").format(marketplace=market.name))
         start = _dates(purchased_on, "purchased_on")
         late = np.broadcast_to(start > received, np.broadcast_shapes(start.shape, received.shape))
         if late.any():
             rows = np.flatnonzero(late.ravel())
             shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
-            raise InputError(
-                f"purchased_on: later than received_on in row(s) {shown}; check the two dates"
-            )
+            raise InputError(ngettext("purchased_on: later than received_on in row {rows}; check the two dates",
+                                      "purchased_on: later than received_on in rows {rows}; check the two dates",
+                                      int(rows.size)).format(rows=shown))
     else:
         start = received
     if free_return:
         if market.free_return_window_days is None:
-            raise InputError(
-                f"free_return: {market.name} has no free-return programme in the bundled rules; "
-                f"leave out free_return (--free-return)"
-            )
+            raise InputError(_("free_return: {marketplace} has no free-return programme in the bundled rules; leave out "
+                               "free_return (--free-return)").format(marketplace=market.name))
         window = market.free_return_window_days
     else:
         window = market.dispute_window_days

@@ -1,7 +1,8 @@
 """``quote()``: every postal offer for one parcel on one route, in words and numbers.
 
 This is the API behind ``returncost quote``; it formats what :func:`calculator.rates.price_route`
-computes and adds a conversion to the order's currency.
+computes and adds a conversion to the order's currency. The texts are in the current language
+(:mod:`calculator.i18n`); the reasons are written when the quote is made.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ import datetime as _dt
 import html
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import rates as _rates
 from .errors import InputError, TariffError
+from .formatting import amount, day, money, sides, weight
 from .fx import FxRates, reference_rates
+from .i18n import N_, _
+from .tariff_view import CONFIDENCE_WORDS, KIND_WORDS
 from .tariffs import Tariff, TariffWarning, in_force, is_country, not_in_force, resolve
-from .units import format_weight
 
 __all__ = ["QuoteRow", "Quote", "quote"]
 
@@ -37,10 +40,23 @@ class QuoteRow:
     converted: float  # in the quote's display currency; NaN when not eligible or no rate
     chargeable_g: float
     eligible: bool
-    reason: str  # "" when eligible
+    reason: str  # "" when eligible; in the language of the call that made the quote
     note: str  # service or zone note worth showing
     caveat: str  # what to check before posting this way ("" when nothing)
     recommended: bool
+    offer: _rates.Offer | None = field(default=None, repr=False, compare=False)  # for the texts; not data
+    reason_note: str = field(default="", repr=False, compare=False)  # the zone note that explains `reason`
+
+    @property
+    def shown(self) -> str:
+        """The offer's carrier, service and add-on as texts in the current language show them."""
+        if self.offer is not None:
+            return self.offer.shown_label
+        return " ".join(x for x in (self.carrier, self.service, f"+ {self.addon}" if self.addon else "") if x)
+
+
+#: The fields of a row that are data (``to_dict``, ``to_frame``).
+_ROW_DATA = tuple(k for k in QuoteRow.__slots__ if k not in ("offer", "reason_note"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +93,7 @@ class Quote:
             "fx_date": self.fx_date,
             "recommended": self.recommended.key if self.recommended else None,
             "offers": [
-                {**{k: getattr(r, k) for k in QuoteRow.__slots__}, "price": num(r.price),
+                {**{k: getattr(r, k) for k in _ROW_DATA}, "price": num(r.price),
                  "converted": num(r.converted), "chargeable_g": num(r.chargeable_g)}
                 for r in self.rows
             ],
@@ -94,36 +110,52 @@ class Quote:
         """The offers as a pandas DataFrame, one row per offer."""
         import pandas as pd
 
-        return pd.DataFrame([{k: getattr(r, k) for k in QuoteRow.__slots__} for r in self.rows])
+        return pd.DataFrame([{k: getattr(r, k) for k in _ROW_DATA} for r in self.rows])
 
     def _heading(self) -> str:
-        size = ""
         if self.dims_cm:
-            size = ", " + " × ".join(f"{x:g}" for x in self.dims_cm) + " cm"
-        return (f"Postage from {self.origin} to {self.destination} for {format_weight(self.weight_g)}{size}, "
-                f"posted on {self.posted_on}")
+            return _("Postage from {origin} to {destination} for {weight}, {sides}, posted on {day}").format(
+                origin=self.origin, destination=self.destination, weight=weight(self.weight_g),
+                sides=sides(self.dims_cm), day=day(self.posted_on))
+        return _("Postage from {origin} to {destination} for {weight}, posted on {day}").format(
+            origin=self.origin, destination=self.destination, weight=weight(self.weight_g), day=day(self.posted_on))
 
     def __str__(self) -> str:
         return format_quote(self)
 
     def _repr_html_(self) -> str:
         cur = self.currency
-        head = ["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else []) + ["why not"]
+        head = [""] + [_(h) for h in _HEAD] + ([cur] if cur else []) + [_("why not")]
         out = [f"<p><b>{html.escape(self._heading())}</b></p><table><tr>"]
         out += [f"<th>{html.escape(h)}</th>" for h in head] + ["</tr>"]
         for r in self.rows:
             cells = [
-                "►" if r.recommended else "", r.carrier, r.service, r.addon or "—",
-                "yes" if r.tracked else "no",
-                f"{r.price:,.2f} {r.currency}" if r.eligible else "",
+                "►" if r.recommended else "", r.carrier, _service(r), _addon(r),
+                _("yes") if r.tracked else _("no"),
+                money(r.price, r.currency) if r.eligible else "",
             ]
             if cur:
-                cells.append(f"{r.converted:,.2f}" if r.converted == r.converted else "")
+                cells.append(amount(r.converted, cur) if r.converted == r.converted else "")
             cells.append(r.reason)
             style = ' style="font-weight:bold"' if r.recommended else ""
             out.append(f"<tr{style}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
         out.append("</table>")
         return "".join(out)
+
+
+#: The headings of a quote's table (the converted column is headed by its currency).
+_HEAD = (N_("carrier"), N_("service"), N_("add-on"), N_("tracked"), N_("price"))
+
+
+def _service(r: QuoteRow) -> str:
+    """The service's name as texts in the current language show it."""
+    return r.offer.service.shown_name if r.offer is not None else r.service
+
+
+def _addon(r: QuoteRow) -> str:
+    if r.offer is not None and r.offer.addon is not None:
+        return r.offer.addon.shown_name
+    return r.addon or "—"
 
 
 def quote(
@@ -182,15 +214,16 @@ def quote(
     >>> quote("US", "CN", 300, (20, 15, 5), posted_on=datetime.date(2025, 11, 1)).recommended.price
     45.15
     """
-    for field, code in (("from", origin), ("to", destination)):
+    for flag, code in (("from", origin), ("to", destination)):
         if not is_country(code):
-            raise InputError(f"{field}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, CN)")
+            raise InputError(_("{field}: {value!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, CN)").format(
+                field=flag, value=code))
     if not weight_g >= 0:
-        raise InputError(f"weight: {weight_g!r} must be a weight of zero or more grams")
-    day = posted_on or _dt.date.today()
+        raise InputError(_("weight: {value!r} must be a weight of zero or more grams").format(value=weight_g))
+    posted = posted_on or _dt.date.today()
     mine = [t for t in resolve(tariffs) if t.origin == origin]
-    tariffs = in_force(mine, day)
-    missing = not_in_force(mine, day)
+    tariffs = in_force(mine, posted)
+    missing = not_in_force(mine, posted)
     if mine and not tariffs:
         raise TariffError("; ".join(missing))
     rates = fx or reference_rates()
@@ -200,7 +233,7 @@ def quote(
 
         require([currency] + sorted({t.currency for t in tariffs}), rates)
     dims = tuple(float(x) for x in dims_cm) if dims_cm is not None else (np.nan,) * 3
-    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates, posted_on=day)
+    q = _rates.price_route(tariffs, origin, destination, weight_g, *dims, zone=zone, fx=rates, posted_on=posted)
     rows = []
     for i, offer in enumerate(q.offers):
         price = float(q.price[i, 0])
@@ -213,6 +246,7 @@ def quote(
         notes = [offer.service.note, offer.service.zone_note if len(offer.zones) > 1 else ""]
         if zone_obj is not None and eligible:
             notes.append(zone_obj.note)
+        reason, reason_note = _rates.explain_parts(q, i, 0)
         rows.append(
             QuoteRow(
                 key=offer.key,
@@ -225,13 +259,15 @@ def quote(
                 converted=converted,
                 chargeable_g=float(q.chargeable_g[i, 0]),
                 eligible=eligible,
-                reason=_rates.explain(q, i, 0),
+                reason=_("{reason} ({note})").format(reason=reason, note=reason_note) if reason_note else reason,
                 note=" ".join(n for n in notes if n),
                 caveat=offer.caveat,
                 recommended=bool(q.best[0] == i),
+                offer=offer,
+                reason_note=reason_note,
             )
         )
-    stale = [t.stale_note(day) for t in tariffs if t.stale(day)]
+    stale = [t.stale_note(posted) for t in tariffs if t.stale(posted)]
     for text in stale:
         warnings.warn(text, TariffWarning, stacklevel=2)
     return Quote(
@@ -243,7 +279,7 @@ def quote(
         fx_date=str(rates.date) if currency is not None and rates.date else None,
         rows=tuple(rows),
         tariffs=tuple(tariffs),
-        posted_on=day,
+        posted_on=posted,
         warnings=(*stale, *missing),
     )
 
@@ -254,31 +290,33 @@ def _containers(q: Quote) -> set[str]:
 
 
 def format_quote(q: Quote) -> str:
-    """The quote as a readable text table (what ``returncost quote`` prints)."""
+    """The quote as a readable text table (what ``returncost quote`` prints), in the current
+    language."""
     lines = [q._heading()]
     if not q.rows:
-        lines.append(f"No tariff prices parcels posted in {q.origin}.")
+        lines.append(_("No tariff prices parcels posted in {country}.").format(country=q.origin))
         return "\n".join(lines)
     cur = q.currency
-    table = [["", "carrier", "service", "add-on", "tracked", "price"] + ([cur] if cur else [])]
+    table = [[""] + [_(h) for h in _HEAD] + ([cur] if cur else [])]
     why: list[str] = []  # the reasons of the offers without a price, after the table
     notes: list[str] = []  # long explanations (a conflict, an open question), numbered
     for r in q.rows:
-        row = ["►" if r.recommended else "", r.carrier, r.service, r.addon or "—", "yes" if r.tracked else "no"]
+        row = ["►" if r.recommended else "", r.carrier, _service(r), _addon(r), _("yes") if r.tracked else _("no")]
         if r.eligible:
-            row.append(f"{r.price:,.2f} {r.currency}")
+            row.append(money(r.price, r.currency))
             if cur:
-                row.append(f"{r.converted:,.2f}" if r.converted == r.converted else "no rate")
+                row.append(amount(r.converted, cur) if r.converted == r.converted else _("no rate"))
             why.append("")
         else:
             row.append("✗")
             if cur:
                 row.append("")
-            short, sep, note = r.reason.partition(" (")
-            if sep and note.endswith(")"):
-                notes.append(note[:-1])
-                short += f" [{len(notes)}]"
-            why.append(short if sep else r.reason)
+            if r.reason_note:
+                notes.append(r.reason_note)
+                short = r.reason[: -len(r.reason_note) - 3] if r.reason.endswith(f" ({r.reason_note})") else r.reason
+                why.append(f"{short} [{len(notes)}]")
+            else:
+                why.append(r.reason)
         table.append(row)
     widths = [max(len(row[c]) for row in table if c < len(row)) for c in range(len(table[0]))]
     for row, reason in zip(table, ["", *why]):
@@ -286,27 +324,38 @@ def format_quote(q: Quote) -> str:
     rec = q.recommended
     lines.append("")
     if rec is not None:
-        conv = f" ({rec.converted:,.2f} {cur})" if cur and cur != rec.currency and rec.converted == rec.converted else ""
-        lines.append(f"► cheapest tracked offer: {rec.carrier} {rec.service}"
-                     f"{' + ' + rec.addon if rec.addon else ''}, {rec.price:,.2f} {rec.currency}{conv}")
+        price = money(rec.price, rec.currency)
+        if cur and cur != rec.currency and rec.converted == rec.converted:
+            lines.append(_("► cheapest tracked offer: {service}, {price} ({converted})").format(
+                service=rec.shown, price=price, converted=money(rec.converted, cur)))
+        else:
+            lines.append(_("► cheapest tracked offer: {service}, {price}").format(service=rec.shown, price=price))
     elif any(r.eligible for r in q.rows):
-        lines.append("No tracked offer can take this parcel: an untracked return cannot be proven in a dispute.")
+        lines.append(_("No tracked offer can take this parcel: an untracked return cannot be proven in a dispute."))
     else:
-        lines.append(f"No offer can take this parcel from {q.origin} to {q.destination}; "
-                     "a post-office counter quote can be passed to `returncost estimate --postage`.")
+        lines.append(_("No offer can take this parcel from {origin} to {destination}; a post-office counter quote can "
+                       "be passed to `returncost estimate --postage`.").format(origin=q.origin,
+                                                                               destination=q.destination))
     if q.dims_cm is None and any(r.eligible and r.key.split("/")[1] in _containers(q) for r in q.rows):
-        lines.append("Size unknown: flat-rate envelopes and boxes are listed but not recommended; "
-                     "pass --dims to check that the item fits one.")
+        lines.append(_("Size unknown: flat-rate envelopes and boxes are listed but not recommended; pass --dims to "
+                       "check that the item fits one."))
     lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
     if rec is not None and rec.caveat:
-        lines.append(f"Check before posting: {rec.caveat}")
+        lines.append(_("Check before posting: {text}").format(text=rec.caveat))
     if rec is not None and rec.note:
-        lines.append(f"Note on the recommended offer: {rec.note}")
+        lines.append(_("Note on the recommended offer: {text}").format(text=rec.note))
     if cur and q.fx_date:
-        lines.append(f"Converted to {cur} at the reference rates of {q.fx_date}.")
+        lines.append(_("Converted to {currency} at the reference rates of {day}.").format(currency=cur,
+                                                                                          day=day(q.fx_date)))
     for t in q.tariffs:
-        until = f" to {t.valid_until}" if t.valid_until else ""
-        lines.append(f"Tariff {t.name}, price list valid from {t.valid_from}{until}: {t.source.title or t.carrier}; "
-                     f"{t.source.kind} source, {t.source.confidence} confidence; {t.source.url}")
-    lines += [f"Warning: {w}" for w in q.warnings]
+        if t.valid_until:
+            period = _("price list valid from {start} to {end}").format(start=day(t.valid_from), end=day(t.valid_until))
+        else:
+            period = _("price list valid from {start}").format(start=day(t.valid_from))
+        lines.append(_("Tariff {tariff}, {period}: {title}; {kind}, {confidence}; {url}").format(
+            tariff=t.name, period=period, title=t.source.title or t.carrier,
+            kind=_(KIND_WORDS[t.source.kind]) if t.source.kind in KIND_WORDS else t.source.kind,
+            confidence=_(CONFIDENCE_WORDS[t.source.confidence]) if t.source.confidence in CONFIDENCE_WORDS
+            else t.source.confidence, url=t.source.url))
+    lines += [_("Warning: {text}").format(text=w) for w in q.warnings]
     return "\n".join(lines)

@@ -8,7 +8,8 @@ loops over parcels. :func:`price_breaks` says at which weights a route's prices 
 an analysis can look the postage up there without reading the tariffs' bands itself.
 
 An offer a parcel cannot use gets NaN and a reason code (:data:`REASONS`); :func:`explain` turns a
-code into words for the edges ("over 2 kg max", "longest side 65 cm > 60 cm").
+code into words in the current language ("over the 2 kg limit", "does not fit: longest side 65 cm,
+at most 60 cm").
 
 Each parcel is priced with the versions of the tariffs in force on the day it is posted
 (``posted_on``, default today): the latest ``valid_from`` not after that day. A dated rule
@@ -32,7 +33,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
+from .formatting import sides
 from .fx import FxRates
+from .i18n import _
 from .inputs import Coded, factorize
 from .inputs import groups as group_rows
 # one route, and the reason codes (OK ... BY_RULE), are calculator.offers'; imported from here
@@ -57,6 +60,7 @@ from .offers import (
     Offer,
     RouteQuote,
     explain,
+    explain_parts,
     offers_for_route,
     pick_offers,
     posting_dates,
@@ -76,6 +80,7 @@ __all__ = [
     "cheapest_postage",
     "price_breaks",
     "explain",
+    "explain_parts",
     "offers_for_route",
 ]
 
@@ -116,6 +121,12 @@ class Postage:
         return self.per_offer([o.label for o in self.offers], "")
 
     @property
+    def shown_service(self) -> NDArray[np.object_]:
+        """:attr:`service` as texts in the current language show it (Russian names in Russian,
+        where the tariff gives them), "" where unpriced."""
+        return self.per_offer([o.shown_label for o in self.offers], "")
+
+    @property
     def offer_key(self) -> NDArray[np.object_]:  # "us-usps/pmi", "" where unpriced
         return self.per_offer([o.key for o in self.offers], "")
 
@@ -150,7 +161,8 @@ class Postage:
         return np.where(self.offer >= 0, staleness(vf, vu, self.posted_on), FRESH).astype(np.int8)
 
     def stale_notes(self) -> list[str]:
-        """One sentence per stale version used (the latest posting day it was used for)."""
+        """One sentence per stale version used (the latest posting day it was used for), in the
+        current language."""
         stale = self.stale
         out = []
         for i, t in enumerate(self.tariffs):
@@ -278,10 +290,10 @@ def cheapest_postage(
         oi, di = divmod(rest, len(d_vals))
         org, dst, want = str(o_vals[oi]), str(d_vals[di]), str(s_vals[si])
         if org not in origins_known:
-            status[rows] = f"no tariff for parcels posted in {org}"
+            status[rows] = _("no tariff for parcels posted in {country}").format(country=org)
             continue
         if ei == n_e - 1:
-            status[rows] = "posted_on: missing; give the day the parcel is posted"
+            status[rows] = _("posted_on: missing; give the day the parcel is posted")
             continue
         versions = tuple(t for t in epochs[ei] if t.origin == org)
         if not versions:
@@ -292,7 +304,8 @@ def cheapest_postage(
         if want:
             keep = np.array([_matches(of, want) for of in q.offers], dtype=bool)
             if not keep.any():
-                status[rows] = f"service {want!r} is not offered from {org} to {dst}"
+                status[rows] = _("service {service!r} is not offered from {origin} to {destination}").format(
+                    service=want, origin=org, destination=dst)
                 continue
             best, cheapest = pick_offers(q.offers, np.where(keep[:, None], q.price, np.nan), fx)
         else:
@@ -323,7 +336,7 @@ def cheapest_postage(
 
 def _not_in_force_texts(tariffs: Sequence[Tariff], origin: str, posted: NDArray[np.datetime64]) -> NDArray[np.object_]:
     """"no price list of NAME in force on DATE ..." for parcels posted before every version of
-    the origin's tariffs; one sentence per distinct day."""
+    the origin's tariffs; one sentence per distinct day, in the current language."""
     mine = [t for t in tariffs if t.origin == origin]
     days, inverse = np.unique(posted, return_inverse=True)
     texts = ["; ".join(not_in_force(mine, d.astype(_dt.date))) for d in days]
@@ -332,16 +345,18 @@ def _not_in_force_texts(tariffs: Sequence[Tariff], origin: str, posted: NDArray[
 
 def _unknown_size(offer: Offer) -> str:
     """Why an offer that could take the parcel was not chosen: a container, and the size unknown."""
-    box = "×".join(f"{x:.4g}" for x in offer.service.limits.max_dims_cm or ())
-    return f"the parcel must fit {box} cm and its size is unknown; give the size (--dims)"
+    return _("the parcel must fit {sides} and its size is unknown; give the size (--dims)").format(
+        sides=sides(offer.service.limits.max_dims_cm or ()))
 
 
 def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object_]:
     """Texts for the unpriced parcels, one sentence per distinct (offer, reason): a million bad
-    rows cost a handful of sentences. Bulk texts name the limit, not each parcel's size."""
+    rows cost a handful of sentences. Bulk texts name the limit, not each parcel's size; they are in
+    the current language."""
     cols = np.flatnonzero(mask)
     if not q.offers:
-        return np.full(len(cols), f"no tariff for {q.origin} → {q.destination}", dtype=object)
+        return np.full(len(cols), _("no tariff for {origin} → {destination}").format(
+            origin=q.origin, destination=q.destination), dtype=object)
     codes = q.reason[:, cols]
     # explain with a tracked offer when one is on the route: that is the offer a dispute needs
     untracked = np.array([not o.tracked for o in q.offers], np.int16)[:, None]
@@ -354,9 +369,12 @@ def _no_offer_texts(q: RouteQuote, mask: NDArray[np.bool_]) -> NDArray[np.object
     for u, f in zip(uniq, first):
         i, c = divmod(int(u), 128)
         if c == NO_ROUTE:
-            texts.append(f"no tariff has a route {q.origin} → {q.destination}")
+            texts.append(_("no tariff has a route {origin} → {destination}").format(
+                origin=q.origin, destination=q.destination))
         else:
-            texts.append(f"{q.offers[i].label}: {explain(q, i, int(cols[f]), sizes=False) or _unknown_size(q.offers[i])}")
+            texts.append(_("{service}: {reason}").format(
+                service=q.offers[i].shown_label,
+                reason=explain(q, i, int(cols[f]), sizes=False) or _unknown_size(q.offers[i])))
     return np.array(texts, dtype=object)[inverse.ravel()]
 
 
@@ -440,10 +458,10 @@ def price_breaks(
     [False, True]
     """
     if not max_weight_g > 0:
-        raise InputError(f"max_weight_g: {max_weight_g!r} must be a weight greater than 0")
+        raise InputError(_("max_weight_g: {value!r} must be a weight greater than 0").format(value=max_weight_g))
     day = posting_dates(posted_on, 1)[0]
     if np.isnat(day):
-        raise InputError("posted_on: missing; give the day the parcel is posted")
+        raise InputError(_("posted_on: missing; give the day the parcel is posted"))
     versions = in_force([t for t in resolve(tariffs) if t.origin == origin], day.astype(_dt.date))
     points: set[float] = {float(max_weight_g)}
     graded: set[tuple[float, float]] = set()

@@ -20,20 +20,49 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
 from .errors import InputError
-from .formatting import html_table, money
+from .formatting import html_table, money, significant, weight
+from .formatting import share as share_text
 from .fx import FxRates, reference_rates
+from .i18n import N_, _
+from .inputs import field as _field
 from .rates import cheapest_postage, price_breaks
 from .tariffs import Tariff, resolve
 from .uncertainty import UncertainOrder, uncertain_order
 
-__all__ = ["DecisionMap", "decision_map", "ThresholdTable", "threshold_table", "route_order"]
+__all__ = ["DecisionMap", "decision_map", "ThresholdTable", "threshold_table", "route_order", "given_text"]
+
+#: The postage of an order whose postage is not looked up, for every weight (data: a map's
+#: ``offer``, a threshold table's ``service``), and its words.
+POSTAGE_AS_GIVEN, FREE_RETURN = "postage as given", "free return"
+_HOW_WORDS = {POSTAGE_AS_GIVEN: N_("postage as given"), FREE_RETURN: N_("free return")}
+_MONEY_INPUTS = ("min_resale", "resale_cost", "packaging_cost", "hourly_value")
+
+
+def given_text(given: dict[str, float], currency: str = "") -> str:
+    """The inputs an analysis holds fixed, in words in the current language ("chance the return is
+    accepted 0.84, partial refund 0.5, smallest sale worth the effort RUB 920.94").
+
+    Examples
+    --------
+    >>> given_text({"win_probability": 0.84, "min_resale": 920.94}, "RUB")
+    'chance the return is accepted 0.84, smallest sale worth the effort RUB\xa0920.94'
+    """
+    def value(k: str, v: float) -> str:
+        return money(v, currency) if k in _MONEY_INPUTS and currency else significant(v)
+
+    return ", ".join(_("{input} {value}").format(input=_field(k).words, value=value(k, v)) for k, v in given.items())
+
+
+def _weights(low: float, high: float) -> str:
+    """A range of parcel weights: ``50 g–2 kg``."""
+    return f"{weight(low)}–{weight(high)}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,11 +72,18 @@ __all__ = ["DecisionMap", "decision_map", "ThresholdTable", "threshold_table", "
 def _postage_by_weight(order: UncertainOrder, weight_g: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray]:
     """Postage in the order currency at each weight, and the offer's words: the tariffs' cheapest
     tracked offer, or the order's own postage (given, or a free return) at every weight."""
+    S, offer, _shown = _postage_and_words(order, weight_g)
+    return S, offer
+
+
+def _postage_and_words(order: UncertainOrder, weight_g: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+    """:func:`_postage_by_weight`, and the offer's words as texts in the current language show them."""
     if order.postage_from_tariff:
         S, p = order.lookup_postage(weight_g)
-        return S, np.asarray(p.service, dtype=object)
-    how = "free return" if bool(order.assessment.free_return[0]) else "postage as given"
-    return np.full(weight_g.shape, order.value("postage")), np.full(weight_g.shape, how, dtype=object)
+        return S, np.asarray(p.service, dtype=object), np.asarray(p.shown_service, dtype=object)
+    how = FREE_RETURN if bool(order.assessment.free_return[0]) else POSTAGE_AS_GIVEN
+    return (np.full(weight_g.shape, order.value("postage")), np.full(weight_g.shape, how, dtype=object),
+            np.full(weight_g.shape, _(_HOW_WORDS[how]), dtype=object))
 
 
 def _given(order: UncertainOrder) -> dict[str, float]:
@@ -96,6 +132,8 @@ class DecisionMap:
     break_even_price: NDArray[np.float64]
     given: dict[str, float]
     options: tuple[str, ...] = _model.OPTIONS
+    #: ``offer`` as texts show it, in the language the map was made in (not data)
+    offer_shown: NDArray[np.object_] | None = field(default=None, repr=False)
 
     @property
     def cells(self) -> int:
@@ -136,28 +174,49 @@ class DecisionMap:
                              "best": np.array(self.options + ("",))[self.best.ravel()],
                              "advantage": self.advantage.ravel()})
 
+    def _shown(self, i: int) -> str:
+        return str(self.offer_shown[i]) if self.offer_shown is not None else str(self.offer[i])
+
     def _repr_html_(self) -> str:
-        return html_table(self.steps(), f"Break-even price per postage step, {self.origin} → {self.destination} "
-                                         f"[{self.currency}]")
+        cur = self.currency
+        pst = np.nan_to_num(self.postage, nan=-1.0)
+        start = np.flatnonzero(np.r_[True, (pst[1:] != pst[:-1]) | (self.offer[1:] != self.offer[:-1])])
+        rows = [{"weights": _weights(r["weight_from_g"], r["weight_to_g"]), "offer": self._shown(int(i)),
+                 "postage": money(r["postage"], cur) if not math.isnan(r["postage"]) else "",
+                 "above": _never_or(r["break_even_price"], cur)} for i, r in zip(start, self.steps())]
+        return html_table(rows, _("Break-even price per postage step, {origin} → {destination}").format(
+            origin=self.origin, destination=self.destination),
+            {"weights": _("parcel weight"), "offer": _("postal offer"), "postage": _("postage"),
+             "above": _("returning pays above")})
 
     def __str__(self) -> str:
+        """The map in the current language: the share of cells each option wins, then the
+        break-even price per postage step."""
         cur = self.currency
-        lines = [f"Best option for {len(self.weight_g)} weights × {len(self.price)} prices, {self.origin} → "
-                 f"{self.destination} (prices {self.price[0]:,.6g}–{self.price[-1]:,.6g} {cur}, "
-                 f"weights {self.weight_g[0]:,.6g}–{self.weight_g[-1]:,.6g} g):"]
+        lines = [_("Best option for {weights} weights × {prices} prices, {origin} → {destination} (prices "
+                   "{price_low}–{price_high}, weights {weight_low}–{weight_high}):").format(
+            weights=len(self.weight_g), prices=len(self.price), origin=self.origin, destination=self.destination,
+            price_low=money(float(self.price[0]), cur), price_high=money(float(self.price[-1]), cur),
+            weight_low=weight(float(self.weight_g[0])), weight_high=weight(float(self.weight_g[-1])))]
         share = self.share()
-        lines.append("  " + ", ".join(f"{o} {s:.0%}" for o, s in sorted(share.items(), key=lambda kv: -kv[1]) if s))
-        lines.append("Returning pays for items priced above the break-even (the boundary in the chart):")
-        for r in self.steps():
-            w = f"{r['weight_from_g']:,.0f}–{r['weight_to_g']:,.0f} g"
-            if math.isnan(r["postage"]):
-                lines.append(f"  {w:>16}: no tracked offer can take the parcel")
-                continue
+        words = {**{o: _(_model.OPTION_LABELS[o]) for o in self.options}, "no price": _("no postal offer")}
+        lines.append("  " + "; ".join(_("{option}: {share}").format(option=words[o], share=share_text(s))
+                                      for o, s in sorted(share.items(), key=lambda kv: -kv[1]) if s))
+        lines.append(_("Returning pays for items priced above the break-even (the boundary in the chart):"))
+        steps = self.steps()
+        width = max((len(_weights(r["weight_from_g"], r["weight_to_g"])) for r in steps), default=0)
+        for r in steps:
+            w = _weights(r["weight_from_g"], r["weight_to_g"]).rjust(width)
             bep = r["break_even_price"]
-            where = "never" if math.isinf(bep) else f"above {money(bep, cur)}"
-            if math.isfinite(bep) and bep > self.price[-1]:
-                where += " (beyond the map)"
-            lines.append(f"  {w:>16}: postage {money(r['postage'], cur)}, returning pays {where}")
+            if math.isnan(r["postage"]):
+                text = _("{weights}: no tracked offer can take the parcel")
+            elif math.isinf(bep):
+                text = _("{weights}: postage {postage}, returning never pays")
+            elif bep > self.price[-1]:
+                text = _("{weights}: postage {postage}, returning pays above {price} (beyond the map)")
+            else:
+                text = _("{weights}: postage {postage}, returning pays above {price}")
+            lines.append("  " + text.format(weights=w, postage=money(r["postage"], cur), price=money(bep, cur)))
         return "\n".join(lines)
 
 
@@ -198,14 +257,14 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
     P = np.asarray(price, dtype=np.float64).ravel()
     W = np.asarray(weight_g, dtype=np.float64).ravel()
     if P.size < 1 or W.size < 1:
-        raise InputError("map: give at least one price and one weight")
-    S, offer = _postage_by_weight(order, W)
+        raise InputError(_("map: give at least one price and one weight"))
+    S, offer, shown = _postage_and_words(order, W)
     e = order.evaluate(price=P[None, :], postage=S[:, None])
     shape = (W.size, P.size)
     origin, dest = order.route
     return DecisionMap(
         currency=order.currency, origin=origin, destination=dest, price=P, weight_g=W, postage=S,
-        offer=offer, best=np.broadcast_to(e.recommendation, shape).copy(),
+        offer=offer, offer_shown=shown, best=np.broadcast_to(e.recommendation, shape).copy(),
         advantage=np.broadcast_to(e.return_advantage, shape).copy(),
         break_even_price=np.broadcast_to(e.break_even_price, shape)[:, 0].copy(), given=_given(order),
     )
@@ -237,6 +296,8 @@ class ThresholdTable:
     break_even_price: NDArray[np.float64]
     varies_in_band: NDArray[np.bool_]
     given: dict[str, float]
+    #: ``service`` as texts show it, in the language the table was made in (not data)
+    service_shown: NDArray[np.object_] | None = field(default=None, repr=False)
 
     def rows(self) -> list[dict[str, object]]:
         """JSON/CSV-ready rows (∞ as ``"inf"``, unpriced as empty)."""
@@ -261,38 +322,60 @@ class ThresholdTable:
 
         return pd.DataFrame(self.rows())
 
-    def _repr_html_(self) -> str:
-        return html_table(self.rows(), f"Returning pays above, {self.origin} → {self.destination}")
-
-    def __str__(self) -> str:
+    def _table(self) -> list[tuple[str, str, str, str]]:
+        """Heading and one row per band, in the current language."""
         cur = self.currency
-        given = ", ".join(f"{k} {v:g}" for k, v in self.given.items())
-        basis = ("with the postage as given, for every weight" if not any(self.offer_key)
-                 else "per weight band of the cheapest tracked postage")
-        lines = [f"Returning pays from these item prices, {self.origin} → {self.destination}, "
-                 f"{basis} (given {given}):"]
-        table = [("weight", "postage", "return pays above", "service")]
+        table = [(_("weight"), _("postage"), _("returning pays above"), _("service"))]
         for i in range(len(self.weight_to_g)):
-            w = f"{self.weight_from_g[i]:,.5g}–{self.weight_to_g[i]:,.5g} g"
+            w = _weights(float(self.weight_from_g[i]), float(self.weight_to_g[i]))
             if math.isnan(self.postage[i]):
-                table.append((w, "—", "—", "no offer takes the parcel"))
+                table.append((w, "—", "—", _("no offer takes the parcel")))
                 continue
-            pn = f"{self.postage_native[i]:,.2f} {self.postage_currency[i]}"
+            pn = money(float(self.postage_native[i]), str(self.postage_currency[i]))
             if self.postage_currency[i] != cur:
-                pn += f" = {self.postage[i]:,.2f} {cur}"
+                pn = _("{amount} = {converted}").format(amount=pn, converted=money(float(self.postage[i]), cur))
             bep = float(self.break_even_price[i])
-            b = "never" if math.isinf(bep) else ("any price" if bep == 0 else money(bep, cur))
-            svc = str(self.service[i]) + ("" if self.tracked[i] else " (UNTRACKED)")
+            b = _("any price") if bep == 0 else _never_or(bep, cur)
+            svc = str(self.service_shown[i]) if self.service_shown is not None else str(self.service[i])
+            if str(self.service[i]) in _HOW_WORDS and self.service_shown is None:
+                svc = _(_HOW_WORDS[str(self.service[i])])
+            if not self.tracked[i]:
+                svc = _("{service} (UNTRACKED)").format(service=svc)
             if self.varies_in_band[i]:
                 svc += " *"
             table.append((w, pn, b, svc))
+        return table
+
+    def _repr_html_(self) -> str:
+        table = self._table()
+        rows = [dict(zip(("weight", "postage", "above", "service"), r)) for r in table[1:]]
+        return html_table(rows, _("Returning pays above, {origin} → {destination}").format(
+            origin=self.origin, destination=self.destination), dict(zip(("weight", "postage", "above", "service"),
+                                                                        table[0])))
+
+    def __str__(self) -> str:
+        """The table in the current language: what is assumed, then one line per band."""
+        given = given_text(self.given, self.currency)
+        if not any(self.offer_key):
+            head = _("Returning pays from these item prices, {origin} → {destination}, with the postage as given, for "
+                     "every weight (assuming {given}):")
+        else:
+            head = _("Returning pays from these item prices, {origin} → {destination}, per weight band of the cheapest "
+                     "tracked postage (assuming {given}):")
+        lines = [head.format(origin=self.origin, destination=self.destination, given=given)]
+        table = self._table()
         widths = [max(len(r[j]) for r in table) for j in range(3)]
         for r in table:
             lines.append(f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}")
         if self.varies_in_band.any():
-            lines.append("  * price grows with weight inside the band: the threshold is for the band's top weight, "
-                         "so lighter parcels in it pay from a little less")
+            lines.append("  " + _("* price grows with weight inside the band: the threshold is for the band's top "
+                                  "weight, so lighter parcels in it pay from a little less"))
         return "\n".join(lines)
+
+
+def _never_or(price: float, currency: str) -> str:
+    """A break-even price in words: the amount, or "never" (∞)."""
+    return _("never") if math.isinf(price) else money(price, currency)
 
 
 def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> ThresholdTable:
@@ -333,7 +416,8 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     """
     order.require_return_open("thresholds")
     if not max_weight_g > 0:
-        raise InputError(f"thresholds: the maximum weight must be greater than 0, got {max_weight_g:g}")
+        raise InputError(_("thresholds: the maximum weight must be greater than 0, got {value}").format(
+            value=significant(float(max_weight_g), 6)))
     origin, dest = order.route
     given = _given(order)
     if not order.postage_from_tariff:
@@ -341,9 +425,11 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
         a = order.assessment
         e = order.evaluate()
         one = np.ones(1)
+        how = _postage_and_words(order, one)
         return ThresholdTable(
             origin=origin, destination=dest, currency=order.currency, weight_from_g=0 * one,
-            weight_to_g=float(max_weight_g) * one, service=np.array([_postage_by_weight(order, one)[1][0]], dtype=object),
+            weight_to_g=float(max_weight_g) * one, service=np.array([how[1][0]], dtype=object),
+            service_shown=np.array([how[2][0]], dtype=object),
             offer_key=np.array([""], dtype=object), tracked=np.array([True]),
             postage_native=np.asarray(a.postage_native, dtype=np.float64)[:1].copy(),
             postage_currency=np.asarray(a.postage_currency, dtype=object)[:1].copy(), postage=a.postage[:1].copy(),
@@ -362,7 +448,7 @@ def threshold_table(order: UncertainOrder, *, max_weight_g: float = 2000.0) -> T
     varies = breaks.graded(frm, to)
     return ThresholdTable(
         origin=origin, destination=dest, currency=order.currency, weight_from_g=frm, weight_to_g=to,
-        service=p.service[idx], offer_key=p.offer_key[idx], tracked=p.tracked[idx],
+        service=p.service[idx], service_shown=p.shown_service[idx], offer_key=p.offer_key[idx], tracked=p.tracked[idx],
         postage_native=p.amount[idx], postage_currency=p.currency[idx], postage=amount[idx],
         break_even_price=np.broadcast_to(e.break_even_price, idx.shape).copy(), varies_in_band=varies, given=given,
     )
@@ -394,7 +480,7 @@ def route_order(
         can be analysed too.
     """
     if inputs.get("weight_g") is not None:
-        raise InputError("weight_g: a route analysis covers a range of weights; give the range instead")
+        raise InputError(_("weight_g: a route analysis covers a range of weights; give the range instead"))
     tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
     w = np.sort(np.asarray(weight_g, dtype=np.float64).ravel())

@@ -33,7 +33,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
 from .errors import InputError
-from .formatting import html_table, money
+from .formatting import html_table, money, number, significant
+from .i18n import N_, _
+from .inputs import field as _field
 from .routes import DecisionMap, ThresholdTable, decision_map, route_order, threshold_table
 from .uncertainty import UNCERTAIN_INPUTS, UncertainOrder, input_label
 
@@ -61,6 +63,18 @@ SWEEPABLE: tuple[str, ...] = UNCERTAIN_INPUTS
 def _native(order: UncertainOrder, name: str) -> float:
     """The base value of an input in the unit its distribution is written in."""
     return float(order.assessment.values[name][0])
+
+
+def _option(code: str) -> str:
+    """An option in a few words, in the current language (``""`` for none)."""
+    return _(_model.OPTION_LABELS[code]) if code in _model.OPTION_LABELS else code
+
+
+def _aligned(rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    """Rows of cells as lines indented by two spaces, columns aligned (``right``: right-aligned)."""
+    widths = [max(len(r[j]) for r in rows if j < len(r)) for j in range(max(map(len, rows)))]
+    return ["  " + "  ".join(c.rjust(widths[j]) if j in right else c.ljust(widths[j]) for j, c in enumerate(r)).rstrip()
+            for r in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,29 +138,39 @@ class Tornado:
 
         return pd.DataFrame(self.rows()).set_index("input")
 
+    def _flip(self, i: int) -> str:
+        """The option input ``i`` alone flips the answer to, in words ("" when none)."""
+        if not self.flips(i):
+            return ""
+        other = self.best_low[i] if self.best_low[i] != self.base_best else self.best_high[i]
+        return _("→ flips to: {option}").format(option=_option(other))
+
     def __str__(self) -> str:
+        """The inputs' swings in the current language: a heading, then one line per input."""
         cur = self.currency
-        lines = [f"What moves the advantage of returning (now {money(self.base_advantage, cur)}; "
-                 f"positive = returning pays), each input alone from low to high:"]
+        lines = [_("What moves the advantage of returning (now {amount}; positive = returning pays), each input "
+                   "alone from low to high:").format(amount=money(self.base_advantage, cur))]
         if not self.names:
-            lines.append("  nothing is uncertain")
-        for i, n in enumerate(self.names):
-            flip = ""
-            if self.flips(i):
-                other = self.best_low[i] if self.best_low[i] != self.base_best else self.best_high[i]
-                flip = f"  → flips to {other}"
-            lines.append(f"  {n:<20} {self.low[i]:>10,.4g} … {self.high[i]:<10,.4g} "
-                         f"{money(float(self.advantage_low[i]), cur):>16} … {money(float(self.advantage_high[i]), cur):<16}"
-                         f" swing {money(float(self.swing[i]), cur)}{flip}")
+            lines.append("  " + _("nothing is uncertain"))
+        rows = [[_field(n).words, significant(float(self.low[i])), "…", significant(float(self.high[i])),
+                 money(float(self.advantage_low[i]), cur), "…", money(float(self.advantage_high[i]), cur),
+                 _("swing {amount}").format(amount=money(float(self.swing[i]), cur)), self._flip(i)]
+                for i, n in enumerate(self.names)]
+        if rows:
+            lines += _aligned(rows, right=(1, 4))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        e, cur = html.escape, self.currency
         rows = "".join(
-            f"<tr><td>{html.escape(r['input'])}</td><td>{r['low']:.4g} … {r['high']:.4g}</td>"
-            f"<td>{r['advantage_low']:,.2f} … {r['advantage_high']:,.2f}</td><td>{r['swing']:,.2f}</td></tr>"
-            for r in self.rows())
-        return (f"<table><tr><th>input</th><th>low … high</th><th>return advantage [{html.escape(self.currency)}]"
-                f"</th><th>swing</th></tr>{rows}</table>")
+            f"<tr><td>{e(_field(n).words)}</td><td>{e(significant(float(self.low[i])))} … "
+            f"{e(significant(float(self.high[i])))}</td><td>{e(money(float(self.advantage_low[i]), cur))} … "
+            f"{e(money(float(self.advantage_high[i]), cur))}</td><td>{e(money(float(self.swing[i]), cur))}</td>"
+            f"<td>{e(self._flip(i))}</td></tr>"
+            for i, n in enumerate(self.names))
+        head = "".join(f"<th>{e(h)}</th>" for h in (
+            _("input"), _("low … high"), _("advantage of returning"), _("swing"), _("answer")))
+        return f"<table><tr>{head}</tr>{rows}</table>"
 
 
 def tornado(order: UncertainOrder) -> Tornado:
@@ -244,7 +268,7 @@ class Sweep:
 
     @property
     def label(self) -> str:
-        """Axis label of the swept input with its unit."""
+        """Axis label of the swept input with its unit, in the current language."""
         return input_label(self.name, self.currency)
 
     def rows(self) -> list[dict[str, object]]:
@@ -265,19 +289,28 @@ class Sweep:
         return df
 
     def _repr_html_(self) -> str:
-        return html_table(self.rows(), f"Break-evens of {self.label}")
+        rows = [{"value": float(x), "from": _option(b), "to": _option(a)}
+                for x, b, a in zip(self.break_even, self.before, self.after)]
+        return html_table(rows, _("Break-evens of {input}").format(input=self.label),
+                          {"value": self.label, "from": _("best below"), "to": _("best above")})
 
     def __str__(self) -> str:
-        rng = f"{self.values[0]:,.6g} … {self.values[-1]:,.6g}"
-        lines = [f"Sweep of {self.label} over {rng} (the estimate uses {self.base_value:,.6g}):"]
+        """The break-evens in the current language: a heading, then one line per break-even."""
+        lines = [_("Sweep of {input} over {low} … {high} (the estimate uses {value}):").format(
+            input=self.label, low=significant(float(self.values[0]), 6), high=significant(float(self.values[-1]), 6),
+            value=significant(self.base_value, 6))]
         if not len(self.break_even):
             rec = self.recommendation[self.recommendation >= 0]
             # the last value: a sweep that starts on a tie (every option 0 at price 0) names the
             # tie-break there, not the best option
-            only = self.options[int(rec[-1])] if len(rec) else "nothing"
-            lines.append(f"  {only} is best over the whole range")
+            if len(rec):
+                lines.append("  " + _("{option} is best over the whole range").format(
+                    option=_option(self.options[int(rec[-1])])))
+            else:
+                lines.append("  " + _("no option can be taken anywhere in the range"))
         for x, b, a in zip(self.break_even, self.before, self.after):
-            lines.append(f"  at {x:,.4g}: {b} → {a}")
+            lines.append("  " + _("at {value}: {before} → {after}").format(value=significant(float(x)),
+                                                                          before=_option(b), after=_option(a)))
         return "\n".join(lines)
 
 
@@ -330,7 +363,8 @@ def sweep_range(order: UncertainOrder, name: str) -> tuple[float, float]:
 
 def _check_sweepable(name: str) -> None:
     if name not in SWEEPABLE:
-        raise InputError(f"sweep: {name!r} is not an input that can be swept; choose one of {', '.join(SWEEPABLE)}")
+        raise InputError(_("sweep: {value!r} is not an input that can be swept; choose one of {inputs}").format(
+            value=name, inputs=", ".join(SWEEPABLE)))
 
 
 def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, steps: int = 201) -> Sweep:
@@ -378,10 +412,10 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
         values = np.linspace(lo, hi, int(steps))
     x = np.asarray(values, dtype=np.float64).ravel()
     if x.size < 2 or np.any(np.diff(x) <= 0):
-        raise InputError(f"sweep: the values of {name} must be at least two, increasing")
+        raise InputError(_("sweep: the values of {input} must be at least two, increasing").format(input=name))
     if name == "weight_g" and not order.postage_from_tariff:
-        raise InputError("sweep weight_g: the postage was given (--postage) or is a free return, so the weight "
-                         "does not change the answer; leave out --postage to look it up per weight")
+        raise InputError(_("sweep weight_g: the postage was given (--postage) or is a free return, so the weight does "
+                           "not change the answer; leave out --postage to look it up per weight"))
     e = order.evaluate(**{name: x})
     n = x.size
     ev = np.broadcast_to(e.ev.reshape(4, -1), (4, n)) if e.ev.ndim == 1 else e.ev
@@ -438,15 +472,21 @@ class SobolIndices:
         return pd.DataFrame(self.rows()).set_index("input")
 
     def _repr_html_(self) -> str:
-        return html_table(self.rows(), "Sobol indices of the return advantage")
+        rows = [{"input": _field(n).words, "first_order": round(float(self.first_order[i]), 4),
+                 "total_order": round(float(self.total_order[i]), 4)} for i, n in enumerate(self.names)]
+        return html_table(rows, _("Sobol indices of the return advantage"),
+                          {"input": _("input"), "first_order": _("alone"), "total_order": _("with interactions")})
 
     def __str__(self) -> str:
-        lines = [f"Sobol indices of the return advantage (std {money(self.std, self.currency)}; "
-                 f"share of its variance, alone / with interactions):"]
+        """The indices in the current language: a heading, then one line per input."""
+        lines = [_("Sobol indices of the return advantage (standard deviation {amount}; share of its variance, "
+                   "alone / with interactions):").format(amount=money(self.std, self.currency))]
         if not self.names:
-            lines.append("  nothing is uncertain")
-        for i, n in enumerate(self.names):
-            lines.append(f"  {n:<20} {self.first_order[i]:>6.2f} / {self.total_order[i]:.2f}")
+            lines.append("  " + _("nothing is uncertain"))
+        rows = [[_field(n).words, number(float(self.first_order[i]), 2), "/", number(float(self.total_order[i]), 2)]
+                for i, n in enumerate(self.names)]
+        if rows:
+            lines += _aligned(rows, right=(1,))
         return "\n".join(lines)
 
 
@@ -490,7 +530,7 @@ def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> S
     from scipy.stats import sobol_indices
 
     if n < 2 or n & (n - 1):
-        raise InputError(f"sobol: n={n} must be a power of 2 (e.g. 1024, 4096)")
+        raise InputError(_("sobol: n={n} must be a power of 2 (e.g. 1024, 4096)").format(n=n))
     names = [k for k, d in order.distributions.items() if not d.is_degenerate]
     if not names:
         return SobolIndices(names=(), first_order=np.empty(0), total_order=np.empty(0), n=n, seed=seed,
@@ -502,8 +542,8 @@ def sobol(order: UncertainOrder, *, n: int = 4096, seed: int | None = None) -> S
         e = order.evaluate_draws({k: x[i] for i, k in enumerate(names)})
         adv = np.broadcast_to(e.return_advantage, (x.shape[1],))
         if not np.isfinite(adv).all():
-            raise InputError("sobol: some draws cannot be priced (no postal offer at that weight); narrow the "
-                             "weight distribution")
+            raise InputError(_("sobol: some draws cannot be priced (no postal offer at that weight); narrow the weight "
+                               "distribution"))
         spread.append(float(adv.std()))
         return np.array(adv, dtype=np.float64)[None, :]  # a writable copy: scipy centres it in place
 

@@ -25,6 +25,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import TariffError
+from .formatting import day
+from .i18n import _, get_language
 
 __all__ = [
     "Source",
@@ -54,6 +56,12 @@ SOURCES_FILE = "SOURCES.md"
 STALE_AFTER_DAYS = 365
 #: Staleness codes of a version on a posting date (:func:`staleness`).
 FRESH, EXPIRED, OLD = 0, 1, 2
+
+
+def in_language(text: str, text_ru: str) -> str:
+    """``text_ru`` when the texts are in Russian and the tariff file gives one, else ``text``: a
+    service's or add-on's name (``name_ru``), a rule's text (``text_ru``)."""
+    return text_ru if text_ru and get_language() == "ru" else text
 
 
 class TariffWarning(UserWarning):
@@ -124,6 +132,12 @@ class Addon:
     name: str
     fee: float
     tracked: bool = False
+    name_ru: str = ""  # the name as Russian texts show it ("" : the name)
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the current language (``name_ru`` in Russian, where the file gives one)."""
+        return in_language(self.name, self.name_ru)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -173,6 +187,12 @@ class Service:
     zones: tuple[Zone, ...] = ()
     default_zone: str | None = None
     zone_note: str = ""
+    name_ru: str = ""  # the name as Russian texts show it ("": the name)
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the current language (``name_ru`` in Russian, where the file gives one)."""
+        return in_language(self.name, self.name_ru)
 
     def zones_for(self, country: str, origin: str) -> tuple[Zone, ...]:
         """Zones that serve ``country``: listed explicitly, else the ``*`` zone (not the origin)."""
@@ -190,7 +210,7 @@ class Rule:
     posted with the named add-ons (any tariff, any version) or services (``tariff/service``).
 
     ``text`` is what a quote shows in place of the price (``registered is for documents only since
-    2026-01-01``).
+    2026-01-01``); ``text_ru`` the same in Russian (:attr:`shown_text` picks one).
     """
 
     id: str
@@ -202,6 +222,12 @@ class Rule:
     note: str = ""  # why the rule holds, in a sentence or two
     label: str = ""  # the rules file, as messages name it
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # target -> line
+    text_ru: str = ""
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the current language (``text_ru`` in Russian, where the file gives one)."""
+        return in_language(self.text, self.text_ru)
 
     def applies(self, tariff: str, service: str, addon: str | None) -> bool:
         """Does the rule concern the offer ``tariff/service[+addon]``?"""
@@ -283,11 +309,11 @@ class Tariff:
         """A sentence for a user when the version is stale on ``on`` ("" when it is not)."""
         code = self.stale(on)
         if code == EXPIRED:
-            return (f"{self.name}: the price list of {self.valid_from} was valid until {self.valid_until}; "
-                    f"prices on {on} may be higher")
+            return _("{tariff}: the price list of {start} was valid until {end}; prices on {day} may be higher").format(
+                tariff=self.name, start=day(self.valid_from), end=day(self.valid_until), day=day(on))
         if code == OLD:
-            return (f"{self.name}: the price list is from {self.valid_from}, more than a year before {on}; "
-                    "prices may have changed")
+            return _("{tariff}: the price list is from {start}, more than a year before {day}; prices may have "
+                     "changed").format(tariff=self.name, start=day(self.valid_from), day=day(on))
         return ""
 
     def __str__(self) -> str:
@@ -319,8 +345,9 @@ def _pick(versions: Sequence[Tariff], on: _dt.date) -> Tariff | None:
     return hit
 
 
-def _not_in_force(versions: Sequence[Tariff], on: object) -> str:
-    return f"no price list of {versions[0].name} in force on {on}; the oldest is from {versions[0].valid_from}"
+def _not_in_force(versions: Sequence[Tariff], on: _dt.date | np.datetime64) -> str:
+    return _("no price list of {tariff} in force on {day}; the oldest is from {start}").format(
+        tariff=versions[0].name, day=day(on), start=day(versions[0].valid_from))
 
 
 def not_in_force(tariffs: Iterable[Tariff], on: _dt.date) -> list[str]:
@@ -371,8 +398,10 @@ class TariffSet(Mapping[str, Tariff]):
             return self._current[name]
         if name in self._versions:
             raise TariffError(_not_in_force(self._versions[name], self.as_of))
-        known = ", ".join(sorted(self._versions)) or "none"
-        raise TariffError(f"tariff {name!r} not found; known tariffs: {known}")
+        if not self._versions:
+            raise TariffError(_("tariff {name!r} not found; there are no tariffs").format(name=name))
+        raise TariffError(_("tariff {name!r} not found; known tariffs: {known}").format(
+            name=name, known=", ".join(sorted(self._versions))))
 
     def __contains__(self, name: object) -> bool:
         return name in self._current
@@ -410,7 +439,7 @@ class TariffSet(Mapping[str, Tariff]):
         return hit
 
     def for_origin(self, origin: str) -> list[Tariff]:
-        return [t for _, t in sorted(self._current.items()) if t.origin == origin]
+        return [self._current[n] for n in sorted(self._current) if self._current[n].origin == origin]
 
     def origins(self) -> list[str]:
         return sorted({t.origin for t in self._current.values()})
@@ -442,14 +471,6 @@ class TariffSet(Mapping[str, Tariff]):
         return pd.DataFrame(self.rows()).set_index("name")
 
     def _repr_html_(self) -> str:
-        import html
+        from .tariff_view import tariff_set_html
 
-        head = ("<tr><th>name</th><th>carrier</th><th>origin</th><th>in force</th><th>valid until</th>"
-                "<th>versions</th><th>confidence</th></tr>")
-        rows = "".join(
-            f"<tr><td>{html.escape(r['name'])}</td><td>{html.escape(r['carrier'])}</td><td>{r['origin']}</td>"
-            f"<td>{r['in_force'] or 'none'}</td><td>{r['valid_until'] or ''}</td><td>{r['versions']}</td>"
-            f"<td>{r['confidence']}</td></tr>"
-            for r in self.rows()
-        )
-        return f"<p>Tariffs as of {self.as_of}</p><table>{head}{rows}</table>"
+        return tariff_set_html(self)

@@ -13,32 +13,50 @@ import math
 
 import numpy as np
 
-from .units import format_weight
+from .formatting import amount, day, number, sides, weight
+from .i18n import N_, _
 
-__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame", "price_bands"]
+__all__ = ["describe_tariff", "tariff_to_dict", "zone_table", "tariff_html", "tariff_frame", "tariff_set_html",
+           "price_bands"]
+
+#: How a source was obtained and how far it is trusted, in words (the files' codes as keys).
+KIND_WORDS: dict[str, str] = {"primary": N_("primary source"), "secondary": N_("secondary source")}
+CONFIDENCE_WORDS: dict[str, str] = {"high": N_("high confidence"), "medium": N_("medium confidence"),
+                                    "low": N_("low confidence")}
 
 
-def _price_cell(z: Zone, i: int) -> str:
+def _word(table: dict[str, str], code: str) -> str:
+    return _(table[code]) if code in table else code
+
+
+def _price_cell(z: Zone, i: int, currency: str) -> str:
     if math.isnan(z.base[i]):
         return "—"
+    base = amount(z.base[i], currency)
     if z.rate[i] == 0:
-        return f"{z.base[i]:,.2f}"
-    step = f", per started {format_weight(z.step_g[i])}" if z.step_g[i] > 0 else ""
-    above = f" above {format_weight(z.above_g[i])}" if z.above_g[i] > 0 else ""
-    return f"{z.base[i]:,.2f} + {z.rate[i]:,.2f}/{format_weight(z.per_g[i])}{above}{step}"
+        return base
+    text = _("{base} + {rate} per {weight}").format(base=base, rate=amount(z.rate[i], currency),
+                                                    weight=weight(z.per_g[i]))
+    if z.above_g[i] > 0:
+        text = _("{price} above {weight}").format(price=text, weight=weight(z.above_g[i]))
+    if z.step_g[i] > 0:
+        text = _("{price}, per started {weight}").format(price=text, weight=weight(z.step_g[i]))
+    return text
 
 
-def zone_table(s: Service) -> tuple[list[str], list[list[str]]]:
-    """Header and rows: one row per weight limit, one column per zone."""
+def zone_table(s: Service, currency: str = "") -> tuple[list[str], list[list[str]]]:
+    """Header and rows: one row per weight limit, one column per zone (prices in ``currency``'s
+    minor unit; two decimals when none is given)."""
     priced = [z for z in s.zones if z.available and not z.gap]
     limits = sorted({float(x) for z in priced for x in z.limits_g})
-    header = ["up to"] + [f"{z.id} ({', '.join(z.countries)})" for z in priced]
+    header = [_("up to")] + [_("{zone} ({countries})").format(zone=z.id, countries=", ".join(z.countries))
+                             for z in priced]
     rows = []
     for lim in limits:
-        row = [format_weight(lim)]
+        row = [weight(lim)]
         for z in priced:
             hit = np.flatnonzero(np.isclose(z.limits_g, lim, rtol=1e-12))
-            row.append(_price_cell(z, int(hit[0])) if len(hit) else "")
+            row.append(_price_cell(z, int(hit[0]), currency or "EUR") if len(hit) else "")
         rows.append(row)
     return header, rows
 
@@ -47,25 +65,35 @@ def _limits_text(s: Service) -> str:
     lim = s.limits
     parts = []
     if math.isfinite(lim.max_weight_g):
-        parts.append(f"max {format_weight(lim.max_weight_g)}")
+        parts.append(_("at most {weight}").format(weight=weight(lim.max_weight_g)))
     if lim.min_weight_g > 0:
-        parts.append(f"over {format_weight(lim.min_weight_g)} only")
+        parts.append(_("only over {weight}").format(weight=weight(lim.min_weight_g)))
     if math.isfinite(lim.max_length_cm):
-        parts.append(f"longest side ≤ {lim.max_length_cm:.4g} cm")
+        parts.append(_("longest side at most {length}").format(length=sides([lim.max_length_cm])))
     if math.isfinite(lim.max_sum_cm):
-        parts.append(f"L+W+H ≤ {lim.max_sum_cm:.4g} cm")
+        parts.append(_("length + width + height at most {length}").format(length=sides([lim.max_sum_cm])))
     if math.isfinite(lim.max_length_girth_cm):
-        parts.append(f"length + girth ≤ {lim.max_length_girth_cm:.4g} cm")
+        parts.append(_("length + girth at most {length}").format(length=sides([lim.max_length_girth_cm])))
     if lim.max_dims_cm:
-        parts.append("fits " + "×".join(f"{x:.4g}" for x in lim.max_dims_cm) + " cm")
+        parts.append(_("fits {sides}").format(sides=sides(lim.max_dims_cm)))
     if lim.min_dims_cm:
-        parts.append("at least " + "×".join(f"{x:.4g}" for x in lim.min_dims_cm) + " cm")
+        parts.append(_("at least {sides}").format(sides=sides(lim.min_dims_cm)))
     if s.volumetric:
-        parts.append(f"volumetric weight L×W×H/{s.volumetric.divisor_cm3_per_kg:.5g} cm³/kg"
-                     + (f" above {s.volumetric.above_cm3:.6g} cm³" if s.volumetric.above_cm3 else ""))
+        divisor = number(s.volumetric.divisor_cm3_per_kg, 0)
+        if s.volumetric.above_cm3:
+            text = _("volumetric weight: length × width × height / {divisor} cm³ per kg, above {volume} cm³")
+        else:
+            text = _("volumetric weight: length × width × height / {divisor} cm³ per kg")
+        parts.append(text.format(divisor=divisor, volume=number(s.volumetric.above_cm3, 0)))
     if s.min_chargeable_g:
-        parts.append(f"charged at least {format_weight(s.min_chargeable_g)}")
-    return "; ".join(parts) or "no limits in source"
+        parts.append(_("charged at least {weight}").format(weight=weight(s.min_chargeable_g)))
+    return "; ".join(parts) or _("no limits in source")
+
+
+def _period(t: Tariff) -> str:
+    if t.valid_until:
+        return _("valid from {start} to {end}").format(start=day(t.valid_from), end=day(t.valid_until))
+    return _("valid from {start}").format(start=day(t.valid_from))
 
 
 def price_bands(t: Tariff) -> int:
@@ -74,44 +102,56 @@ def price_bands(t: Tariff) -> int:
 
 
 def describe_tariff(t: Tariff) -> str:
-    """Readable text of one version of a tariff (``returncost tariffs show``)."""
-    until = f" to {t.valid_until}" if t.valid_until else ""
+    """Readable text of one version of a tariff (``returncost tariffs show``), in the current
+    language."""
+    cur = t.currency
     out = [
-        f"{t.name}: {t.carrier}, parcels from {t.origin}, prices in {t.currency}, valid from {t.valid_from}{until}",
-        f"source: {t.source.title + ' — ' if t.source.title else ''}{t.source.url} ({t.source.kind}, {t.source.confidence} confidence)",
+        _("{tariff}: {carrier}, parcels from {origin}, prices in {currency}, {period}").format(
+            tariff=t.name, carrier=t.carrier, origin=t.origin, currency=cur, period=_period(t)),
+        _("source: {title}{url} ({kind}, {confidence})").format(
+            title=t.source.title + " — " if t.source.title else "", url=t.source.url,
+            kind=_word(KIND_WORDS, t.source.kind), confidence=_word(CONFIDENCE_WORDS, t.source.confidence)),
     ]
     if t.source.obtained:
-        out.append(f"obtained: {t.source.obtained}")
+        out.append(_("obtained: {text}").format(text=t.source.obtained))
     if t.source.notes:
-        out.append(f"notes: {t.source.notes}")
+        out.append(_("notes: {text}").format(text=t.source.notes))
     if t.notes_file is not None:
-        out.append(f"source notes of every version: {t.notes_file}")
+        out.append(_("source notes of every version: {path}").format(path=t.notes_file))
     for r in t.rules:
-        sources = "Sources: " + "; ".join(s.title or s.url for s in r.sources)
-        out.append(" ".join(x for x in (f"rule from {r.since}: {r.text}.", r.note, sources) if x))
+        sources = _("Sources: {titles}").format(titles="; ".join(x.title or x.url for x in r.sources))
+        rule = _("rule from {day}: {text}.").format(day=day(r.since), text=r.shown_text)
+        out.append(" ".join(x for x in (rule, r.note, sources) if x))
     for s in t.services:
-        out += ["", f"[{s.id}] {s.name} — {'tracked' if s.tracked else 'untracked'}"]
-        out.append(f"  limits: {_limits_text(s)}")
-        for label, text in (("tracking", s.tracking_note), ("note", s.note), ("check", s.caveat),
-                            ("zones", s.zone_note)):
+        line = _("[{id}] {name} — tracked") if s.tracked else _("[{id}] {name} — untracked")
+        out += ["", line.format(id=s.id, name=s.shown_name)]
+        out.append("  " + _("limits: {limits}").format(limits=_limits_text(s)))
+        for label, text in ((N_("tracking: {text}"), s.tracking_note), (N_("note: {text}"), s.note),
+                            (N_("check: {text}"), s.caveat), (N_("zones: {text}"), s.zone_note)):
             if text:
-                out.append(f"  {label}: {text}")
+                out.append("  " + _(label).format(text=text))
         for a in s.addons:
-            out.append(f"  add-on [{a.id}] {a.name}: +{a.fee:,.2f}{' (tracked)' if a.tracked else ''}")
+            line = _("add-on [{id}] {name}: +{fee} (tracked)") if a.tracked else _("add-on [{id}] {name}: +{fee}")
+            out.append("  " + line.format(id=a.id, name=a.shown_name, fee=amount(a.fee, cur)))
         for sc in s.surcharges:
-            what = f"+{sc.fixed:,.2f}" if sc.fixed else f"+{sc.percent:g} %"
-            cond = f" over {format_weight(sc.over_g)}" if sc.over_g else ""
-            out.append(f"  surcharge {sc.name}: {what}{cond}")
+            what = f"+{amount(sc.fixed, cur)}" if sc.fixed else f"+{number(sc.percent, 2)} %"
+            if sc.over_g:
+                line = _("surcharge {name}: {amount} over {weight}").format(name=sc.name, amount=what,
+                                                                              weight=weight(sc.over_g))
+            else:
+                line = _("surcharge {name}: {amount}").format(name=sc.name, amount=what)
+            out.append("  " + line)
         if s.min_charge:
-            out.append(f"  minimum charge {s.min_charge:,.2f}")
+            out.append("  " + _("minimum charge {amount}").format(amount=amount(s.min_charge, cur)))
         for z in s.zones:
+            where = _("{zone} ({countries})").format(zone=z.id, countries=", ".join(z.countries))
             if not z.available:
-                out.append(f"  zone {z.id} ({', '.join(z.countries)}): not served. {z.note}".rstrip())
+                out.append("  " + _("zone {zone}: not served. {note}").format(zone=where, note=z.note).rstrip())
             elif z.gap:
-                out.append(f"  zone {z.id} ({', '.join(z.countries)}): no price in source. {z.note}".rstrip())
+                out.append("  " + _("zone {zone}: no price in source. {note}").format(zone=where, note=z.note).rstrip())
             if z.caveat:
-                out.append(f"  check, zone {z.id}: {z.caveat}")
-        header, rows = zone_table(s)
+                out.append("  " + _("check, zone {zone}: {text}").format(zone=z.id, text=z.caveat))
+        header, rows = zone_table(s, cur)
         if rows:
             table = [header] + rows
             widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -121,17 +161,38 @@ def describe_tariff(t: Tariff) -> str:
 
 
 def tariff_html(t: Tariff) -> str:
-    """HTML for Jupyter: one zones × weight-limits table per service."""
-    out = [f"<p><b>{html.escape(t.name)}</b>: {html.escape(t.carrier)} from {t.origin}, {t.currency}, "
-           f"valid from {t.valid_from} ({t.source.kind}, {t.source.confidence} confidence)</p>"]
+    """HTML for Jupyter: one zones × weight-limits table per service, in the current language."""
+    e = html.escape
+    head = _("{tariff}: {carrier} from {origin}, {currency}, {period} ({kind}, {confidence})").format(
+        tariff=f"<b>{e(t.name)}</b>", carrier=e(t.carrier), origin=e(t.origin), currency=e(t.currency),
+        period=e(_period(t)), kind=e(_word(KIND_WORDS, t.source.kind)),
+        confidence=e(_word(CONFIDENCE_WORDS, t.source.confidence)))
+    out = [f"<p>{head}</p>"]
     for s in t.services:
-        header, rows = zone_table(s)
-        out.append(f"<p>{html.escape(s.name)} — {'tracked' if s.tracked else 'untracked'}; {html.escape(_limits_text(s))}</p>")
+        header, rows = zone_table(s, t.currency)
+        line = _("{name} — tracked; {limits}") if s.tracked else _("{name} — untracked; {limits}")
+        out.append(f"<p>{html.escape(line.format(name=s.shown_name, limits=_limits_text(s)))}</p>")
         if rows:
             out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
             out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows]
             out.append("</table>")
     return "".join(out)
+
+
+def tariff_set_html(ts: TariffSet) -> str:
+    """HTML for Jupyter: one row per tariff, the version in force on ``ts.as_of``."""
+    head = "".join(f"<th>{html.escape(_(h))}</th>" for h in (
+        N_("name"), N_("carrier"), N_("origin"), N_("in force"), N_("valid until"), N_("versions"),
+        N_("confidence")))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
+            r["name"], r["carrier"], r["origin"], day(r["valid_from"]) if r["in_force"] else _("none"),
+            day(r["valid_until"]) if r["valid_until"] else "", r["versions"],
+            _word(CONFIDENCE_WORDS, r["confidence"]))) + "</tr>"
+        for r in ts.rows()
+    )
+    caption = html.escape(_("Tariffs as of {day}").format(day=day(ts.as_of)))
+    return f"<p>{caption}</p><table><tr>{head}</tr>{rows}</table>"
 
 
 def tariff_to_dict(t: Tariff) -> dict[str, object]:
@@ -149,11 +210,13 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
         "valid_from": str(t.valid_from), "valid_until": str(t.valid_until) if t.valid_until else None,
         "source": {k: getattr(t.source, k) for k in ("url", "title", "kind", "confidence", "obtained", "notes")},
         "source_notes": str(t.notes_file) if t.notes_file else None,
-        "rules": [{"id": r.id, "text": r.text, "from": str(r.since), "note": r.note, "addons": list(r.addons),
+        "rules": [{"id": r.id, "text": r.text, "text_ru": r.text_ru or None, "from": str(r.since), "note": r.note,
+                   "addons": list(r.addons),
                    "services": list(r.services), "sources": [x.url for x in r.sources]} for r in t.rules],
         "services": [
             {
-                "id": s.id, "name": s.name, "tracked": s.tracked, "tracking_note": s.tracking_note, "note": s.note,
+                "id": s.id, "name": s.name, "name_ru": s.name_ru or None, "tracked": s.tracked,
+                "tracking_note": s.tracking_note, "note": s.note,
                 "caveat": s.caveat,
                 "limits": {
                     "max_weight_g": finite(s.limits.max_weight_g), "min_weight_g": s.limits.min_weight_g,
@@ -165,7 +228,8 @@ def tariff_to_dict(t: Tariff) -> dict[str, object]:
                     "divisor_cm3_per_kg": s.volumetric.divisor_cm3_per_kg, "above_cm3": s.volumetric.above_cm3},
                 "min_chargeable_g": s.min_chargeable_g, "min_charge": s.min_charge,
                 "surcharges": [{"name": x.name, "fixed": x.fixed, "percent": x.percent, "over_g": x.over_g} for x in s.surcharges],
-                "addons": [{"id": a.id, "name": a.name, "fee": a.fee, "tracked": a.tracked} for a in s.addons],
+                "addons": [{"id": a.id, "name": a.name, "name_ru": a.name_ru or None, "fee": a.fee, "tracked": a.tracked}
+                           for a in s.addons],
                 "default_zone": s.default_zone,
                 "zones": [
                     {"id": z.id, "countries": list(z.countries), "available": z.available, "gap": z.gap, "note": z.note,

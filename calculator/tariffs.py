@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import tariff_types
 from .errors import TariffError
+from .i18n import _
 from .tariff_files import ID_PATTERN, VERSION_NAME, load_rules, read_tariff
 from .tariff_types import (
     EXPIRED,
@@ -117,12 +118,13 @@ def _check_rule_targets(rules: Iterable[Rule], versions: Iterable[Tariff], path_
     for r in rules:
         for a in r.addons:
             if a not in addons:
-                raise TariffError(f"unknown add-on {a!r}; the tariffs' add-ons are {', '.join(sorted(addons))}",
+                raise TariffError(_("unknown add-on {id!r}; the tariffs' add-ons are {known}").format(
+                                      id=a, known=", ".join(sorted(addons))),
                                   path=path_of.get(r.label), label=r.label, line=r.lines.get("+" + a),
                                   key=f"rules '{r.id}'.addons")
         for key in r.services:
             if key not in services:
-                raise TariffError(f"unknown service {key!r}; no loaded tariff has it",
+                raise TariffError(_("unknown service {key!r}; no loaded tariff has it").format(key=key),
                                   path=path_of.get(r.label), label=r.label, line=r.lines.get(key),
                                   key=f"rules '{r.id}'.services")
 
@@ -152,17 +154,19 @@ def check_versions(versions: Sequence[Tariff]) -> None:
     vs = sorted(versions, key=lambda t: t.valid_from)
     for a, b in zip(vs, vs[1:]):
         if b.origin != a.origin:
-            raise TariffError(f"origin {b.origin} differs from {a.origin} in {a.label}; all versions of a "
-                              "tariff are posted from one country", path=b.path, label=b.label, line=b.lines[0] or None,
-                              key="origin")
+            raise TariffError(_("origin {origin} differs from {other} in {file}; all versions of a tariff are posted "
+                                "from one country").format(origin=b.origin, other=a.origin, file=a.label),
+                              path=b.path, label=b.label, line=b.lines[0] or None, key="origin")
         if a.valid_from == b.valid_from:
-            raise TariffError(f"{b.label} starts on the same day, {a.valid_from}; keep one version per day",
-                              path=a.path, label=a.label, line=a.lines[0] or None, key="valid_from")
+            raise TariffError(_("{file} starts on the same day, {day}; keep one version per day").format(
+                file=b.label, day=a.valid_from), path=a.path, label=a.label, line=a.lines[0] or None,
+                key="valid_from")
         if a.valid_until is not None and a.valid_until >= b.valid_from:
             last = b.valid_from - _dt.timedelta(days=1)
-            raise TariffError(f"{a.valid_until} overlaps the next version, {b.label}, valid from {b.valid_from}; "
-                              f"end this version on {last} at the latest", path=a.path, label=a.label,
-                              line=a.lines[1] or None, key="valid_until")
+            raise TariffError(_("{end} overlaps the next version, {file}, valid from {start}; end this version on "
+                                "{last} at the latest").format(end=a.valid_until, file=b.label, start=b.valid_from,
+                                                               last=last),
+                              path=a.path, label=a.label, line=a.lines[1] or None, key="valid_until")
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,20 +213,21 @@ def scan_folder(folder: Path) -> tuple[dict[str, tuple[Path, ...]], Path | None]
             rules = p
         elif p.suffix == ".yaml":
             if kinds.get(p.stem) == "folder":
-                raise TariffError(f"both {p.name} and a folder {p.stem}/ are here; keep one (a folder holds "
-                                  "the versions)", path=folder)
+                raise TariffError(_("both {file} and a folder {folder}/ are here; keep one (a folder holds the "
+                                    "versions)").format(file=p.name, folder=p.stem), path=folder)
             found[p.stem], kinds[p.stem] = (p,), "file"
         elif ID_PATTERN.match(p.name) and p.is_dir():
             files = tuple(sorted(p.glob("*.yaml")))
             if not files:
                 continue
             if kinds.get(p.name) == "file":
-                raise TariffError(f"both {p.name}.yaml and a folder {p.name}/ are here; keep one (a folder holds "
-                                  "the versions)", path=folder)
+                raise TariffError(_("both {file} and a folder {folder}/ are here; keep one (a folder holds the "
+                                    "versions)").format(file=f"{p.name}.yaml", folder=p.name), path=folder)
             for f in files:
                 if not VERSION_NAME.match(f.stem):
-                    raise TariffError(f"in a tariff folder each file is one version named by its valid_from, "
-                                      f"e.g. 2026-04-26.yaml, not {f.name}", path=f, label=f"{p.name}/{f.name}")
+                    raise TariffError(_("in a tariff folder each file is one version named by its valid_from, e.g. "
+                                        "2026-04-26.yaml, not {file}").format(file=f.name),
+                                      path=f, label=f"{p.name}/{f.name}")
             found[p.name], kinds[p.name] = files, "folder"
     return found, rules
 
@@ -268,7 +273,8 @@ def load_tariffs(
     for d in search:
         if not d.is_dir():
             if d != search[-1]:
-                raise TariffError(f"{d}: tariff folder not found (from --tariffs or ${ENV_VAR})")
+                raise TariffError(_("{folder}: tariff folder not found (from --tariffs or ${variable})").format(
+                    folder=d, variable=ENV_VAR))
             continue
         found, rules = scan_folder(d)
         for name, paths in found.items():
@@ -290,8 +296,8 @@ def _load_cached(key: tuple, rkey: tuple, today: _dt.date, dirs: tuple[Path, ...
             path_of[r.label] = Path(p)
     merged = tuple(rules.values())
     versions: list[Tariff] = []
-    for _, paths in key:
-        family = [read_tariff(p, merged) for p, _ in paths]
+    for _name, paths in key:
+        family = [read_tariff(p, merged) for p, _mtime in paths]
         check_versions(family)
         versions += family
     _check_rule_targets(merged, versions, path_of)

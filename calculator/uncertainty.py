@@ -40,7 +40,9 @@ from .distributions import (
     uniform,
 )
 from .errors import InputError
+from .formatting import amount, day, number, share
 from .fx import FxRates, reference_rates
+from .i18n import _
 from .inputs import field as _field
 from .rates import cheapest_postage
 from .tariffs import Tariff, resolve
@@ -62,21 +64,22 @@ PERCENTILES: tuple[int, int, int] = (5, 50, 95)
 
 
 def input_label(name: str, currency: str) -> str:
-    """Axis label of an input with its unit: ``"partial refund [fraction of price]"``.
+    """Axis label of an input with its unit, in the current language: ``"partial refund [fraction
+    of price]"``.
 
     Examples
     --------
-    >>> input_label("price", "RUB"), input_label("weight_g", "RUB")
-    ('price [RUB]', 'parcel weight [g]')
+    >>> input_label("price", "RUB"), input_label("weight_g", "RUB"), input_label("hourly_value", "RUB")
+    ('item price [RUB]', 'parcel weight [g]', 'value of an hour [RUB per h]')
     """
-    if name == "weight_g":
-        return "parcel weight [g]"
-    if name == "postage":
-        return f"return postage [{currency}]"
     f = _field(name)
-    unit = currency if f.unit in ("order currency", "postage currency") else f.unit
-    unit = f"{currency} per h" if f.unit == "order currency per h" else unit
-    return f"{name.replace('_', ' ')} [{unit}]"
+    if f.unit in ("order currency", "postage currency"):
+        unit = currency
+    elif f.unit == "order currency per h":
+        unit = _("{currency} per h").format(currency=currency)
+    else:
+        unit = _(f.unit) if f.unit not in ("g", "0..1") else f.unit
+    return _("{input} [{unit}]").format(input=f.words, unit=unit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,15 +123,16 @@ class UncertainOrder:
         if bool(a.return_open[0]):
             return None
         deadline = a.dates["dispute_deadline"][0]
-        return (f"the dispute window closed on {deadline}: only keeping the item is left, so nothing would change "
-                "the answer")
+        return _("the dispute window closed on {day}: only keeping the item is left, so nothing would change the "
+                 "answer").format(day=day(deadline))
 
     def require_return_open(self, what: str) -> None:
         """Raise :class:`InputError` naming ``what`` when returning is closed for this order."""
         if self.closed_reason:
-            fix = ("; a route analysis needs an open window: leave out --received-on (or give a later day)"
-                   if what in ("map", "thresholds") else "")
-            raise InputError(f"{what}: {self.closed_reason}{fix}")
+            if what in ("map", "thresholds"):
+                raise InputError(_("{analysis}: {why}; a route analysis needs an open window: leave out --received-on "
+                                   "(or give a later day)").format(analysis=what, why=self.closed_reason))
+            raise InputError(_("{analysis}: {why}").format(analysis=what, why=self.closed_reason))
 
     @property
     def postage_from_tariff(self) -> bool:
@@ -188,7 +192,8 @@ class UncertainOrder:
         """
         unknown = sorted(set(overrides) - set(UNCERTAIN_INPUTS))
         if unknown:
-            raise InputError(f"{unknown[0]}: not an input that can vary; inputs that can: {', '.join(UNCERTAIN_INPUTS)}")
+            raise InputError(_("{field}: not an input that can vary; inputs that can: {inputs}").format(
+                field=unknown[0], inputs=", ".join(UNCERTAIN_INPUTS)))
         over = dict(overrides)
         weight = over.pop("weight_g", None)
         if weight is not None and "postage" not in over and self.postage_from_tariff:
@@ -231,7 +236,7 @@ def from_assessment(
         Those the assessment was made with (default: bundled tariffs and reference rates).
     """
     if assessment.n != 1:
-        raise InputError(f"an uncertain order is one order; this assessment has {assessment.n}")
+        raise InputError(_("an uncertain order is one order; this assessment has {count}").format(count=assessment.n))
     if assessment.problem[0]:
         raise InputError(str(assessment.problem[0]))
     dists = {k: parse_distribution(d, name=k) for k, d in (distributions or {}).items()}
@@ -300,7 +305,8 @@ def uncertain_order(
             central[k] = d.center
         else:
             if np.ndim(v) > 0:  # type: ignore[arg-type]
-                raise InputError(f"{k}: one order takes one value; give a distribution for an uncertain value")
+                raise InputError(_("{field}: one order takes one value; give a distribution for an uncertain "
+                                   "value").format(field=k))
             central[k] = v
     tset = resolve(tariffs, today=today)
     rates = fx or reference_rates()
@@ -380,50 +386,60 @@ class MonteCarlo:
         return pd.DataFrame(self.rows()).set_index("option")
 
     def _inputs_text(self) -> str:
+        """The uncertain inputs in words with their distributions, in the current language."""
         if not self.distributions:
-            return "nothing uncertain (every input is fixed)"
-        return ", ".join(f"{k} ~ {d}" for k, d in self.distributions.items())
+            return _("nothing uncertain (every input is fixed)")
+        return ", ".join(_("{input} ~ {distribution}").format(input=_field(k).words, distribution=d)
+                         for k, d in self.distributions.items())
+
+    def _table(self) -> list[list[str]]:
+        """Heading and one row per option (best first), in the current language."""
+        head = [_("option"), _("best in"), _("mean value")] + [
+            _("median") if q == 50 else share(q / 100) for q in self.percentiles]
+        out = [head]
+        for r in self.rows():
+            cells = [_(_model.OPTION_LABELS[str(r["option"])]), share(float(r["p_best"])), self._cell(r["ev_mean"])]
+            out.append(cells + [self._cell(r[f"ev_p{q}"]) for q in self.percentiles])
+        return out
+
+    def _cell(self, x: object) -> str:
+        return _("closed") if x is None else amount(float(x), self.currency)
 
     def __str__(self) -> str:
-        cur = self.currency
-        lines = [f"Monte Carlo: {self.draws:,} draws (seed {self.seed}) of {self._inputs_text()}."]
-        head = f"  {'option':<16}{'P(best)':>8}{'mean EV':>14}" + "".join(
-            f"{f'{q}%' if q != 50 else 'median':>14}" for q in self.percentiles)
-        lines.append(head + f"   [{cur}]")
-        for r in self.rows():
-            mark = "►" if r["option"] == self.best else " "
-            pct = "".join(_cell(r[f"ev_p{q}"]) for q in self.percentiles)
-            lines.append(f"{mark} {r['option']:<16}{r['p_best']:>8.1%}{_cell(r['ev_mean'])}{pct}")
-        lines.append(f"Returning loses money (EV < 0) in {self.p_return_loses:.1%} of draws.")
+        lines = [_("Monte Carlo: {draws} draws (seed {seed}) of {inputs}.").format(
+            draws=number(self.draws, 0), seed=self.seed, inputs=self._inputs_text())]
+        table = self._table()
+        table[0][2] = _("{heading} [{currency}]").format(heading=table[0][2], currency=self.currency)
+        widths = [max(len(r[j]) for r in table) for j in range(len(table[0]))]
+        best = _(_model.OPTION_LABELS[self.best])
+        for k, r in enumerate(table):
+            mark = "►" if k and r[0] == best else " "
+            cells = [r[0].ljust(widths[0])] + [c.rjust(widths[j + 1]) for j, c in enumerate(r[1:])]
+            lines.append(f"{mark} " + "  ".join(cells))
+        lines.append(_("Returning loses money in {share} of draws.").format(share=share(self.p_return_loses)))
         if self.p_unpriced:
-            lines.append(f"{self.p_unpriced:.1%} of draws could not be priced (no offer at that weight).")
+            lines.append(_("{share} of draws could not be priced (no offer at that weight).").format(
+                share=share(self.p_unpriced)))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"<MonteCarlo {self.draws} draws: {self.best} best in {self.p_best.max():.0%}>"
 
     def _repr_html_(self) -> str:
-        cells = "".join(f"<th>{'median' if q == 50 else f'{q}%'}</th>" for q in self.percentiles)
-        rows = "".join(
-            f"<tr><td>{html.escape(str(r['option']))}</td><td>{r['p_best']:.1%}</td>"
-            f"<td>{r['ev_mean']:,.2f}</td>"
-            + "".join(f"<td>{r[f'ev_p{q}']:,.2f}</td>" for q in self.percentiles) + "</tr>"
-            for r in self.rows()
-        )
-        return (f"<p>Monte Carlo, {self.draws:,} draws (seed {self.seed}): "
-                f"{html.escape(self._inputs_text())}</p>"
-                f"<table><tr><th>option</th><th>P(best)</th><th>mean EV [{html.escape(self.currency)}]</th>"
-                f"{cells}</tr>{rows}</table>"
-                f"<p>P(returning loses money) = {self.p_return_loses:.1%}</p>")
+        e = html.escape
+        table = self._table()
+        table[0][2] = _("{heading} [{currency}]").format(heading=table[0][2], currency=self.currency)
+        head = "".join(f"<th>{e(c)}</th>" for c in table[0])
+        rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in table[1:])
+        intro = _("Monte Carlo, {draws} draws (seed {seed}): {inputs}").format(
+            draws=number(self.draws, 0), seed=self.seed, inputs=self._inputs_text())
+        loses = _("Returning loses money in {share} of draws.").format(share=share(self.p_return_loses))
+        return f"<p>{e(intro)}</p><table><tr>{head}</tr>{rows}</table><p>{e(loses)}</p>"
 
 
 def _stat(x: float) -> float | None:
     """A statistic for output: rounded to cents, None (JSON null) where the option was never open."""
     return None if np.isnan(x) else round(float(x), 2)
-
-
-def _cell(x: float | None) -> str:
-    return f"{'closed':>14}" if x is None else f"{x:>14,.2f}"
 
 
 def _seed(seed: int | None) -> int:
@@ -432,7 +448,7 @@ def _seed(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed: {seed!r} must be a whole number, 0 or more")
+        raise InputError(_("seed: {value!r} must be a whole number, 0 or more").format(value=seed))
     return int(seed)
 
 
@@ -475,7 +491,7 @@ def monte_carlo(order: UncertainOrder, *, draws: int = 10_000, seed: int | None 
     ('return', 0.99, 0.0)
     """
     if not isinstance(draws, (int, np.integer)) or draws < 1:
-        raise InputError(f"draws: {draws!r} must be a whole number, 1 or more")
+        raise InputError(_("draws: {value!r} must be a whole number, 1 or more").format(value=draws))
     seed = _seed(seed)
     samples = draw(order, int(draws), seed)
     e = order.evaluate_draws(samples)

@@ -45,11 +45,11 @@ def test_tornado_chart(phone):
     assert ax.get_title()
     labels = [x.get_text() for x in ax.get_yticklabels()]
     assert labels[0].startswith("partial refund") and "0.2 – 0.7" in labels[0]  # widest swing first
-    assert labels[3].startswith("partial probability")
+    assert labels[3].startswith("chance the partial refund is granted")  # the inputs in words, not their names
     texts = legend_texts(ax)
     assert len(texts) == 4
     # the estimate's advantage: EV_return 14,190 − EV_partial_resell 9,360 = 4,830 (test_sensitivity.py)
-    assert texts[0].startswith("break-even") and "4,830 RUB" in texts[1]
+    assert texts[0].startswith("break-even") and texts[1] == "this estimate (RUB\u00a04,830.00)"
     assert texts[2:] == ["input at its low value", "input at its high value"]
     # the bars start at the estimate and end at the advantage with the input moved
     widths = sorted(round(p.get_x() + p.get_width(), 6) for p in ax.patches)
@@ -59,7 +59,7 @@ def test_tornado_chart(phone):
 def test_no_tornado_for_an_order_whose_window_has_closed(tariffs):
     # Received 2026-10-01: the AliExpress window closed on 2026-10-16, returning is not an option and
     # nothing can change the answer; the tornado says so instead of drawing NaN bars.
-    with pytest.raises(InputError, match=r"^tornado: the dispute window closed on 2026-10-16: only keeping"):
+    with pytest.raises(InputError, match=r"^tornado: the dispute window closed on 16 Oct 2026: only keeping"):
         tornado(conftest.phone(tariffs, received_on="2026-10-01"))
 
 
@@ -84,7 +84,8 @@ def test_sweep_chart_marks_every_break_even(phone):
     assert "break-even: the best option changes" in texts and "this estimate (0.5)" in texts
     # asked for with q = 0.84: 0.84·f·18000 + 1800 > 14190 ⇔ f > 0.819 (test_sensitivity.py)
     assert s.break_even[0] == pytest.approx(12390 / 15120)
-    assert any("0.8194: return → partial_resell" in t.get_text() for t in ax.texts)
+    assert any("0.8194: return it (dispute + post back) → partial refund, resell the item" in t.get_text()
+               for t in ax.texts)
 
 
 def test_sweep_chart_without_break_even_has_no_break_even_entry(tariffs):
@@ -131,7 +132,7 @@ def test_monte_carlo_chart(phone):
     assert texts[-1].startswith("zero (returning loses money in")
     # two histogram artists per option (filled + outline), each of 30 bins summing to ~100 %
     assert len(ax.patches) == 8
-    assert any("varied: win probability tri(0.69, 0.84, 0.99)" in t.get_text() for t in ax.texts)
+    assert any("varied: chance the return is accepted tri(0.69, 0.84, 0.99)" in t.get_text() for t in ax.texts)
 
 
 def test_sobol_chart(phone):

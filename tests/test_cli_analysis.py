@@ -15,7 +15,7 @@ import pytest
 from calculator.cli import main
 from calculator.cli.analysis import parse_range
 from calculator.errors import InputError
-from calculator.model import OPTIONS, ModelInputs, evaluate
+from calculator.model import OPTION_LABELS, OPTIONS, ModelInputs, evaluate
 
 AS_OF = ["--as-of", "2026-11-26"]
 PHONE = ["--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450", "--reason", "damaged"]
@@ -47,17 +47,18 @@ def test_sensitivity_text_summarises_every_view(capsys):
     code, out, err = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "1", "--draws", "5000")
     assert code == 0 and err == ""
     assert "Monte Carlo: 5,000 draws (seed 1; repeat with --seed 1)" in out
-    assert "P(best)" in out and all(o in out for o in OPTIONS)
-    assert "Returning loses money (EV < 0) in 0.0% of draws." in out
+    assert "best in" in out and all(OPTION_LABELS[o] in out for o in OPTIONS)
+    assert "Returning loses money in 0% of draws." in out
     # EV_return 14190 − EV_partial_resell 9360 (tests/test_sensitivity.py has the arithmetic)
     assert "Single estimate: return (return advantage 4,830.00 RUB)." in out
     assert "The single estimate's answer (return) is best in" in out
     assert "What moves the advantage of returning" in out
     # the widest swing: f from 0.2 to 0.7 moves partial_resell by 0.84·0.5·18000 = 7,560; no input
     # alone changes the answer (the smallest advantage at any end is 1,806 RUB)
-    assert "partial_refund" in out and "swing 7,560.00 RUB" in out and "flips" not in out
+    assert "partial refund" in out and "swing RUB\u00a07,560.00" in out and "flips" not in out
     assert "Sobol indices of the return advantage" in out
-    assert "Sweep of price [RUB]" in out and "at 2,900: partial_keep → return" in out
+    assert "Sweep of item price [RUB]" in out
+    assert "at 2,900: partial refund, keep the item → return it (dispute + post back)" in out
 
 
 def test_sensitivity_same_seed_same_output(capsys):
@@ -121,7 +122,7 @@ def test_sensitivity_sweep_option_and_chart(capsys, tmp_path):
     [
         (["--partial-refund", "tria:0.3,0.5,0.7"], "--partial-refund: 'tria:0.3,0.5,0.7': unknown distribution"),
         (["--resale-value", "tri:0.1,0.3"], "--resale-value: 'tri:0.1,0.3': tri takes 3 numbers, got 2"),
-        (["--win-probability", "uni:0.5,1.3"], "outside the valid range 0..1"),
+        (["--win-probability", "uni:0.5,1.3"], "outside the valid range 0 to 1"),
         (["--sweep", "colour"], "--sweep: 'colour' is not an input"),
         (["--draws", "0"], "--draws: 0 must be 1 or more"),
         (["--chart", "out.jpg"], "--chart: 'out.jpg' has no chart format suffix"),
@@ -185,7 +186,7 @@ def test_map_with_a_counter_quote_on_a_route_without_a_tariff(capsys):
     assert code == 0 and err == ""
     assert phone_break_even() == pytest.approx(2900)
     assert out.startswith("Best option for 200 weights × 200 prices, RU → CN")
-    assert "50–2,000 g: postage 1,450.00 RUB, returning pays above 2,900.00 RUB" in out
+    assert "50 g–2 kg: postage RUB\u00a01,450.00, returning pays above RUB\u00a02,900.00" in out
     assert "leave out --postage" not in out and "pass --postage" not in out
     code, out, _ = run(capsys, "map", *RU_CN, "--price", "100..20000", "--weight", "50..2000g", "--steps", "5",
                        *AS_OF, "--format", "json")
@@ -202,7 +203,7 @@ def test_map_with_a_counter_quote_on_a_route_with_a_tariff(capsys):
     code, out, err = run(capsys, "map", "--from", "US", "--postage", "10", "--price", "10..100", "--weight",
                          "50..2000g", "--reason", "damaged", "--steps", "5", *AS_OF)
     assert code == 0 and err == ""
-    assert "postage 10.00 USD, returning pays above 20.00 USD" in out
+    assert "postage $10.00, returning pays above $20.00" in out
 
 
 @pytest.mark.parametrize(
@@ -236,9 +237,9 @@ def test_thresholds_text(capsys):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Returning pays from these item prices, US → CN")
-    assert "win_probability 0.84" in lines[0]
-    assert lines[1].split() == ["weight", "postage", "return", "pays", "above", "service"]
-    assert lines[2].lstrip().startswith("0–") and "USD" in lines[2]
+    assert "chance the return is accepted 0.84" in lines[0] and "win_probability" not in lines[0]
+    assert lines[1].split() == ["weight", "postage", "returning", "pays", "above", "service"]
+    assert lines[2].lstrip().startswith("0 g–") and "$" in lines[2]
 
 
 def test_thresholds_csv_matches_the_api(capsys, bundled):
@@ -293,8 +294,10 @@ def test_thresholds_with_a_counter_quote_on_a_route_without_a_tariff(capsys):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Returning pays from these item prices, RU → CN")
-    assert "win_probability 0.84" in lines[0] and "partial_probability 0.84" in lines[0]
-    assert lines[2].split() == ["0–2,000", "g", "1,450.00", "RUB", "2,900.00", "RUB", "postage", "as", "given"]
+    assert "chance the return is accepted 0.84" in lines[0] and "chance the partial refund is granted 0.84" in lines[0]
+    # 0 g to 2 kg; RUB 1,450.00 and RUB 2,900.00, CLDR's English money (split() splits at its no-break space)
+    assert lines[2].split() == ["0", "g–2", "kg", "RUB", "1,450.00", "RUB", "2,900.00", "postage", "as", "given"]
+    assert "RUB\u00a01,450.00" in lines[2]
     assert "leave out --postage" not in out and "pass --postage" not in out
     code, out, _ = run(capsys, "thresholds", *RU_CN, *AS_OF, "--format", "json")
     [band] = json.loads(out)["bands"]
@@ -335,7 +338,7 @@ def test_thresholds_counter_quote_in_another_currency_with_a_market_fx_pair(caps
     code, out, err = run(capsys, "thresholds", "--from", "RU", "--to", "CN", "--currency", "USD", "--postage", "1450",
                          "--postage-currency", "RUB", "--fx", "USD/RUB=80", "--reason", "damaged", *AS_OF)
     assert code == 0 and err == ""  # 80 is within 50 % of the reference 78.38: no warning
-    assert "1,450.00 RUB = 18.13 USD" in out and "36.26 USD" in out
+    assert "RUB\u00a01,450.00 = $18.13" in out and "$36.26" in out
     # written the wrong way round: a warning on stderr naming both rates
     code, out, err = run(capsys, "thresholds", "--from", "RU", "--currency", "USD", "--postage", "1450",
                          "--postage-currency", "RUB", "--fx", "RUB/USD=80", "--reason", "damaged", *AS_OF)
@@ -365,7 +368,7 @@ def test_estimate_chart_after_the_window_closed(capsys, tmp_path):
                          "--chart", str(path))
     assert code == 0 and not path.exists()
     assert "The dispute window closed on 16 Oct 2026" in out
-    assert err == ("returncost: warning: no charts: the dispute window closed on 2026-10-16: only keeping the "
+    assert err == ("returncost: warning: no charts: the dispute window closed on 16 Oct 2026: only keeping the "
                    "item is left, so nothing would change the answer\n")
 
 
@@ -374,8 +377,9 @@ def test_sensitivity_after_the_window_closed_does_not_blame_the_post(capsys):
     code, out, err = run(capsys, "sensitivity", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
                          "--seed", "1", "--draws", "500")
     assert code == 0 and "postal offer" not in err
-    assert out.startswith("Single estimate: keep; the dispute window closed on 2026-10-16")
-    assert "return              0.0%        closed" in out
+    assert out.startswith("Single estimate: keep; the dispute window closed on 16 Oct 2026")
+    row = next(line for line in out.splitlines() if OPTION_LABELS["return"] in line)
+    assert row.split()[-5:] == ["0%"] + ["closed"] * 4  # never best; its mean and three percentiles: closed
 
 
 def test_estimate_charts_writes_every_chart(capsys, tmp_path):

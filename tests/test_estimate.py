@@ -261,7 +261,7 @@ def test_installed_entry_point_runs_from_any_directory(tmp_path):
     out = subprocess.run([str(exe), "quote", "--from", "GB", "--to", "CN", "--weight", "300g", "--dims", "20x15x5cm",
                           "--as-of", str(AUTUMN_2025)], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "23.50 GBP" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g (2025 prices)
+    assert "£23.50" in out.stdout  # Royal Mail International Signed, World Zone 1, 250-500 g (2025 prices)
     listed = subprocess.run([str(exe), "tariffs", "list"], capture_output=True, text=True, cwd=tmp_path)
     assert "us-usps" in listed.stdout and "ru-pochta" in listed.stdout
 

@@ -181,7 +181,7 @@ def test_require_names_the_code_and_the_fix():
     with pytest.raises(FxError) as info:
         require(["USD", "KZT", "kzt"])
     assert str(info.value) == (
-        "no exchange rate for KZT (the reference rates of 2025-12-31 have none); "
+        "no exchange rate for KZT (the reference rates of 31 Dec 2025 have none); "
         "pass --fx KZT=<units per 1 EUR>"
     )
     assert isinstance(info.value, LookupError)

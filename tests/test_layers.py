@@ -19,53 +19,54 @@ PACKAGE = Path(calculator.__file__).resolve().parent
 LAYERS: dict[str, int] = {
     # foundations: no sibling imports
     "errors": 0,
-    "inputs": 0,
-    "model": 0,
 
-    # reading text: units and the located-YAML reader
+    # reading text: units; languages: gettext catalogs (and the developers' tool that keeps them in step)
     "units": 1,
-    "_yaml": 1,
-    # languages: gettext catalogs (and the developers' tool that keeps them in step)
     "i18n": 1,
     "_catalogs": 2,
-    # words for people: money, shares, dates and tables in the current language
+    # words for people: money, shares, dates, weights and tables in the current language
     "formatting": 2,
+    # the vocabulary: the options and the inputs, with their words marked for translation
+    "model": 2,
+    "inputs": 3,
+    # the located-YAML reader
+    "_yaml": 3,
     # data and its objects: exchange rates, marketplace rules, distributions, order columns, tariffs
-    "fx": 2,
-    "policy": 2,
-    "distributions": 2,
-    "order_columns": 2,
-    "tariff_view": 2,
-    "tariff_types": 3,
-    "process": 3,
-    "tariff_files": 4,
-    "tariffs": 5,
+    "fx": 4,
+    "policy": 4,
+    "distributions": 4,
+    "order_columns": 4,
+    "tariff_view": 3,
+    "tariff_types": 4,
+    "process": 5,
+    "tariff_files": 5,
+    "tariffs": 6,
     # the rate engine
-    "offers": 6,
-    "rates": 7,
+    "offers": 7,
+    "rates": 8,
     # orders to decisions
-    "quote": 8,
-    "assessment": 8,
-    "advice_words": 8,
-    "advice": 9,
-    "uncertainty": 9,
-    "__init__": 10,
+    "quote": 9,
+    "assessment": 9,
+    "advice_words": 9,
+    "advice": 10,
+    "uncertainty": 10,
+    "__init__": 11,
     # analyses and their pictures
-    "routes": 10,
-    "sensitivity": 11,
-    "charts": 12,
+    "routes": 11,
+    "sensitivity": 12,
+    "charts": 13,
     # the edges: batch files and the command line (calculator/cli/: what every subcommand
     # shares, then the subcommands, then the parser that gathers them)
-    "batch": 13,
-    "cli.terminal": 14,
-    "cli.options": 14,
-    "cli.output": 14,
-    "cli.analysis": 15,
-    "cli.tariffs": 15,
-    "cli.batch": 15,
-    "cli.estimate": 16,
-    "cli": 17,
-    "__main__": 18,
+    "batch": 14,
+    "cli.terminal": 15,
+    "cli.options": 15,
+    "cli.output": 15,
+    "cli.analysis": 16,
+    "cli.tariffs": 16,
+    "cli.batch": 16,
+    "cli.estimate": 17,
+    "cli": 18,
+    "__main__": 19,
 }
 
 

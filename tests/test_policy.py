@@ -320,9 +320,12 @@ def test_temu_requires_the_purchase_date():
 
 
 def test_purchase_after_receipt_is_rejected_with_rows():
-    with pytest.raises(InputError, match=r"purchased_on: later than received_on in row\(s\) 1;"):
+    with pytest.raises(InputError, match=r"purchased_on: later than received_on in row 1;"):
         timeline(get_marketplace("temu"), ["2025-12-10", "2025-12-10"], "2025-12-12",
                  purchased_on=["2025-12-01", "2025-12-11"])
+    with pytest.raises(InputError, match=r"purchased_on: later than received_on in rows 0, 1;"):
+        timeline(get_marketplace("temu"), ["2025-12-10", "2025-12-10"], "2025-12-12",
+                 purchased_on=["2025-12-11", "2025-12-11"])
 
 
 def test_purchase_date_is_ignored_when_counting_from_receipt():

@@ -59,7 +59,7 @@ def test_usps_fcpis_2025_group14_every_band_at_its_edge_and_just_above(bundled, 
         assert p[1] == following[0]  # half a gram more: next band
     else:
         assert np.isnan(p[1])  # above 64 oz: over the 4 lb maximum
-        assert explain(q, _offer(q, "us-usps/fcpis"), 1) == "over 1.81437 kg max"
+        assert explain(q, _offer(q, "us-usps/fcpis"), 1) == "over the 1.81 kg (4 lb) limit"  # 4 lb = 1,814.37 g
     reg, _ = _price(ts, "US", "CN", "us-usps/fcpis+registered", w[:1], posted_on=AUTUMN_2025)
     assert reg[0] == round(price + 21.75, 2)
 
@@ -127,7 +127,7 @@ def test_usps_pmi_2026_every_band_edge_and_the_gap_above_20_lb(bundled):
     i = _offer(q, "us-usps/pmi")
     assert explain(q, i, 19) == "no price in source"  # 20 lb + 0.5 g: not copied
     p, q = _price(bundled, "US", "CN", "us-usps/pmi", [66 * LB, 66 * LB + 1])
-    assert np.isnan(p).all() and explain(q, i, 1) == "over 29.9371 kg max"
+    assert np.isnan(p).all() and explain(q, i, 1) == "over the 29.9 kg (66 lb) limit"
 
 
 # Notice 123 of 2026-04-26, PMI Flat Rate, group 3: envelopes 49.75, small box 51.40, medium
@@ -248,8 +248,8 @@ def test_royal_mail_size_limits(bundled):
     p, q = _price(bundled, "GB", "CN", key, 500, (L, W, H))
     i = _offer(q, key)
     assert p[0] == 25.90
-    assert explain(q, i, 1) == "longest side 65 cm > 60 cm"
-    assert explain(q, i, 2) == "length + width + height 95 cm > 90 cm"
+    assert explain(q, i, 1) == "longest side 65 cm, at most 60 cm"
+    assert explain(q, i, 2) == "length + width + height 95 cm, at most 90 cm"
 
 
 def test_unknown_route_and_unknown_origin(bundled):
@@ -278,7 +278,7 @@ def test_fixture_bands_gap_addon_and_reasons(write_tariff):
     np.testing.assert_array_equal(q.price[plain][:6], [6.0, 6.0, np.nan, np.nan, 14.0, 14.0])
     assert explain(q, plain, 2) == "no price in source"  # null band in the source
     assert q.price[reg, 0] == 9.50 and q.offers[reg].tracked and not q.offers[plain].tracked
-    assert explain(q, plain, 6) == "over 2 kg max"
+    assert explain(q, plain, 6) == "over the 2 kg limit"
     assert explain(q, plain, 7) == "weight missing or negative"
     # the "*" zone serves other countries, but not the origin itself
     assert price_route([t], "DE", "US", 500).price[0, 0] == 5.0
@@ -288,7 +288,8 @@ def test_fixture_bands_gap_addon_and_reasons(write_tariff):
 def test_minimum_sizes_are_checked_only_when_known(write_tariff):
     t = load_tariff(write_tariff(MINIMAL))
     q = price_route([t], "DE", "US", 100, [10, 20, np.nan], [8, 10, np.nan], [1, 1, np.nan])
-    assert explain(q, 0, 0) == "smaller than the minimum 14×9 cm"
+    assert explain(q, 0, 0) == "too small: longest side 10 cm, at least 14 cm"
+    assert explain(q, 0, 0, sizes=False) == "too small: at least 14 × 9 cm"
     assert q.price[0, 1] == 5.0 and q.price[0, 2] == 5.0
     assert q.size_known.tolist() == [True, True, False]
 
@@ -378,9 +379,11 @@ def test_length_girth_and_box_fit(write_tariff):
     q = price_route([t], "US", "US", LB, [50 * inch, 50.5 * inch, 61 * inch, 20 * inch],
                     [20 * inch, 20 * inch, 5 * inch, 21 * inch], [20 * inch, 20 * inch, 5 * inch, 21 * inch])
     assert q.price[0, 0] == 5.0
-    assert explain(q, 0, 1) == "length + girth 331.5 cm > 330.2 cm"
-    assert explain(q, 0, 2) == "does not fit 152.4×50.8×50.8 cm"
-    assert explain(q, 0, 3) == "does not fit 152.4×50.8×50.8 cm"  # 21x21x20 in: the second side, 21 in, is over 20 in
+    assert explain(q, 0, 1) == "length + girth 331.5 cm (130.5 in), at most 330.2 cm (130 in)"
+    assert explain(q, 0, 2) == "does not fit: longest side 154.9 cm (61 in), at most 152.4 cm (60 in)"
+    assert explain(q, 0, 2, sizes=False) == "does not fit: at most 152.4 × 50.8 × 50.8 cm (60 × 20 × 20 in)"
+    # 21x21x20 in: the second side, 21 in, is over 20 in
+    assert explain(q, 0, 3) == "does not fit: middle side 53.3 cm (21 in), at most 50.8 cm (20 in)"
 
 
 def test_vectorized_equals_one_by_one(bundled):
@@ -466,7 +469,7 @@ def test_a_service_for_heavy_parcels_only_refuses_light_ones(bundled):
 def test_belpost_ems_2026_every_band_edge(bundled):
     p, q = _price(bundled, "BY", "CN", "by-belpost/ems", [500, 500.5, 1000, 1000.5, 2000, 2000.5, 30000, 30000.5])
     assert p[:7].tolist() == [58.92, 74.16, 74.16, 105.60, 105.60, 137.04, 985.92]
-    assert np.isnan(p[7]) and explain(q, _offer(q, "by-belpost/ems"), 7) == "over 30 kg max"
+    assert np.isnan(p[7]) and explain(q, _offer(q, "by-belpost/ems"), 7) == "over the 30 kg limit"
 
 
 # DHL domestic from 2025-01-01 (tariffs/de-dhl-domestic/SOURCES.md): Päckchen S 4.19, Päckchen M
@@ -506,7 +509,7 @@ def test_cheapest_tracked_offer_carries_its_caveat(bundled):
     assert p.offer_key[0] == "de-deutsche-post/warenpost_intl_tracked" and p.amount[0] == 9.35
     assert p.caveat[0].startswith("Business customers only")
     assert p.stale[0] == OLD and p.stale_notes() == [
-        "de-deutsche-post: the price list is from 2021-01-05, more than a year before 2026-11-29; prices may have changed"]
+        "de-deutsche-post: the price list is from 5 Jan 2021, more than a year before 29 Nov 2026; prices may have changed"]
 
 
 # Poste Italiane, listino Affrancaposta Ed. Marzo 2025, Zona 2 (China): Postapriority 4.85 / 4.85
@@ -543,7 +546,7 @@ def test_each_parcel_is_priced_with_the_version_in_force_on_its_day(bundled):
     assert p.amount[:3].tolist() == [41.65, 61.50, 65.20]
     assert p.version[:3].tolist() == ["2025-10-05", "2025-10-05", "2026-04-26"]
     assert p.stale[:3].tolist() == [FRESH, EXPIRED, FRESH]
-    assert p.status[3] == "no price list of us-usps in force on 2020-01-01; the oldest is from 2025-10-05"
+    assert p.status[3] == "no price list of us-usps in force on 1 Jan 2020; the oldest is from 5 Oct 2025"
     assert p.status[4] == "posted_on: missing; give the day the parcel is posted"
     assert np.isnan(p.amount[3:]).all() and (p.tariff_index[3:] == -1).all()
     assert [p.tariffs[i].version for i in p.tariff_index[:3]] == ["2025-10-05", "2025-10-05", "2026-04-26"]
@@ -562,5 +565,5 @@ def test_price_route_refuses_days_under_different_versions(bundled):
         price_route(bundled, "US", "CN", [300, 300], posted_on=["2025-11-01", NOW])
     from calculator.errors import TariffError
 
-    with pytest.raises(TariffError, match="no price list of us-usps in force on 2020-01-01"):
+    with pytest.raises(TariffError, match="no price list of us-usps in force on 1 Jan 2020"):
         price_route(bundled, "US", "CN", 300, posted_on="2020-01-01")

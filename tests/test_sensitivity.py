@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from calculator.errors import InputError, RouteError
 from calculator.assessment import assess
-from calculator.model import OPTIONS, ModelInputs, evaluate
+from calculator.model import OPTION_LABELS, OPTIONS, ModelInputs, evaluate
 from calculator.rates import cheapest_postage, offers_for_route
 from calculator.sensitivity import (
     decision_map,
@@ -82,7 +82,11 @@ def test_tornado_flips_for_a_cheaper_phone(tariffs):
     i, j = t.names.index("partial_refund"), t.names.index("resale_value")
     assert t.advantage_high[i] == pytest.approx(-210) and t.best_high[i] == "partial_keep" and t.flips(i)
     assert t.advantage_high[j] == pytest.approx(-546) and t.best_high[j] == "partial_resell" and t.flips(j)
-    assert "→ flips to partial_resell" in str(t) and "→ flips to partial_keep" in str(t)
+    # the options in words: "partial refund, resell the item", "partial refund, keep the item"
+    text = str(t)
+    assert f"→ flips to: {OPTION_LABELS['partial_resell']}" in text
+    assert f"→ flips to: {OPTION_LABELS['partial_keep']}" in text
+    assert "partial_resell" not in text and "resale_value" not in text and "local resale price" in text
 
 
 def test_tornado_leaves_out_known_inputs(tariffs):
@@ -180,8 +184,8 @@ def test_sweep_formats(tariffs):
     assert d["break_even"][0]["from"] == "partial_keep" and len(d["values"]) == 201
     df = s.to_frame()
     assert list(df.columns) == list(OPTIONS) + ["best"] and df["best"].iloc[-1] == "return"
-    assert "at 2,900: partial_keep → return" in str(s)
-    assert "<td>partial_keep</td><td>return</td>" in s._repr_html_()
+    assert "at 2,900: partial refund, keep the item → return it (dispute + post back)" in str(s)
+    assert "<td>partial refund, keep the item</td><td>return it (dispute + post back)</td>" in s._repr_html_()
 
 
 def test_sweep_text_names_the_option_best_over_the_range(tariffs):
@@ -194,7 +198,7 @@ def test_sweep_text_names_the_option_best_over_the_range(tariffs):
     s = sweep(o, "price")
     assert (s.recommendation[1:] == RETURN).all() and len(s.break_even) == 0
     text = str(s)
-    assert "keep is best" not in text and "return is best" in text
+    assert f"{OPTION_LABELS['keep']} is best" not in text and f"{OPTION_LABELS['return']} is best" in text
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +283,8 @@ def test_decision_map_with_a_given_postage_holds_it_for_every_weight(tariffs):
     # the phone's own order (postage given) maps the same way
     assert decision_map(phone(tariffs), [1000, 2901], [100, 200]).best.tolist() == [[PARTIAL_KEEP, RETURN]] * 2
     text = str(m)
-    assert "50–2,000 g: postage 1,450.00 RUB, returning pays above 2,900.00 RUB" in text
+    # weights from 50 g to 2 kg; money as CLDR writes it in English, the code and a no-break space
+    assert "50 g–2 kg: postage RUB\u00a01,450.00, returning pays above RUB\u00a02,900.00" in text
 
 
 def test_decision_map_of_a_closed_window_does_not_blame_the_post(tariffs):
@@ -291,7 +296,7 @@ def test_decision_map_of_a_closed_window_does_not_blame_the_post(tariffs):
                     tariffs=tariffs, today=TODAY)
     with pytest.raises(InputError) as info:
         decision_map(o, [50, 500], w)
-    assert "the dispute window closed on 2026-10-16" in str(info.value)
+    assert "the dispute window closed on 16 Oct 2026" in str(info.value)
     assert "a route analysis needs an open window: leave out --received-on" in str(info.value)
 
 
@@ -406,7 +411,8 @@ def test_threshold_table_formats(tariffs):
     assert d["given"]["win_probability"] == 0.84 and d["origin"] == "US"
     assert len(d["bands"]) == len(t.weight_to_g)
     assert list(t.to_frame().columns)[:3] == ["weight_from_g", "weight_to_g", "service"]
-    assert "return pays above" in str(t)
+    assert "returning pays above" in str(t) and "win_probability" not in str(t)
+    assert "(assuming chance the return is accepted 0.84, chance the partial refund is granted 0.84" in str(t)
     assert t._repr_html_().count("<tr>") == len(t.weight_to_g) + 1
 
 

@@ -153,7 +153,7 @@ def test_staleness_is_judged_on_the_posting_day_and_loading_does_not_warn(write_
     assert t.expired(datetime.date(2025, 7, 1)) and not t.expired(datetime.date(2025, 6, 30))
     assert t.stale(datetime.date(2025, 6, 30)) == FRESH and t.stale(datetime.date(2025, 7, 1)) == EXPIRED
     assert t.stale_note(datetime.date(2025, 7, 1)) == (
-        "test-post: the price list of 2025-01-01 was valid until 2025-06-30; prices on 2025-07-01 may be higher")
+        "test-post: the price list of 1 Jan 2025 was valid until 30 Jun 2025; prices on 1 Jul 2025 may be higher")
     open_ended = load_tariff(write_tariff(MINIMAL, "other"))
     assert open_ended.stale(datetime.date(2026, 1, 1)) == FRESH  # 365 days: not yet over a year
     assert open_ended.stale(datetime.date(2026, 1, 2)) == OLD
@@ -220,7 +220,7 @@ def test_tariffs_list_and_show(capsys):
     assert "19.90" in capsys.readouterr().out  # the October 2025 list
     assert main(["tariffs", "show", "us-usps", "--as-of", "2024-01-01"]) == 2
     assert capsys.readouterr().err == (
-        "returncost: error: no price list of us-usps in force on 2024-01-01; the oldest is from 2025-10-05\n")
+        "returncost: error: no price list of us-usps in force on 1 Jan 2024; the oldest is from 5 Oct 2025\n")
     assert main(["tariffs", "show", "nope"]) == 2
     assert "tariff 'nope' not found" in capsys.readouterr().err
 
@@ -251,7 +251,7 @@ def test_tariff_renders_for_notebooks(bundled):
     row = frame[(frame.service == "intl_tracked") & (frame.up_to_g == 500.0)]
     assert row.base.tolist() == [25.90]
     assert "International Tracked" in str(t)
-    assert "<td>2026-04-07</td>" in bundled._repr_html_() and bundled.to_frame().loc["us-usps", "versions"] == 2
+    assert "<td>7 Apr 2026</td>" in bundled._repr_html_() and bundled.to_frame().loc["us-usps", "versions"] == 2
 
 
 # --- versions of one tariff --------------------------------------------------------------------
@@ -276,11 +276,11 @@ def test_a_folder_holds_dated_versions_and_the_set_answers_by_date(tmp_path):
     ts = load_tariffs([tmp_path / "mine"], use_env=False, today=datetime.date(2025, 8, 1))
     assert isinstance(ts, TariffSet) and ts["de-post"].version == "2025-07-01"
     assert ts.at("de-post", datetime.date(2025, 3, 1)).version == "2025-01-01"
-    with pytest.raises(TariffError, match="no price list of de-post in force on 2024-12-31; the oldest is from 2025-01-01"):
+    with pytest.raises(TariffError, match="no price list of de-post in force on 31 Dec 2024; the oldest is from 1 Jan 2025"):
         ts.at("de-post", datetime.date(2024, 12, 31))
     early = load_tariffs([tmp_path / "mine"], use_env=False, today=datetime.date(2024, 12, 31))
     assert "de-post" not in early and "de-post" in early.names()
-    with pytest.raises(TariffError, match="no price list of de-post in force on 2024-12-31"):
+    with pytest.raises(TariffError, match="no price list of de-post in force on 31 Dec 2024"):
         early["de-post"]
 
 
@@ -436,19 +436,19 @@ def test_quote_map_and_thresholds_warn_about_the_version_they_used(capsys):
     # La Poste's only list is the 2017 guide (valid to 2017-12-31); USPS's 2026 list is current.
     assert main(["quote", "--from", "FR", "--weight", "300g", "--as-of", "2026-11-29"]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().endswith("Warning: fr-la-poste: the price list of 2017-01-01 was valid until 2017-12-31; "
-                                 "prices on 2026-11-29 may be higher")
+    assert out.rstrip().endswith("Warning: fr-la-poste: the price list of 1 Jan 2017 was valid until 31 Dec 2017; "
+                                 "prices on 29 Nov 2026 may be higher")
     assert main(["quote", "--from", "US", "--weight", "300g", "--as-of", "2026-11-29"]) == 0
     assert "Warning" not in capsys.readouterr().out
     assert main(["thresholds", "--from", "DE", "--reason", "damaged", "--as-of", "2026-11-29"]) == 0
-    assert ("Warning: de-deutsche-post: the price list is from 2021-01-05, more than a year before 2026-11-29"
+    assert ("Warning: de-deutsche-post: the price list is from 5 Jan 2021, more than a year before 29 Nov 2026"
             in capsys.readouterr().out)
     assert main(["map", "--from", "FR", "--price", "5..100", "--weight", "50..2000g", "--steps", "4",
                  "--reason", "damaged", "--as-of", "2026-11-29", "--format", "json"]) == 0
     captured = capsys.readouterr()
     json_text, err = captured.out, captured.err
-    assert err == ("returncost: warning: fr-la-poste: the price list of 2017-01-01 was valid until 2017-12-31; "
-                   "prices on 2026-11-29 may be higher\n") and json_text.startswith("{")
+    assert err == ("returncost: warning: fr-la-poste: the price list of 1 Jan 2017 was valid until 31 Dec 2017; "
+                   "prices on 29 Nov 2026 may be higher\n") and json_text.startswith("{")
     assert main(["map", "--from", "GB", "--price", "5..100", "--weight", "50..2000g", "--steps", "4",
                  "--reason", "damaged", "--as-of", "2026-11-29"]) == 0
     assert "Warning" not in capsys.readouterr().out

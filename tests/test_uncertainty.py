@@ -11,7 +11,7 @@ import pytest
 from calculator.errors import InputError, RouteError
 from calculator import estimate
 from calculator.assessment import assess
-from calculator.model import OPTIONS
+from calculator.model import OPTION_LABELS, OPTIONS
 from calculator.uncertainty import (
     DISTRIBUTION_FORMS,
     Distribution,
@@ -68,8 +68,8 @@ def test_valid_range_comes_from_the_input_kind():
         ("tria:0.3,0.5,0.7", "partial_refund", "unknown distribution 'tria'"),
         ("tri:0.3,0.5", "partial_refund", "takes 3 numbers, got 2"),
         ("tri:0.7,0.5,0.3", "partial_refund", "MIN ≤ LIKELY ≤ MAX"),
-        ("uni:0.5,1.3", "win_probability", "outside the valid range 0..1"),
-        ("tri:-10,5,20", "postage", "outside the valid range 0 or more"),
+        ("uni:0.5,1.3", "win_probability", "outside the valid range 0 to 1"),
+        ("tri:-10,5,20", "postage", "outside the valid range: 0 or more"),
         ("tri:a,b,c", "resale_value", "is not a number"),
         ("beta:2,3", "price", "not a fraction"),
         ("beta:0,3", "resale_value", "greater than 0"),
@@ -398,8 +398,10 @@ def test_result_formats(tariffs):
     assert list(df.index)[0] == mc.best and set(df.index) == set(OPTIONS)
     assert list(df.columns) == ["p_best", "ev_mean", "ev_p5", "ev_p50", "ev_p95"]
     text = str(mc)
-    assert "P(best)" in text and "seed 1" in text and "Returning loses money" in text
-    assert all(o in text for o in OPTIONS)
+    assert "best in" in text and "seed 1" in text and "Returning loses money" in text
+    # the options in words, not codes; the inputs too
+    assert all(OPTION_LABELS[o] in text for o in OPTIONS) and "partial_keep" not in text
+    assert "partial refund ~ tri(0.2, 0.5, 0.7)" in text and "win_probability" not in text
     page = mc._repr_html_()
     assert page.count("<tr>") == 5 and "RUB" in page
 
