@@ -45,6 +45,7 @@ class LocalReturn:
     service: str
     ev_return: float  # [order currency]
     recommendation: str
+    shown_service: str = ""  # the service in the language texts were in when it was priced
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -318,5 +319,5 @@ def _local_return(a: Assessment, tset, fx, today, inputs: dict[str, object]) -> 
     b = assess(tariffs=tset, fx=fx, today=today, errors="mark", **local)  # type: ignore[arg-type]
     if b.problem[0] or not np.isfinite(b.postage[0]):
         return None
-    return LocalReturn(postage=float(b.postage[0]), service=str(b.service[0]),
+    return LocalReturn(postage=float(b.postage[0]), service=str(b.service[0]), shown_service=str(b.shown_service[0]),
                        ev_return=float(b.evaluation.ev_return[0]), recommendation=str(b.recommendation[0]))

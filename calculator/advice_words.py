@@ -363,7 +363,7 @@ def postage_line(e: Estimate) -> str | None:
     amount = native if cur == e.currency else f"{native} = {e.money(e.postage)}"
     if src == "tariff":
         tracked = _("tracked") if a.tracked[0] else _("UNTRACKED")
-        how = f"{a.service[0]}, {tracked}"
+        how = f"{a.shown_service[0]}, {tracked}"
         if np.isfinite(a.chargeable_g[0]):
             how += ", " + _("charged as {weight} g").format(weight=number(a.chargeable_g[0], 0))
     else:
@@ -495,7 +495,7 @@ def local_line(e: Estimate) -> str:
     else:
         text_ = _("ask the seller for a return address in {country}: {service} costs {postage}, returning would be "
                   "worth {value}, and the answer would change to: {other}.")
-    return text_.format(country=e.value("origin"), service=loc.service, postage=e.money(loc.postage),
+    return text_.format(country=e.value("origin"), service=loc.shown_service, postage=e.money(loc.postage),
                         value=e.money(loc.ev_return), other=e.words(loc.recommendation))
 
 

@@ -196,6 +196,11 @@ class Assessment:
         return _decode(self._per_offer(lambda o: o.label))
 
     @property
+    def shown_service(self) -> NDArray[np.object_]:
+        """:attr:`service` as texts in the current language show it (Russian names in Russian)."""
+        return _decode(self._per_offer(lambda o: o.shown_label))
+
+    @property
     def offer_key(self) -> NDArray[np.object_]:
         """The looked-up offer's key, e.g. ``us-usps/pmi`` ("" where none)."""
         return _decode(self._per_offer(lambda o: o.key))
