@@ -17,7 +17,7 @@ import numpy as np
 
 from . import model as _model
 from .formatting import day, money, number, share
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .inputs import BY_REASON, MIN_RESALE_EUR, REASON_DEFAULTS, REASON_WORDS, SOURCES_FILE, field
 from .process import FREE_NOT
 
@@ -112,16 +112,19 @@ def why_assumed(e: Estimate, name: str, rsn: str) -> str | None:
         return _("a free return is refunded when the warehouse scans it; there is no seller to refuse "
                  "({source})").format(source=m.sources.get("free_return_win_probability", SOURCES_FILE))
     if name in ("win_probability", "partial_probability") and bool(a.win_streak[0]):
-        return _("you have won {won} disputes in a row; {marketplace} refuses the next one after {limit} "
-                 "({source})").format(won=int(e.value("disputes_won_in_a_row")), marketplace=m.name,
-                                      limit=m.wins_in_a_row_risk, source=m.sources.get("wins_in_a_row_risk"))
+        won = int(e.value("disputes_won_in_a_row"))
+        return ngettext("you have won {won} dispute in a row; {marketplace} refuses the next one after {limit} won "
+                        "in a row ({source})",
+                        "you have won {won} disputes in a row; {marketplace} refuses the next one after {limit} won "
+                        "in a row ({source})", won).format(won=won, marketplace=m.name, limit=m.wins_in_a_row_risk,
+                                                           source=m.sources.get("wins_in_a_row_risk"))
     if name in BY_REASON:
         return f"{_(REASON_DEFAULTS[rsn].why[name])} [{_reason(rsn)}]"
     if name == "seller_pays_postage":
         pays = float(e.value(name)) >= 1
         rule = m.sources.get("seller_pays_postage_for", SOURCES_FILE)
         if pays:
-            return _("{marketplace}: the seller pays the return postage when the item is {what} ({source})").format(
+            return _("{marketplace}: the seller pays the return postage when the reason is '{what}' ({source})").format(
                 marketplace=m.name, what=_(REASON_WORDS[rsn]), source=rule)
         if m.id == "aliexpress":
             return _("AliExpress: return postage is the buyer's cost, not refunded except by agreement (the starting "
@@ -163,10 +166,13 @@ def warning_texts(e: Estimate) -> list[str]:
         "postage_exceeds_price": lambda: _("the postage ({postage}) is more than the price").format(
             postage=e.money(e.postage)),
         "no_tracked_service": lambda: _untracked_text(e),
-        "disputes_won_in_a_row": lambda: _(
-            "you have won {won} disputes in a row; {marketplace} refuses the next one after {limit} or blacklists the "
-            "buyer ({source})").format(won=int(e.value("disputes_won_in_a_row")), marketplace=m.name,
-                                       limit=m.wins_in_a_row_risk, source=m.sources.get("wins_in_a_row_risk")),
+        "disputes_won_in_a_row": lambda: ngettext(
+            "you have won {won} dispute in a row; {marketplace} refuses the next one after {limit} won in a row or "
+            "blacklists the buyer ({source})",
+            "you have won {won} disputes in a row; {marketplace} refuses the next one after {limit} won in a row or "
+            "blacklists the buyer ({source})", int(e.value("disputes_won_in_a_row"))).format(
+            won=int(e.value("disputes_won_in_a_row")), marketplace=m.name, limit=m.wins_in_a_row_risk,
+            source=m.sources.get("wins_in_a_row_risk")),
         "mall_item": lambda: _("'Mall' items follow a different return procedure; check the item's own return terms"),
         "tariff_expired": lambda: _tariff_text(e, "expired"),
         "tariff_over_a_year_old": lambda: _tariff_text(e, "old"),
@@ -225,6 +231,13 @@ def _tariff_text(e: Estimate, kind: str) -> str:
             carrier=t.carrier, date=day(t.valid_until))
     return _("the {carrier} price list dates from {date}; current prices may differ").format(
         carrier=t.carrier, date=day(t.valid_from))
+
+
+def _days(n: int, business: bool) -> str:
+    """``10 days``, ``5 business days``, with the language's plural forms."""
+    if business:
+        return ngettext("{n} business day", "{n} business days", n).format(n=n)
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def _runner_up(e: Estimate) -> str | None:
@@ -287,16 +300,16 @@ def steps(e: Estimate) -> list[str]:
     if rec == "return":
         if float(e.value("seller_pays_postage")) >= 1:
             post = _("Once the seller has accepted, you cannot cancel the return. Post it on the seller's postage (the "
-                     "seller pays the return label), only to the address given in the dispute, within {days} days "
+                     "seller pays the return label), only to the address given in the dispute, within {period} "
                      "(by {date} at the latest).")
         else:
             post = _("Once the seller has accepted, you cannot cancel the return. Post it tracked, at your cost, only "
-                     "to the address given in the dispute, within {days} days (by {date} at the latest).")
+                     "to the address given in the dispute, within {period} (by {date} at the latest).")
         return [
             _("Open a return dispute (return for a full refund) by {date}: reason '{reason}', with photos or a video "
               "of the problem.").format(date=day(tl["dispute_deadline"]), reason=_(REASON_WORDS[rsn])),
             _("Wait for the seller to accept the return and give the address.") + " " + escalate,
-            post.format(days=m.ship_by_days, date=day(tl["ship_by"])),
+            post.format(period=_days(m.ship_by_days, m.ship_by_business_days), date=day(tl["ship_by"])),
             _("Film or photograph the packing, keep the post-office receipt, and enter the tracking number in the "
               "dispute in time."),
             _("Do not agree to extend the seller's timer; agree any amount only inside the dispute, never in private "
@@ -325,7 +338,7 @@ def flips(e: Estimate) -> list[str]:
     bep, mp, mpr = e.break_even_price, e.max_postage, e.min_partial_refund
     if not math.isnan(bep):
         if math.isinf(bep):
-            out.append(_("returning does not pay at this postage for dearer items either"))
+            out.append(_("returning does not pay at this postage, not even for dearer items"))
         elif bep == 0:
             out.append(_("returning pays at this postage whatever the price"))
         else:
@@ -452,12 +465,12 @@ def timeline_lines(e: Estimate) -> list[str]:
         out.append(_("open the dispute by {date}").format(date=day(tl["dispute_deadline"])))
         if tl["seller_answer_by"]:
             if tl["escalated_refund_latest"]:
-                out.append(_("the seller answers by {date}; if silent or refusing, escalate to {marketplace} then (an "
-                             "escalated dispute can take until {until} or longer)").format(
+                out.append(_("opened today, the seller answers by {date}; if silent or refusing, escalate to "
+                             "{marketplace} then (an escalated dispute can take until {until} or longer)").format(
                     date=day(tl["seller_answer_by"]), marketplace=m.name, until=day(tl["escalated_refund_latest"])))
             else:
-                out.append(_("the seller answers by {date}; if silent or refusing, escalate to {marketplace} "
-                             "then").format(date=day(tl["seller_answer_by"]), marketplace=m.name))
+                out.append(_("opened today, the seller answers by {date}; if silent or refusing, escalate to "
+                             "{marketplace} then").format(date=day(tl["seller_answer_by"]), marketplace=m.name))
     if tl["ship_by"] and not e.free_return:
         out.append(_("if the return is accepted, post it and enter the tracking number by {date}").format(
             date=day(tl["ship_by"])))
