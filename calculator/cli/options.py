@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..i18n import N_, _
 
 __all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_order_options", "add_common", "add_fx",
-           "add_as_of", "add_lang", "flag",
+           "add_as_of", "add_lang", "flag", "escape",
            "order_inputs", "input_texts", "route", "parcel", "country", "tariffs", "fx", "as_of"]
 
 #: What an input flag's value looks like, by the kind of input (``--resale-fee FRACTION``).
@@ -100,23 +100,23 @@ def add_input_flags(parser: Any, names: Iterable[str] | None = None, *, required
     for f in chosen:
         if f.name in DIMS:
             if not done_dims:
-                parser.add_argument("--dims", dest="dims", metavar="LxWxH", action=_Store, help=_escape(
+                parser.add_argument("--dims", dest="dims", metavar="LxWxH", action=_Store, help=escape(
                     _("parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm); default: {default}").format(
                         default=_(field("length_cm").default_text))))
                 done_dims = True
             continue
         if f.kind == "bool":
             parser.add_argument(*flags(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
-                                help=_escape(_help(f)))
+                                help=escape(_help(f)))
         elif f.name in ranges:
             parser.add_argument(*flags(f.name), dest=f.name, metavar="LOW..HIGH", action=_Store,
                                 required=f.name in required,
-                                help=_escape(_("{help}: a range, e.g. {example} [{unit}]").format(
+                                help=escape(_("{help}: a range, e.g. {example} [{unit}]").format(
                                     help=_(f.help), example=_RANGE_EXAMPLES[f.kind], unit=_unit(f))))
         else:
             parser.add_argument(*flags(f.name), dest=f.name, metavar=METAVARS.get(f.kind, "VALUE"), action=_Store,
                                 required=f.name in required, type=_lower if f.choices else None,
-                                choices=f.choices or None, help=_escape(_help(f)))
+                                choices=f.choices or None, help=escape(_help(f)))
 
 
 def add_order_options(p: argparse.ArgumentParser, *, required: Collection[str] = ("origin", "price"),
@@ -171,8 +171,11 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def _escape(text: str) -> str:
-    return text.replace("%", "%%")  # argparse formats help texts with %
+def escape(text: str) -> str:
+    """A help text as argparse takes it (it formats help texts with ``%``; a translation may write
+    ``40 %``)."""
+    return text.replace("%", "%%")
+
 
 
 def _lower(text: str) -> str:
@@ -202,18 +205,18 @@ def add_common(p: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("text"
     """``--tariffs``, ``--format`` (when the command writes text or data: ``formats``), ``--traceback``
     and ``--lang``."""
     p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
-                   help=_escape(_("folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled "
+                   help=escape(_("folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled "
                                   "ones (repeatable)")))
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0],
-                       help=_escape(_("output format (default: {format})").format(format=formats[0])))
-    p.add_argument("--traceback", action="store_true", help=_escape(_("show the full Python traceback on errors")))
+                       help=escape(_("output format (default: {format})").format(format=formats[0])))
+    p.add_argument("--traceback", action="store_true", help=escape(_("show the full Python traceback on errors")))
     add_lang(p, default=argparse.SUPPRESS)
 
 
 def add_fx(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fx", action="append", default=[], metavar="PAIR=RATE",
-                   help=_escape(_("exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) "
+                   help=escape(_("exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) "
                                   "or RUB=92.1 (units per 1 EUR); repeatable")))
 
 
@@ -229,14 +232,14 @@ def add_lang(p: argparse.ArgumentParser, *, default: object = None) -> None:
 
     names = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
     p.add_argument("--lang", metavar="LANG", default=default,
-                   help=_escape(_("language of the texts: {languages}; default: $RETURNCOST_LANG, else the locale "
+                   help=escape(_("language of the texts: {languages}; default: $RETURNCOST_LANG, else the locale "
                                   "($LC_ALL, $LC_MESSAGES, $LANG), else English").format(languages=names)))
 
 
 def add_as_of(p: argparse.ArgumentParser, what: str = N_("date of the estimate, for deadlines")) -> None:
     """``--as-of``; ``what`` says what the date is for (English, marked with ``N_``; shown translated)."""
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
-                   help=_escape(_("{what} (default: today)").format(what=_(what))))
+                   help=escape(_("{what} (default: today)").format(what=_(what))))
 
 
 # --------------------------------------------------------------------------------------------
