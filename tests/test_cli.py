@@ -246,9 +246,9 @@ def test_validate_counts_the_price_bands_of_each_version(capsys, write_tariff):
 
     path = write_tariff(MINIMAL)
     code, out, _ = run(capsys, "tariffs", "validate", str(path))
-    # one service, two zones of three weight bands each
+    # one service, two zones of three weight bands each; the date as the text writes it (formatting.day)
     assert code == 0
-    assert out == "ok  test-post.yaml: Test Post from DE, valid 2025-01-01 onward, 1 services, 6 price bands\n"
+    assert out == "ok  test-post.yaml: Test Post from DE, valid from 1 Jan 2025 onward, 1 service, 6 price bands\n"
 
 
 def test_validate_a_folder_of_tariffs_reports_each_and_goes_on_after_an_error(capsys, tmp_path, write_tariff):
