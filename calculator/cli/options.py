@@ -348,8 +348,8 @@ def country(code: str, where: str) -> str:
 
     c = code.strip().upper()
     if not is_country(c):
-        raise InputError(_("{flag}: {value!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE, RU, CN)").format(
-            flag=where, value=code))
+        raise InputError(_("{flag}: {value!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE, RU, "
+                           "CN)").format(flag=where, value=code))
     return c
 
 
