@@ -4,12 +4,16 @@ the route flags and their aliases, and ``--lang``."""
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from calculator import i18n
-from calculator.cli import build_parser, main
+from calculator.cli import build_parser, given_language, main
 from calculator.inputs import FIELDS
 
 AS_OF = ["--as-of", "2026-11-26"]
@@ -222,7 +226,9 @@ def test_a_malformed_locale_means_english_without_an_error(capsys, environment, 
 
 
 @pytest.mark.parametrize("argv", [["--lang", "xx", "tariffs", "list"], ["estimate", *PHONE, "--from", "RU",
-                                                                       "--lang", "xx"]])
+                                                                       "--lang", "xx"],
+                                  ["--lang=xx", "tariffs", "list"],
+                                  ["tariffs", "list", "--lang", "ru", "--lang", "xx"]])
 def test_an_unknown_language_is_one_line_listing_the_languages(capsys, environment, language_seen, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and language_seen == []
@@ -238,6 +244,237 @@ def test_lang_help_lists_the_languages_and_the_fallbacks():
 
 
 # --------------------------------------------------------------------------------------------
+# --lang reaches every text: a pseudo-translation (every message of the catalog wrapped in « »)
+# shows which lines went through the catalog, until the Russian catalog is filled in
+
+
+class Wrapped:
+    """A stand-in for the Russian catalog: each message wrapped in « »."""
+
+    def gettext(self, message: str) -> str:
+        return f"«{message}»"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"«{singular if n == 1 else plural}»"
+
+
+@pytest.fixture
+def pseudo(monkeypatch, environment):
+    """Russian as the pseudo-translation, English as it is; no language in the environment."""
+    monkeypatch.setattr(i18n, "_translations", lambda lang: Wrapped() if lang == "ru" else gettext.NullTranslations())
+
+
+ORDER = ["--price", "18000", "--currency", "RUB", "--from", "RU", "--postage", "1450", "--reason", "damaged", *AS_OF]
+
+
+def _orders(tmp_path: Path) -> Path:
+    src = tmp_path / "orders.csv"
+    src.write_text("price,postage\n18000,1450\n300,1450\n", encoding="utf-8")
+    return src
+
+
+#: Each command of the brief with the lines it prints that are not texts: the data of a tariff (its
+#: footnotes, quoted from the tariff files, start with "[n]").
+COMMANDS = {
+    "estimate": ["estimate", *ORDER],
+    "quote": ["quote", "--from", "GB", "--to", "CN", "--weight", "300g", "--dims", "20x15x5cm", "--currency", "EUR",
+              "--as-of", "2026-11-29"],
+    "tariffs list": ["tariffs", "list", "--as-of", "2025-11-01"],  # one tariff with no list in force, one expired
+    "sensitivity": ["sensitivity", *ORDER, "--seed", "1", "--draws", "500", "--sweep", "partial_refund"],
+    "thresholds": ["thresholds", "--from", "US", "--reason", "damaged", *AS_OF],
+}
+
+
+@pytest.mark.parametrize("how", ["--lang", "LANG"])
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_line_a_command_prints_goes_through_the_catalog(capsys, pseudo, environment, name, how):
+    argv = COMMANDS[name]
+    if how == "--lang":
+        argv = ["--lang", "ru", *argv]
+    else:
+        environment("LANG", "ru_RU.UTF-8")
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err == ""
+    lines = [line for line in out.splitlines() if line.strip() and not line.startswith("[")]
+    assert lines and all("«" in line for line in lines), [line for line in lines if "«" not in line]
+
+
+def test_the_lines_of_a_batch_go_through_the_catalog(capsys, pseudo, tmp_path):
+    src = _orders(tmp_path)
+    code, out, err = run(capsys, "--lang", "ru", "batch", str(src), "-o", str(tmp_path / "d.csv"), "--from", "RU",
+                         "--currency", "RUB", "--reason", "damaged", *AS_OF, "--strict")
+    assert code == 0 and out == ""
+    lines = err.splitlines()
+    # the command's own line; the summary's lines under it are calculator.batch's (BatchSummary.text)
+    assert lines[0].startswith(f"returncost batch: «{src} → {tmp_path / 'd.csv'}: 2 rows in ")
+    assert lines[0].endswith(" rows/s)»")
+    src.write_text("price,postage\n18000,1450\n-5,1450\n", encoding="utf-8")
+    code, _, err = run(capsys, "--lang", "ru", "batch", str(src), "-o", str(tmp_path / "d.csv"), "--from", "RU",
+                       "--currency", "RUB", "--reason", "damaged", *AS_OF, "--strict", "-q")
+    # the prefix stays English (scripts look for it), the words after it are translated
+    assert code == 2 and err == ("returncost: error: «1 row has a problem (--strict); see the 'problem' column of "
+                                 "the output»\n")
+
+
+def test_english_is_unchanged_by_the_pseudo_translation(capsys, pseudo, tmp_path):
+    for argv in COMMANDS.values():
+        code, out, err = run(capsys, *argv)
+        assert code == 0 and "«" not in out + err
+
+
+@pytest.mark.parametrize("argv", [
+    ["tariffs", "list", "--format", "json"], ["tariffs", "list", "--format", "csv"],
+    ["sensitivity", *ORDER, "--seed", "1", "--draws", "300", "--format", "json"],
+    ["sensitivity", *ORDER, "--seed", "1", "--draws", "300", "--format", "csv"],
+    ["thresholds", "--from", "US", "--reason", "damaged", *AS_OF, "--format", "csv"],
+    ["map", "--from", "US", "--price", "5..500", "--weight", "50..2000g", "--steps", "4", "--reason", "damaged",
+     *AS_OF, "--format", "json"],
+])
+def test_machine_outputs_do_not_change_with_the_language(capsys, pseudo, argv):
+    english = run(capsys, *argv)
+    russian = run(capsys, "--lang", "ru", *argv)
+    assert english == russian and english[0] == 0
+
+
+def test_a_quote_for_machines_changes_only_its_reasons(capsys, pseudo):
+    # the `reason` cell is a text for a person (why an offer is not eligible): in the language; the rest is data
+    import csv
+    import io
+
+    argv = ["quote", "--from", "US", "--weight", "1900g", "--dims", "65x20x10", "--as-of", "2026-11-29", "--format",
+            "csv"]
+    english, russian = (list(csv.DictReader(io.StringIO(run(capsys, *lang, *argv)[1])))
+                        for lang in ([], ["--lang", "ru"]))
+    assert [r.pop("reason") for r in russian] != [r.pop("reason") for r in english]
+    assert english == russian and len(english) > 3
+
+
+def test_a_batch_writes_the_same_decisions_in_every_language(capsys, pseudo, tmp_path):
+    src = _orders(tmp_path)
+    for lang in ("en", "ru"):
+        assert main(["--lang", lang, "batch", str(src), "-o", str(tmp_path / f"{lang}.csv"), "--from", "RU",
+                     "--currency", "RUB", "--reason", "damaged", *AS_OF, "-q"]) == 0
+    assert (tmp_path / "en.csv").read_bytes() == (tmp_path / "ru.csv").read_bytes()
+
+
+@pytest.mark.parametrize("argv, env", [
+    (["--lang", "ru", "estimate", "--help"], {}),
+    (["estimate", "--help", "--lang", "ru"], {}),  # --help before --lang: still the language asked for
+    (["estimate", "--lang=ru", "--help"], {}),
+    (["--lan", "ru", "estimate", "--help"], {}),  # an abbreviation argparse takes
+    (["estimate", "--help"], {"RETURNCOST_LANG": "ru"}),
+    (["estimate", "--help"], {"LANG": "ru_RU.UTF-8"}),
+    (["--lang", "en", "estimate", "--help", "--lang", "ru"], {"LANG": "en_GB.UTF-8"}),  # the last --lang
+])
+def test_help_is_in_the_language_asked_for(capsys, pseudo, environment, argv, env):
+    for name, value in env.items():
+        environment(name, value)
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out = capsys.readouterr().out
+    assert info.value.code == 0
+    assert "«Decide one order:" in out and "«refundable amount paid for the item»" in out
+    # the numbers in it as Russian writes them (CLDR), whatever the catalog says
+    assert "1\u00a0000\u00a0000\u00a0000" in out and "«default: {default}»" not in out
+    assert "usage: returncost estimate" in out and "show this help message and exit" in out  # argparse's: English
+
+
+def test_every_help_text_of_every_command_goes_through_the_catalog(pseudo):
+    with i18n.language("ru"):
+        parser = build_parser()
+    parsers = [parser]
+    while parsers:
+        p = parsers.pop()
+        assert p.description is None or p.description.startswith("«"), p.prog
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                parsers += a.choices.values()
+                assert all("«" in c.help for c in a._choices_actions), p.prog
+            elif a.help not in (None, argparse.SUPPRESS) and a.dest not in ("help", "version"):
+                assert "«" in a.help, (p.prog, a.dest, a.help)
+        for g in p._action_groups[2:]:  # groups of the commands' own ("the order"): their titles
+            assert g.title.startswith("«"), (p.prog, g.title)
+        assert p.epilog is None or p.epilog.startswith("«"), p.prog
+
+
+def test_help_without_a_language_or_with_a_malformed_locale_is_english(capsys, pseudo, environment):
+    for env in ({}, {"LANG": "ru_RU.UTF-8@@!!"}, {"LC_ALL": "\x1b[31m"}):
+        for name, value in env.items():
+            environment(name, value)
+        with pytest.raises(SystemExit) as info:
+            main(["estimate", "--help"])
+        out, err = capsys.readouterr()
+        assert (info.value.code, err) == (0, "")
+        assert "Decide one order:" in out and "«" not in out and "1,000,000,000" in out
+
+
+def test_a_malformed_locale_means_english_texts(capsys, pseudo, environment):
+    environment("LANG", "ru..")
+    code, out, err = run(capsys, *COMMANDS["estimate"])
+    assert (code, err) == (0, "") and "«" not in out and "Recommendation:" in out
+
+
+def test_the_installed_command_speaks_the_language_of_lang(tmp_path):
+    # `returncost --lang ru estimate --help` as a user types it: the help is built in Russian (until the
+    # catalog is translated, the numbers show it: 1 000 000 000 with no-break spaces, 0,5)
+    exe = Path(sys.executable).with_name("returncost")
+    res = subprocess.run([str(exe), "--lang", "ru", "estimate", "--help"], capture_output=True, text=True,
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    assert res.returncode == 0 and res.stderr == ""
+    assert "1\u00a0000\u00a0000\u00a0000" in res.stdout and "0,5" in res.stdout
+
+
+def test_usage_errors_stay_as_argparse_words_them(capsys, pseudo):
+    with pytest.raises(SystemExit) as info:
+        main(["--lang", "ru", "estimate", "--price", "10"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "«" not in err
+    assert err == ("returncost: error: the following arguments are required: --origin/--from; "
+                   "see `returncost estimate --help`\n")
+
+
+def test_errors_of_the_command_line_are_translated_after_the_english_prefix(capsys, pseudo):
+    code, out, err = run(capsys, "--lang", "ru", "sensitivity", *ORDER, "--draws", "0")
+    assert (code, out) == (2, "")
+    assert err == "returncost: error: «--draws: 0 must be 1 or more»\n"
+    code, _, err = run(capsys, "--lang", "ru", "tariffs", "list", "--as-of", "26.11.2026")
+    assert (code, err) == (2, "returncost: error: «--as-of: '26.11.2026' is not a date; write YYYY-MM-DD»\n")
+
+
+def test_an_interruption_and_a_missing_file_are_said_in_the_language(capsys, pseudo, monkeypatch):
+    from calculator import tariffs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tariffs, "load_tariffs", interrupted)
+    assert run(capsys, "--lang", "ru", "tariffs", "list") == (130, "", "returncost: «interrupted»\n")
+    assert run(capsys, "tariffs", "list") == (130, "", "returncost: interrupted\n")
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", "prices.yaml")
+
+    monkeypatch.setattr(tariffs, "load_tariffs", missing)
+    assert run(capsys, "--lang", "ru", "tariffs", "list") == (
+        2, "", "returncost: error: «prices.yaml: No such file or directory; check the path»\n")
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--lang", "ru", "estimate"], "ru"),
+    (["estimate", "--lang=ru_RU.UTF-8"], "ru"),
+    (["--la", "ru", "tariffs", "list"], "ru"),
+    (["--lang", "ru", "estimate", "--lang", "en"], "en"),  # the last one, as argparse reads it
+    (["--lang", "xx", "estimate"], None),  # the parser says what is wrong
+    (["estimate", "--lang"], None),  # no value: argparse says so
+    (["batch", "--", "--lang", "ru"], None),  # after --, a file name
+    (["estimate", "--language-of-nothing", "ru"], None),
+    (["estimate"], None),
+])
+def test_given_language_looks_ahead_for_lang(argv, expected):
+    assert given_language(argv) == expected
+
+
+# --------------------------------------------------------------------------------------------
 # tariffs validate, through the public names of the tariff modules
 
 
@@ -246,9 +483,9 @@ def test_validate_counts_the_price_bands_of_each_version(capsys, write_tariff):
 
     path = write_tariff(MINIMAL)
     code, out, _ = run(capsys, "tariffs", "validate", str(path))
-    # one service, two zones of three weight bands each
+    # one service, two zones of three weight bands each; the date as the text writes it (formatting.day)
     assert code == 0
-    assert out == "ok  test-post.yaml: Test Post from DE, valid 2025-01-01 onward, 1 services, 6 price bands\n"
+    assert out == "ok  test-post.yaml: Test Post from DE, valid from 1 Jan 2025 onward, 1 service, 6 price bands\n"
 
 
 def test_validate_a_folder_of_tariffs_reports_each_and_goes_on_after_an_error(capsys, tmp_path, write_tariff):

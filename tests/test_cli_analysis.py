@@ -46,12 +46,15 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_sensitivity_text_summarises_every_view(capsys):
     code, out, err = run(capsys, "sensitivity", *PHONE, *AS_OF, "--seed", "1", "--draws", "5000")
     assert code == 0 and err == ""
-    assert "Monte Carlo: 5,000 draws (seed 1; repeat with --seed 1)" in out
+    # the Monte Carlo's own text, then how to repeat it: a line of the command's, not a patch of the text
+    assert "Monte Carlo: 5,000 draws (seed 1) of " in out
+    assert "Returning loses money in 0% of draws.\nTo draw the same numbers again, add --seed 1.\n" in out
     assert "best in" in out and all(OPTION_LABELS[o] in out for o in OPTIONS)
-    assert "Returning loses money in 0% of draws." in out
-    # EV_return 14190 − EV_partial_resell 9360 (tests/test_sensitivity.py has the arithmetic)
-    assert "Single estimate: return (return advantage 4,830.00 RUB)." in out
-    assert "The single estimate's answer (return) is best in" in out
+    # EV_return 14190 − EV_partial_resell 9360 (tests/test_sensitivity.py has the arithmetic); the option in
+    # words and the money as formatting.money writes it (CLDR's English: "RUB" and a no-break space)
+    assert (f"Single estimate: {OPTION_LABELS['return']}; the advantage of returning is RUB\u00a04,830.00.\n"
+            in out)
+    assert f"The single estimate's answer, {OPTION_LABELS['return']}, is best in 9" in out  # 99.2% with seed 1
     assert "What moves the advantage of returning" in out
     # the widest swing: f from 0.2 to 0.7 moves partial_resell by 0.84·0.5·18000 = 7,560; no input
     # alone changes the answer (the smallest advantage at any end is 1,806 RUB)
@@ -377,7 +380,8 @@ def test_sensitivity_after_the_window_closed_does_not_blame_the_post(capsys):
     code, out, err = run(capsys, "sensitivity", *PHONE, "--received-on", "2026-10-01", "--as-of", "2026-11-29",
                          "--seed", "1", "--draws", "500")
     assert code == 0 and "postal offer" not in err
-    assert out.startswith("Single estimate: keep; the dispute window closed on 16 Oct 2026")
+    assert out.startswith(f"Single estimate: {OPTION_LABELS['keep']}; the dispute window closed on 16 Oct 2026")
+    assert out.endswith("\nTo draw the same numbers again, add --seed 1.\n")
     row = next(line for line in out.splitlines() if OPTION_LABELS["return"] in line)
     assert row.split()[-5:] == ["0%"] + ["closed"] * 4  # never best; its mean and three percentiles: closed
 

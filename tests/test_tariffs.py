@@ -206,15 +206,16 @@ def test_tariffs_list_and_show(capsys):
     assert main(["tariffs", "list", "--as-of", "2026-11-29"]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("us-usps "))
-    assert row.split()[3:6] == ["2026-04-26", "2", "9"]  # in force, versions, services
-    assert "ru-pochta" in out and "price lists in force on 2026-11-29" in out
+    # in force (the date as the text writes it, formatting.day: "26 Apr 2026"), versions, services
+    assert row.split()[3:8] == ["26", "Apr", "2026", "2", "9"]
+    assert "ru-pochta" in out and "price lists in force on 29 Nov 2026" in out
     assert main(["tariffs", "list", "--as-of", "2025-11-01"]) == 0
     out = capsys.readouterr().out
-    assert "none (oldest 2026-01-01)" in next(line for line in out.splitlines() if line.startswith("by-belpost"))
+    assert "none (oldest 1 Jan 2026)" in next(line for line in out.splitlines() if line.startswith("by-belpost"))
     assert main(["tariffs", "show", "us-usps", "--as-of", "2026-11-29"]) == 0
     shown = capsys.readouterr().out
     assert "First-Class Package International Service" in shown and "22.40" in shown
-    assert "Price list in force on 2026-11-29: the one valid from 2026-04-26 (2 of 2" in shown
+    assert "Price list in force on 29 Nov 2026: the one valid from 26 Apr 2026 (2 of 2" in shown
     assert "source notes of every version:" in shown and "SOURCES.md" in shown
     assert main(["tariffs", "show", "us-usps", "--as-of", "2025-11-01"]) == 0
     assert "19.90" in capsys.readouterr().out  # the October 2025 list
@@ -228,8 +229,8 @@ def test_tariffs_list_and_show(capsys):
 def test_validate_command_checks_the_bundled_folder(capsys):
     assert main(["tariffs", "validate", str(bundled_dir())]) == 0
     out = capsys.readouterr().out
-    assert f"ok  us-usps/2026-04-26.yaml: USPS from US, valid 2026-04-26 onward" in out
-    assert "rules.yaml: 1 rules" in out
+    assert "ok  us-usps/2026-04-26.yaml: USPS from US, valid from 26 Apr 2026 onward" in out
+    assert "rules.yaml: 1 rule\n" in out
 
 
 def test_open_ended_last_band_needs_a_formula(write_tariff):

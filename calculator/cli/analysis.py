@@ -5,9 +5,14 @@ Each command builds an :class:`~calculator.uncertainty.UncertainOrder` from the 
 the API (:mod:`calculator.uncertainty`, :mod:`calculator.sensitivity`) and formats the result;
 charts come from :mod:`calculator.charts`, drawn on a bare :class:`matplotlib.figure.Figure`.
 
+The texts are in the current language: the analyses' own texts come translated from their
+modules; the lines written here (the single estimate, the charts saved, the errors) are marked
+here, money through :func:`calculator.formatting.money` and options in words
+(:data:`calculator.model.OPTION_LABELS`).
+
 Every ``returncost`` run imports this module, so at module level it imports argparse, the standard
-library and its siblings only; numpy, matplotlib and the analysis modules are imported inside the
-functions that use them.
+library, :mod:`calculator.i18n` and its siblings only; numpy, matplotlib and the analysis modules
+are imported inside the functions that use them.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InputError
+from ..i18n import N_, _
 from . import options
+from .options import escape
 from .output import chart_path, emit_csv, emit_json, save_chart
 
 __all__ = ["add_commands", "estimate_charts", "parse_range"]
@@ -46,7 +53,8 @@ def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
     example = "50..2000g" if kind == "weight" else "100..20000"
     s = str(text).strip()
     if ".." not in s:
-        raise InputError(f"{flag}: {text!r} is not a range; write LOW..HIGH, e.g. {example}")
+        raise InputError(_("{flag}: {value!r} is not a range; write LOW..HIGH, e.g. {example}").format(
+            flag=flag, value=text, example=example))
     a, b = (x.strip() for x in s.split("..", 1))
     if kind == "weight":
         unit = re.search(r"[^\d\s.,+-][^\s]*$", b)
@@ -56,9 +64,11 @@ def parse_range(text: str, *, flag: str, kind: str) -> tuple[float, float]:
     else:
         lo, hi = float(parse_number(a, field=flag)), float(parse_number(b, field=flag))
         if lo < 0:
-            raise InputError(f"{flag}: {text!r} starts below zero; a price must be zero or more")
+            raise InputError(_("{flag}: {value!r} starts below zero; a price must be zero or more").format(
+                flag=flag, value=text))
     if not lo < hi:
-        raise InputError(f"{flag}: {text!r} must go from a lower to a higher value, e.g. {example}")
+        raise InputError(_("{flag}: {value!r} must go from a lower to a higher value, e.g. {example}").format(
+            flag=flag, value=text, example=example))
     return lo, hi
 
 
@@ -72,16 +82,28 @@ def _without(args: argparse.Namespace, *names: str) -> argparse.Namespace:
 def _stale_tariffs(order, weights, args: argparse.Namespace, out: TextIO) -> None:
     """Say which price lists used for ``weights`` were past their ``valid_until`` or over a year
     old on the as-of day: in the text, or on stderr beside machine formats."""
-    _, postage = order.lookup_postage(weights)
+    postage = order.lookup_postage(weights)[1]
     for note in postage.stale_notes():
         if args.format == "text":
-            out.write(f"Warning: {note}\n")
+            out.write(_("Warning: {note}").format(note=note) + "\n")
         else:
             print(f"returncost: warning: {note}", file=sys.stderr)
 
 
-def _seed_note(mc) -> str:
-    return f"(seed {mc.seed}; repeat with --seed {mc.seed})"
+def _monte_carlo_text(mc) -> str:
+    """The Monte Carlo's text, and how to draw the same numbers again (a line of its own)."""
+    return str(mc) + "\n" + _("To draw the same numbers again, add --seed {seed}.").format(seed=mc.seed)
+
+
+def _option(code: str) -> str:
+    """An option in a few words (the rows of the Monte Carlo's table say the same)."""
+    from ..model import OPTION_LABELS
+
+    return _(OPTION_LABELS[code])
+
+
+def _saved(path: object, what: str) -> str:
+    return _("Chart saved: {path} ({what})").format(path=path, what=what)
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,32 +124,38 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
 
     order = from_assessment(estimate.assessment, tariffs=options.tariffs(args), fx=options.fx(args))
     if order.closed_reason:  # the estimate itself stands; only the charts cannot be drawn
-        print(f"returncost: warning: no charts: {order.closed_reason}", file=sys.stderr)
+        print("returncost: warning: " + _("no charts: {reason}").format(reason=order.closed_reason), file=sys.stderr)
         return
     t = sensitivity.tornado(order)
     written: list[tuple[Path, str]] = []
     if args.chart:
         path = chart_path(args.chart, "--chart")
         save_chart(lambda ax: charts.tornado_chart(t, ax), path, "--chart")
-        written.append((path, "tornado: each assumed input alone at its low and high value"))
+        written.append((path, _("tornado: each assumed input alone at its low and high value")))
     if args.charts:
         import numpy as np
+
+        from ..formatting import number
 
         folder = Path(args.charts)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"--charts: cannot create folder {args.charts!r}: {exc.strerror or exc}") from None
-        mc = monte_carlo(order, draws=20_000, seed=0)
+            raise InputError(_("{flag}: cannot create folder {path!r}: {problem}").format(
+                flag="--charts", path=args.charts, problem=exc.strerror or exc)) from None
+        draws = 20_000
+        mc = monte_carlo(order, draws=draws, seed=0)
         jobs = [
-            ("tornado.png", lambda ax: charts.tornado_chart(t, ax), "each assumed input alone at its low and high value"),
-            ("montecarlo.png", lambda ax: charts.monte_carlo_chart(mc, ax), "EV of each option over 20,000 draws"),
+            ("tornado.png", lambda ax: charts.tornado_chart(t, ax),
+             _("each assumed input alone at its low and high value")),
+            ("montecarlo.png", lambda ax: charts.monte_carlo_chart(mc, ax),
+             _("expected value of each option over {draws} draws").format(draws=number(draws, 0))),
             ("sobol.png", lambda ax: charts.sobol_chart(sensitivity.sobol(order, seed=0), ax),
-             "which uncertain input explains the most variance"),
+             _("which uncertain input explains the most variance")),
             ("sweep-price.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "price"), ax),
-             "EV of each option over the item price"),
+             _("expected value of each option over the item price")),
             ("sweep-partial_refund.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "partial_refund"), ax),
-             "EV of each option over the partial refund"),
+             _("expected value of each option over the partial refund")),
         ]
         if order.postage_from_tariff:
             lo, hi = sensitivity.sweep_range(order, "weight_g")
@@ -136,9 +164,9 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
             prices = np.linspace(top / 200, top, 200)  # from above 0: at price 0 every option ties at 0
             jobs += [
                 ("sweep-weight_g.png", lambda ax: charts.sweep_chart(sensitivity.sweep(order, "weight_g", weights), ax),
-                 "EV of each option over the parcel weight (postage from the tariff)"),
+                 _("expected value of each option over the parcel weight (postage from the tariff)")),
                 ("map.png", lambda ax: charts.decision_map_chart(sensitivity.decision_map(order, prices, weights), ax),
-                 "best option by price and weight on this route"),
+                 _("best option by price and weight on this route")),
             ]
         for name, draw, what in jobs:
             path = folder / name
@@ -146,7 +174,7 @@ def estimate_charts(estimate, args: argparse.Namespace, out: TextIO) -> None:
             written.append((path, what))
     if args.format == "text":
         for path, what in written:
-            out.write(f"Chart saved: {path} ({what})\n")
+            out.write(_saved(path, what) + "\n")
         out.write(str(t) + "\n\n")
 
 
@@ -158,18 +186,19 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
     from .. import charts, sensitivity
     from ..uncertainty import monte_carlo, uncertain_order
 
-    name, _, rng = args.sweep.partition("=")
+    name, _eq, rng = args.sweep.partition("=")
     name = name.strip().replace("-", "_")
     if name == "weight":
         name = "weight_g"
     if name not in sensitivity.SWEEPABLE:
-        raise InputError(f"--sweep: {name!r} is not an input; choose one of {', '.join(sensitivity.SWEEPABLE)}")
+        raise InputError(_("{flag}: {value!r} is not an input; choose one of {inputs}").format(
+            flag="--sweep", value=name, inputs=", ".join(sensitivity.SWEEPABLE)))
     order = uncertain_order(tariffs=options.tariffs(args), fx=options.fx(args), today=options.as_of(args),
                             defaults=not args.no_defaults, **options.order_inputs(args, distributions=True))
     if args.draws < 1:
-        raise InputError(f"--draws: {args.draws} must be 1 or more")
+        raise InputError(_("{flag}: {value} must be 1 or more").format(flag="--draws", value=args.draws))
     if args.seed is not None and args.seed < 0:
-        raise InputError(f"--seed: {args.seed} must be 0 or more")
+        raise InputError(_("{flag}: {value} must be 0 or more").format(flag="--seed", value=args.seed))
     mc = monte_carlo(order, draws=args.draws, seed=args.seed)
     if order.closed_reason:
         return _closed_sensitivity(order, mc, args, out)
@@ -182,8 +211,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
         lo, hi = parse_range(rng, flag="--sweep", kind="weight" if name == "weight_g" else "money")
         values = np.linspace(lo, hi, 201)
     if name == "weight_g" and not order.postage_from_tariff:
-        raise InputError("--sweep weight: the postage is given (--postage), so the weight changes nothing; "
-                         "leave out --postage to sweep the weight through the tariffs")
+        raise InputError(_("--sweep weight: the postage is given (--postage), so the weight changes nothing; "
+                           "leave out --postage to sweep the weight through the tariffs"))
     sw = sensitivity.sweep(order, name, values)
     if args.chart:
         path = chart_path(args.chart, "--chart")
@@ -203,20 +232,26 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "csv":
         emit_csv(mc.rows(), out)
         return 0
-    cur = order.currency
+    from ..formatting import money, share
+
     base = order.base
     rec = str(base.recommended[0])
-    out.write(f"Single estimate: {rec} (return advantage {float(base.return_advantage[0]):,.2f} {cur}).\n\n")
-    out.write(str(mc).replace(f"(seed {mc.seed})", _seed_note(mc)) + "\n")
-    agree = mc.p_best[list(mc.options).index(rec)]
-    out.write(f"The single estimate's answer ({rec}) is best in {agree:.0%} of draws.\n\n")
+    out.write(_("Single estimate: {option}; the advantage of returning is {amount}.").format(
+        option=_option(rec), amount=money(float(base.return_advantage[0]), order.currency)) + "\n\n")
+    out.write(_monte_carlo_text(mc) + "\n")
+    agree = float(mc.p_best[list(mc.options).index(rec)])
+    out.write(_("The single estimate's answer, {option}, is best in {share} of draws.").format(
+        option=_option(rec), share=share(agree)) + "\n\n")
     top = min(5, len(t.names))
     lines = str(t).splitlines()
     out.write("\n".join(lines[: 1 + top]) + "\n\n")
     out.write(str(s) + "\n\n")
     out.write(str(sw) + "\n")
     if args.chart:
-        out.write(f"\nChart saved: {args.chart} (Monte Carlo EVs, tornado, Sobol indices, sweep of {name})\n")
+        from ..inputs import field
+
+        out.write("\n" + _saved(args.chart, _("expected values over the draws, tornado, Sobol indices, sweep of the "
+                                               "{input}").format(input=field(name).words)) + "\n")
     return 0
 
 
@@ -234,10 +269,11 @@ def _closed_sensitivity(order, mc, args: argparse.Namespace, out: TextIO) -> int
     elif args.format == "csv":
         emit_csv(mc.rows(), out)
     else:
-        out.write(f"Single estimate: {order.base.recommended[0]}; {order.closed_reason}.\n\n")
-        out.write(str(mc).replace(f"(seed {mc.seed})", _seed_note(mc)) + "\n")
+        out.write(_("Single estimate: {option}; {reason}.").format(
+            option=_option(str(order.base.recommended[0])), reason=order.closed_reason) + "\n\n")
+        out.write(_monte_carlo_text(mc) + "\n")
         if args.chart:
-            out.write(f"\nChart saved: {args.chart} (Monte Carlo EVs)\n")
+            out.write("\n" + _saved(args.chart, _("expected values over the draws")) + "\n")
     return 0
 
 
@@ -251,11 +287,12 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from .. import charts, sensitivity
 
     if args.price is None or args.weight_g is None:
-        raise InputError("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g")
+        raise InputError(_("map: give a price range and a weight range, e.g. --price 100..20000 --weight 50..2000g"))
     plo, phi = parse_range(args.price, flag=options.flag(args, "price"), kind="money")
     wlo, whi = parse_range(args.weight_g, flag=options.flag(args, "weight_g"), kind="weight")
     if not 2 <= args.steps <= 2000:
-        raise InputError(f"--steps: {args.steps} must be between 2 and 2000")
+        raise InputError(_("{flag}: {value} must be between {low} and {high}").format(
+            flag="--steps", value=args.steps, low=2, high=2000))
     prices = np.linspace(plo, phi, args.steps)
     weights = np.linspace(wlo, whi, args.steps)
     inputs = options.order_inputs(_without(args, "price", "weight_g"))
@@ -272,7 +309,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(str(m) + "\n")
         if args.chart:
-            out.write(f"Chart saved: {args.chart} (colour = best option; black line = break-even price)\n")
+            out.write(_saved(args.chart, _("colour = best option; black line = break-even price")) + "\n")
     _stale_tariffs(order, weights, args, out)
     return 0
 
@@ -286,10 +323,10 @@ def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
     from ..units import parse_weight
 
     if args.price is not None:
-        raise InputError("--price: the threshold table computes the price from which returning pays; leave it out")
+        raise InputError(_("--price: the threshold table computes the price from which returning pays; leave it out"))
     if args.weight_g is not None:
-        raise InputError(f"{options.flag(args, 'weight_g')}: the table covers every weight band; use --max-weight "
-                         "to set the heaviest")
+        raise InputError(_("{flag}: the table covers every weight band; use --max-weight to set the heaviest").format(
+            flag=options.flag(args, "weight_g")))
     max_w = parse_weight(args.max_weight, field="--max-weight")
     order = sensitivity.route_order([1.0, max_w], tariffs=options.tariffs(args), fx=options.fx(args),
                                     today=options.as_of(args), **options.order_inputs(args))
@@ -307,49 +344,61 @@ def _cmd_thresholds(args: argparse.Namespace, out: TextIO) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-_DIST_HELP = ("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,MAX, uni:LOW,HIGH, beta:A,B "
-              "(fractions) or beta:A,B,LOW,HIGH, norm:MEAN,SD (truncated to the valid range); fractions may use %. "
-              "Inputs you leave out get default distributions: partial refund tri:0.2,0.5,0.7; win probability "
-              "the reason default ±0.15; use and resale value the reason default ±0.20.")
+_DIST_HELP = N_("Any numeric order flag also takes a distribution: tri:MIN,LIKELY,MAX, uni:LOW,HIGH, beta:A,B "
+                "(fractions) or beta:A,B,LOW,HIGH, norm:MEAN,SD (truncated to the valid range); fractions may use %. "
+                "Inputs you leave out get default distributions: partial refund tri:0.2,0.5,0.7; win probability "
+                "the reason default ±0.15; use and resale value the reason default ±0.20.")
+
+
+def _example(command: str) -> str:
+    return _("example: {command}").format(command=command)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``sensitivity``, ``map`` and ``thresholds``."""
+    from ..formatting import number
+
     p = sub.add_parser(
-        "sensitivity", help="how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)",
-        description="Monte Carlo over the uncertain inputs of one order: probability that each option is best, "
-                    "EV percentiles, probability that returning loses money; a tornado of each input alone; "
-                    "Sobol indices; a one-way sweep with break-evens. " + _DIST_HELP,
-        epilog="example: returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
-               "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png")
-    p.add_argument("--draws", type=int, default=10_000, metavar="N", help="Monte Carlo draws (default 10000)")
-    p.add_argument("--seed", type=int, metavar="S", help="random seed; the same seed repeats the numbers "
-                                                       "(default: a fresh one, printed)")
+        "sensitivity",
+        help=escape(_("how sure the answer is and what would change it (Monte Carlo, tornado, Sobol, sweep)")),
+        description=" ".join((
+            _("Monte Carlo over the uncertain inputs of one order: probability that each option is best, "
+              "percentiles of each option's expected value, probability that returning loses money; a tornado of "
+              "each input alone; Sobol indices; a one-way sweep with break-evens."),
+            _(_DIST_HELP))),
+        epilog=_example("returncost sensitivity --price 18000 --currency RUB --from RU --postage 1450 "
+                        "--reason damaged --partial-refund tri:0.3,0.5,0.7 --seed 1 --chart sensitivity.png"))
+    p.add_argument("--draws", type=int, default=10_000, metavar="N",
+                   help=escape(_("Monte Carlo draws (default: {draws})").format(draws=number(10_000, 0))))
+    p.add_argument("--seed", type=int, metavar="S",
+                   help=escape(_("random seed; the same seed repeats the numbers (default: a fresh one, printed)")))
     p.add_argument("--sweep", default="price", metavar="INPUT[=LOW..HIGH]",
-                   help="input to sweep, e.g. partial_refund or weight=50..2000g (default: price)")
+                   help=escape(_("input to sweep, e.g. partial_refund or weight=50..2000g (default: price)")))
     p.add_argument("--no-defaults", action="store_true",
-                   help="treat inputs you left out as known (no default distributions)")
-    p.add_argument("--chart", metavar="PATH", help="save a 4-panel chart (.png, .svg or .pdf)")
+                   help=escape(_("treat inputs you left out as known (no default distributions)")))
+    p.add_argument("--chart", metavar="PATH", help=escape(_("save a 4-panel chart (.png, .svg or .pdf)")))
     options.add_order_options(p)
     p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser(
-        "map", help="best option over a grid of item price × parcel weight on one route",
-        description="The best option for every item price × parcel weight on one route, with the postage "
-                    "looked up per weight in the tariffs (cheapest tracked offer). --price and --weight take "
-                    "ranges LOW..HIGH.",
-        epilog="example: returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
-               "--chart map.png")
-    p.add_argument("--steps", type=int, default=200, metavar="N", help="grid points per axis (default 200)")
-    p.add_argument("--chart", metavar="PATH", help="save the map (.png, .svg or .pdf)")
+        "map", help=escape(_("best option over a grid of item price × parcel weight on one route")),
+        description=_("The best option for every item price × parcel weight on one route, with the postage "
+                      "looked up per weight in the tariffs (cheapest tracked offer). --price and --weight take "
+                      "ranges LOW..HIGH."),
+        epilog=_example("returncost map --from US --to CN --price 5..500 --weight 50..2000g --reason damaged "
+                        "--chart map.png"))
+    p.add_argument("--steps", type=int, default=200, metavar="N",
+                   help=escape(_("grid points per axis (default: {steps})").format(steps=number(200, 0))))
+    p.add_argument("--chart", metavar="PATH", help=escape(_("save the map (.png, .svg or .pdf)")))
     options.add_order_options(p, ranges=("price", "weight_g"))
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser(
-        "thresholds", help="per weight band on a route, the item price from which returning pays",
-        description="For a route, per weight band of the cheapest tracked postage, the minimum item price from "
-                    "which returning pays, given the other inputs (reason, partial refund, ...).",
-        epilog="example: returncost thresholds --from US --to CN --reason damaged --format csv")
-    p.add_argument("--max-weight", default="2kg", metavar="WEIGHT", help="heaviest parcel in the table (default 2kg)")
+        "thresholds", help=escape(_("per weight band on a route, the item price from which returning pays")),
+        description=_("For a route, per weight band of the cheapest tracked postage, the minimum item price from "
+                      "which returning pays, given the other inputs (reason, partial refund, ...)."),
+        epilog=_example("returncost thresholds --from US --to CN --reason damaged --format csv"))
+    p.add_argument("--max-weight", default="2kg", metavar="WEIGHT",
+                   help=escape(_("heaviest parcel in the table (default: {weight})").format(weight="2kg")))
     options.add_order_options(p, required=("origin",))
     p.set_defaults(func=_cmd_thresholds)

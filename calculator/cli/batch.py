@@ -1,8 +1,11 @@
 """Subcommand ``batch`` (issue 5): decide every order of a CSV or Parquet file.
 
-Imported by every ``returncost`` run, so only argparse, the standard library and its siblings are
-imported at module level; :mod:`calculator.batch`, pandas, pyarrow and tqdm load when a batch
-actually runs.
+The help and the lines on stderr (the run's count and time, ``--strict``) are in the current
+language; the summary's own lines come from :meth:`calculator.batch.BatchSummary.text`.
+
+Imported by every ``returncost`` run, so only argparse, the standard library, :mod:`calculator.i18n`
+and its siblings are imported at module level; :mod:`calculator.batch`, pandas, pyarrow and tqdm load
+when a batch actually runs.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import time
 from typing import Any, TextIO
 
 from ..errors import InputError
+from ..i18n import N_, _, ngettext
 from . import options
+from .options import escape
 from .output import chart_path, figure
 from .terminal import PrintableBytes, is_terminal, printable
 
 __all__ = ["add_commands"]
 
-_EPILOG = """\
+_EPILOG = N_("""\
 input columns are the input names of `returncost estimate` (price, currency, origin, weight_g,
 length_cm, width_cm, height_cm, postage, reason, partial_refund, received_on, ...); other columns
 pass through. A missing column or an empty cell takes the value given here (e.g. --from RU,
@@ -36,7 +41,7 @@ written; existing files stay as they were).
 
 example:
   returncost batch orders.csv -o decisions.csv --as-of 2026-11-26 --summary summary.json
-"""
+""")
 
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
@@ -44,36 +49,41 @@ _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``returncost batch``."""
     p = sub.add_parser(
-        "batch", help="decide every order of a CSV or Parquet file (thousands to millions of rows)",
-        description="Decide every order of a CSV or Parquet file: one output row per input row, in order, "
-                    "with the expected value of each option, the recommendation, break-evens, the refund "
-                    "dates and a `problem` text for rows that cannot be evaluated.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "batch", help=escape(_("decide every order of a CSV or Parquet file (thousands to millions of rows)")),
+        description=_("Decide every order of a CSV or Parquet file: one output row per input row, in order, "
+                      "with the expected value of each option, the recommendation, break-evens, the refund "
+                      "dates and a `problem` text for rows that cannot be evaluated."),
+        epilog=_(_EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("input", metavar="INPUT",
-                   help="orders: .csv or .parquet file (.csv.gz, .bz2, .zst are decompressed), or - for stdin")
+                   help=escape(_("orders: .csv or .parquet file (.csv.gz, .bz2, .zst are decompressed), or - for "
+                                 "stdin")))
     p.add_argument("-o", "--output", default="-", metavar="OUTPUT",
-                   help="decisions: .csv or .parquet (by the name), or - for stdout (default: -); never the input")
+                   help=escape(_("decisions: .csv or .parquet (by the name), or - for stdout (default: -); never "
+                                 "the input")))
     p.add_argument("--output-format", choices=("csv", "parquet"),
-                   help="format of OUTPUT when its name does not say (default: csv)")
+                   help=escape(_("format of OUTPUT when its name does not say (default: csv)")))
     p.add_argument("--strict", action="store_true",
-                   help="exit with status 2 if any row has a problem (the output is still written)")
+                   help=escape(_("exit with status 2 if any row has a problem (the output is still written)")))
     p.add_argument("--delimiter", metavar="D",
-                   help="CSV field delimiter: ',' ';' tab '|' (default: detected from the header)")
+                   help=escape(_("CSV field delimiter: ',' ';' tab '|' (default: detected from the header)")))
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK",
-                   help="decimal mark of numbers in the CSV, '.' or ',' (default: detected; ',' for semicolon "
-                        "files that use it)")
-    p.add_argument("--summary", metavar="PATH", help="write counts and money totals as JSON")
+                   help=escape(_("decimal mark of numbers in the CSV, '.' or ',' (default: detected; ',' for "
+                                 "semicolon files that use it)")))
+    p.add_argument("--summary", metavar="PATH", help=escape(_("write counts and money totals as JSON")))
     p.add_argument("--chart", metavar="PATH",
-                   help="save a chart of recommendation counts and savings by origin country (.png or .svg)")
+                   help=escape(_("save a chart of recommendation counts and savings by origin country (.png or "
+                                 ".svg)")))
     p.add_argument("--encoding", metavar="NAME",
-                   help="text encoding of a CSV that is not UTF-8: cp1251, latin-1, utf-16, ... (default: UTF-8)")
+                   help=escape(_("text encoding of a CSV that is not UTF-8: cp1251, latin-1, utf-16, ... (default: "
+                                 "UTF-8)")))
     p.add_argument("--chunk-rows", type=int, default=None, metavar="N",
-                   help="rows evaluated at once; memory grows with this, not with the file (default: 50000)")
-    options.add_as_of(p, "date of the assessment, for deadlines")
-    p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
-    g = p.add_argument_group("values for missing columns and empty cells",
-                             "each fills its column where the column is absent or a cell is empty")
+                   help=escape(_("rows evaluated at once; memory grows with this, not with the file (default: "
+                                 "{rows})").format(rows=50000)))
+    options.add_as_of(p, N_("date of the assessment, for deadlines"))
+    p.add_argument("-q", "--quiet", action="store_true", help=escape(_("no summary on stderr")))
+    g = p.add_argument_group(_("values for missing columns and empty cells"),
+                             _("each fills its column where the column is absent or a cell is empty"))
     options.add_input_flags(g)
     options.add_fx(p)
     options.add_common(p, formats=())
@@ -98,7 +108,7 @@ def _delimiter(text: str | None) -> str | None:
     if text is None:
         return None
     if text not in _DELIMITERS:
-        raise InputError(f"--delimiter: {text!r} is not one of , ; tab |")
+        raise InputError(_("{flag}: {value!r} is not one of , ; tab |").format(flag="--delimiter", value=text))
     return _DELIMITERS[text]
 
 
@@ -151,8 +161,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             raise
         # the reader reports its own errors; what is left happened while writing an output
         where = args.output if not exc.filename or str(exc.filename).endswith(".part") else exc.filename
-        raise batch.BatchError(f"{where}: {exc.strerror or exc}; check the path, its permissions and the free "
-                               "space") from None
+        raise batch.BatchError(_("{path}: {problem}; check the path, its permissions and the free space").format(
+            path=where, problem=exc.strerror or exc)) from None
     finally:
         if bar:
             bar.close()
@@ -162,15 +172,39 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         dest.sink.flush()
         sys.stdout.flush()
     if not args.quiet:
-        rate = f" ({summary.rows / elapsed:,.0f} rows/s)" if elapsed > 0 and summary.rows else ""
-        print(printable(f"returncost batch: {args.input} → {args.output}: {summary.rows:,} rows in {elapsed:.1f} s"
-                        f"{rate}"), file=sys.stderr)
+        print(printable("returncost batch: " + _run_line(args.input, args.output, summary.rows, elapsed)),
+              file=sys.stderr)
         print(printable(summary.text(), lines=True), file=sys.stderr)
     if args.strict and summary.problem_rows:
-        print(f"returncost: error: {summary.problem_rows:,} rows have a problem (--strict); "
-              "see the 'problem' column of the output", file=sys.stderr)
+        from ..formatting import number
+
+        n = summary.problem_rows
+        print("returncost: error: " + ngettext(
+            "{rows} row has a problem (--strict); see the 'problem' column of the output",
+            "{rows} rows have a problem (--strict); see the 'problem' column of the output", n).format(
+            rows=number(n, 0)), file=sys.stderr)
         return 2
     return 0
+
+
+def _run_line(source: str, output: str, rows: int, seconds: float) -> str:
+    """What a batch did, after ``returncost batch:``: ``in.csv → out.csv: 3,000 rows in 0.4 s
+    (7,500 rows/s)``, in the current language.
+
+    Examples
+    --------
+    >>> _run_line("in.csv", "-", 3000, 0.4), _run_line("-", "out.csv", 1, 0.0)
+    ('in.csv → -: 3,000 rows in 0.4 s (7,500 rows/s)', '- → out.csv: 1 row in 0 s')
+    """
+    from ..formatting import number
+
+    words = dict(input=source, output=output, rows=number(rows, 0), seconds=number(seconds, 1))
+    if seconds > 0 and rows:
+        return ngettext("{input} → {output}: {rows} row in {seconds} s ({rate} rows/s)",
+                        "{input} → {output}: {rows} rows in {seconds} s ({rate} rows/s)", rows).format(
+            rate=number(rows / seconds, 0), **words)
+    return ngettext("{input} → {output}: {rows} row in {seconds} s",
+                    "{input} → {output}: {rows} rows in {seconds} s", rows).format(**words)
 
 
 def _distinct_outputs(args: argparse.Namespace) -> None:
@@ -181,7 +215,8 @@ def _distinct_outputs(args: argparse.Namespace) -> None:
             continue
         real = os.path.realpath(path)
         if real in seen:
-            raise InputError(f"{flag}: {path!r} is the file given to {seen[real]}; name another file")
+            raise InputError(_("{flag}: {path!r} is the file given to {other}; name another file").format(
+                flag=flag, path=path, other=seen[real]))
         seen[real] = flag
 
 
@@ -210,7 +245,9 @@ def _progress_bar():
 
     class _Rows:
         def __init__(self) -> None:
-            self.bar = tqdm(unit=" rows", unit_scale=True, file=sys.stderr, desc="returncost batch", leave=False)
+            # TRANSLATORS: the unit of the batch's progress bar on a terminal: "1.2k rows [00:03, 400 rows/s]"
+            self.bar = tqdm(unit=" " + _("rows"), unit_scale=True, file=sys.stderr, desc="returncost batch",
+                            leave=False)
             self.done = 0
 
         def update(self, done: int) -> None:

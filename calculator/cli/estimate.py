@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from ..i18n import _
 from . import options
 from .analysis import estimate_charts
 from .output import emit_csv, emit_json
@@ -14,14 +15,15 @@ __all__ = ["add_commands"]
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``estimate``."""
-    p = sub.add_parser("estimate", help="what to do with one order: return, partial refund, or keep",
-                       description="Decide one order: which option leaves you best off, by how much, when the "
-                                   "money comes back, and where the answer would flip.")
+    p = sub.add_parser("estimate", help=options.escape(_("what to do with one order: return, partial refund, or keep")),
+                       description=_("Decide one order: which option leaves you best off, by how much, when the "
+                                     "money comes back, and where the answer would flip."))
     p.add_argument("--chart", metavar="PATH",
-                   help="save a tornado chart of what would change the answer (.png or .svg)")
-    p.add_argument("--charts", metavar="DIR", help="save every chart of this estimate into DIR")
+                   help=options.escape(_("save a tornado chart of what would change the answer (.png or .svg)")))
+    p.add_argument("--charts", metavar="DIR", help=options.escape(_("save every chart of this estimate into DIR")))
     p.add_argument("--exchange", action="store_true",
-                   help="also show what an exchange costs (a return plus a new order) and when the money is back")
+                   help=options.escape(_("also show what an exchange costs (a return plus a new order) and when the "
+                                         "money is back")))
     options.add_order_options(p)
     p.set_defaults(func=_cmd_estimate)
 

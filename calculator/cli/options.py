@@ -15,7 +15,12 @@ Reading: :func:`order_inputs` (the flags as keywords of :func:`calculator.estima
 :func:`parcel`, :func:`tariffs`, :func:`fx`, :func:`as_of`; :func:`flag` is the spelling of an
 input's flag that the user typed, for messages.
 
-Every run imports this module: argparse and the standard library only at module level.
+Every help text and message is in the current language (:mod:`calculator.i18n`), read when the
+parser is built: ``returncost`` builds it in the language of ``--lang`` (see
+:func:`calculator.cli.main`). The metavars (``AMOUNT``, ``YYYY-MM-DD``) stay as they are.
+
+Every run imports this module: argparse, the standard library and :mod:`calculator.i18n` only at
+module level.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from ..errors import InputError
+from ..i18n import N_, _
 
 __all__ = ["METAVARS", "DIMS", "PARCEL", "flags", "add_input_flags", "add_order_options", "add_common", "add_fx",
-           "add_as_of", "add_lang", "flag",
+           "add_as_of", "add_lang", "flag", "escape",
            "order_inputs", "input_texts", "route", "parcel", "country", "tariffs", "fx", "as_of"]
 
 #: What an input flag's value looks like, by the kind of input (``--resale-fee FRACTION``).
@@ -51,7 +57,7 @@ PARCEL = ("origin", "destination", "weight_g", *DIMS, "zone")
 _RANGE_EXAMPLES = {"money": "5..500", "weight": "50..2000g"}
 
 #: A pointer to where the values of an input are listed.
-_SEE = {"zone": "see `returncost tariffs show NAME`"}
+_SEE = {"zone": N_("see `returncost tariffs show NAME`")}
 
 
 def flags(name: str) -> tuple[str, ...]:
@@ -94,22 +100,23 @@ def add_input_flags(parser: Any, names: Iterable[str] | None = None, *, required
     for f in chosen:
         if f.name in DIMS:
             if not done_dims:
-                parser.add_argument("--dims", dest="dims", metavar="LxWxH", action=_Store,
-                                    help=_escape("parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm); "
-                                                 f"default: {field('length_cm').default_text}"))
+                parser.add_argument("--dims", dest="dims", metavar="LxWxH", action=_Store, help=escape(
+                    _("parcel size: 20x15x8cm or 8x6x3in (bare numbers: cm); default: {default}").format(
+                        default=_(field("length_cm").default_text))))
                 done_dims = True
             continue
         if f.kind == "bool":
             parser.add_argument(*flags(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
-                                help=_escape(_help(f)))
+                                help=escape(_help(f)))
         elif f.name in ranges:
             parser.add_argument(*flags(f.name), dest=f.name, metavar="LOW..HIGH", action=_Store,
                                 required=f.name in required,
-                                help=_escape(f"{f.help}: a range, e.g. {_RANGE_EXAMPLES[f.kind]} [{f.unit}]"))
+                                help=escape(_("{help}: a range, e.g. {example} [{unit}]").format(
+                                    help=_(f.help), example=_RANGE_EXAMPLES[f.kind], unit=_unit(f))))
         else:
             parser.add_argument(*flags(f.name), dest=f.name, metavar=METAVARS.get(f.kind, "VALUE"), action=_Store,
                                 required=f.name in required, type=_lower if f.choices else None,
-                                choices=f.choices or None, help=_escape(_help(f)))
+                                choices=f.choices or None, help=escape(_help(f)))
 
 
 def add_order_options(p: argparse.ArgumentParser, *, required: Collection[str] = ("origin", "price"),
@@ -120,40 +127,55 @@ def add_order_options(p: argparse.ArgumentParser, *, required: Collection[str] =
     add_as_of(p)
     add_fx(p)
     add_common(p)
-    add_input_flags(p.add_argument_group("the order", "one flag per input; see the README's nomenclature"),
+    add_input_flags(p.add_argument_group(_("the order"), _("one flag per input; see the README's nomenclature")),
                     required=required, ranges=ranges)
 
 
 def _help(f: Any) -> str:
-    """A flag's help: what the input is, its unit and valid range, its default."""
-    text = f.help
+    """A flag's help, in the current language: what the input is (the codes of a choice where it
+    does not name them), its unit and valid range in brackets, its default."""
+    text = _(f.help)
     if f.choices and not all(c in f.help for c in f.choices):
-        text += f" ({', '.join(f.choices)})"
+        text += f" ({', '.join(f.choices)})"  # codes the user types: as they are
     if f.name in _SEE:
-        text += f" ({_SEE[f.name]})"
-    # a unit that only repeats the range ("0..1") or the metavar ("YYYY-MM-DD") is left out
-    unit = "" if f.unit.replace("..", " to ") == f.range_text or f.unit == METAVARS.get(f.kind) else f.unit
-    bounds = "; ".join(x for x in (unit, f.range_text) if x)
+        text += f" ({_(_SEE[f.name])})"
+    bounds = "; ".join(x for x in (_unit(f), f.range_text) if x)
     text += f" [{bounds}]" if bounds else ""
-    if f.default_text.startswith("required"):
-        return f"{text}; {f.default_text}"
-    default = f.default_text or _plain(f.default)
-    return f"{text}; default: {default}" if default else text
+    if f.default_text.startswith("required"):  # the English text (the catalog's key) says so
+        return f"{text}; {_(f.default_text)}"
+    default = _(f.default_text) if f.default_text else _plain(f.default)
+    return _("{help}; default: {default}").format(help=text, default=default) if default else text
+
+
+def _unit(f: Any) -> str:
+    """An input's unit in the current language; empty where it only repeats the valid range
+    (``0..1``) or the metavar (``YYYY-MM-DD``)."""
+    if not f.unit or f.unit == METAVARS.get(f.kind):
+        return ""
+    if f.range is not None and f.unit == "..".join(f"{x:g}" for x in f.range):
+        return ""
+    return _(f.unit)
 
 
 def _plain(value: object) -> str:
-    """A default as a person writes it: ``0`` (not ``0.0``), ``no`` (not ``False``)."""
+    """A default as a person writes it, in the current language: ``0`` (not ``0.0``), ``0.5``
+    (``0,5`` in Russian), ``no`` (not ``False``); codes (``USD``, ``CN``) as they are."""
+    from ..formatting import number
+
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+        return _("yes") if value else _("no")
+    if isinstance(value, (int, float)):
+        return number(float(value), 6)
     return str(value)
 
 
-def _escape(text: str) -> str:
-    return text.replace("%", "%%")  # argparse formats help texts with %
+def escape(text: str) -> str:
+    """A help text as argparse takes it (it formats help texts with ``%``; a translation may write
+    ``40 %``)."""
+    return text.replace("%", "%%")
+
 
 
 def _lower(text: str) -> str:
@@ -183,18 +205,19 @@ def add_common(p: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("text"
     """``--tariffs``, ``--format`` (when the command writes text or data: ``formats``), ``--traceback``
     and ``--lang``."""
     p.add_argument("--tariffs", action="append", default=[], metavar="DIR",
-                   help="folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled ones "
-                        "(repeatable)")
+                   help=escape(_("folder of tariff YAML files searched before $RETURNCOST_TARIFFS and the bundled "
+                                  "ones (repeatable)")))
     if formats:
-        p.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
-    p.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+        p.add_argument("--format", choices=formats, default=formats[0],
+                       help=escape(_("output format (default: {format})").format(format=formats[0])))
+    p.add_argument("--traceback", action="store_true", help=escape(_("show the full Python traceback on errors")))
     add_lang(p, default=argparse.SUPPRESS)
 
 
 def add_fx(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fx", action="append", default=[], metavar="PAIR=RATE",
-                   help="exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) or "
-                        "RUB=92.1 (units per 1 EUR); repeatable")
+                   help=escape(_("exchange-rate override: USD/RUB=78.4 (1 USD = 78.4 RUB, as quote screens write it) "
+                                  "or RUB=92.1 (units per 1 EUR); repeatable")))
 
 
 def add_lang(p: argparse.ArgumentParser, *, default: object = None) -> None:
@@ -209,12 +232,14 @@ def add_lang(p: argparse.ArgumentParser, *, default: object = None) -> None:
 
     names = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
     p.add_argument("--lang", metavar="LANG", default=default,
-                   help=f"language of the texts: {names}; default: $RETURNCOST_LANG, else the locale ($LC_ALL, "
-                        "$LC_MESSAGES, $LANG), else English")
+                   help=escape(_("language of the texts: {languages}; default: $RETURNCOST_LANG, else the locale "
+                                  "($LC_ALL, $LC_MESSAGES, $LANG), else English").format(languages=names)))
 
 
-def add_as_of(p: argparse.ArgumentParser, what: str = "date of the estimate, for deadlines") -> None:
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=f"{what} (default: today)")
+def add_as_of(p: argparse.ArgumentParser, what: str = N_("date of the estimate, for deadlines")) -> None:
+    """``--as-of``; ``what`` says what the date is for (English, marked with ``N_``; shown translated)."""
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help=escape(_("{what} (default: today)").format(what=_(what))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,7 +290,7 @@ def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> di
             try:
                 out[f.name] = int(raw)
             except ValueError:
-                raise InputError(f"{name}: {raw!r} is not a whole number") from None
+                raise InputError(_("{flag}: {value!r} is not a whole number").format(flag=name, value=raw)) from None
         elif f.kind == "currency":
             out[f.name] = str(raw).strip().upper()
         elif f.kind == "choice":
@@ -292,7 +317,8 @@ def input_texts(args: argparse.Namespace) -> dict[str, object]:
         elif f.kind == "currency":
             raw = str(raw).strip().upper()
             if not is_currency(raw):
-                raise InputError(f"{flag(args, f.name)}: {raw!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)")
+                raise InputError(_("{flag}: {value!r} is not an ISO 4217 currency code (e.g. USD, EUR, RUB)").format(
+                    flag=flag(args, f.name), value=raw))
         out[f.name] = raw
     if getattr(args, "dims", None):
         out.update(zip(DIMS, parse_dims(args.dims, field=flag(args, "dims"))))
@@ -322,7 +348,8 @@ def country(code: str, where: str) -> str:
 
     c = code.strip().upper()
     if not is_country(c):
-        raise InputError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE, RU, CN)")
+        raise InputError(_("{flag}: {value!r} is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE, RU, "
+                           "CN)").format(flag=where, value=code))
     return c
 
 
@@ -348,4 +375,5 @@ def as_of(args: argparse.Namespace):
     try:
         return datetime.date.fromisoformat(args.as_of)
     except ValueError:
-        raise InputError(f"--as-of: {args.as_of!r} is not a date; write YYYY-MM-DD") from None
+        raise InputError(_("{flag}: {value!r} is not a date; write YYYY-MM-DD").format(flag="--as-of",
+                                                                                       value=args.as_of)) from None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from ..errors import InputError
+from ..i18n import _
 
 __all__ = ["emit_json", "emit_csv", "CHART_SUFFIXES", "chart_path", "figure", "save_chart"]
 
@@ -36,7 +37,8 @@ def chart_path(path: str, flag: str) -> Path:
     """``path`` of a chart option, refused (naming ``flag``) unless it ends in an image format."""
     p = Path(path)
     if p.suffix.lower() not in CHART_SUFFIXES:
-        raise InputError(f"{flag}: {path!r} has no chart format suffix; end it in {', '.join(CHART_SUFFIXES)}")
+        raise InputError(_("{flag}: {path!r} has no chart format suffix; end it in {suffixes}").format(
+            flag=flag, path=path, suffixes=", ".join(CHART_SUFFIXES)))
     return p
 
 
@@ -56,5 +58,5 @@ def save_chart(draw: Callable[[Any], object], path: Path, flag: str, *, size: tu
     try:
         fig.savefig(path, dpi=110)
     except OSError as exc:
-        raise InputError(f"{flag}: cannot write {str(path)!r}: {exc.strerror or exc}; "
-                         "check the folder exists") from None
+        raise InputError(_("{flag}: cannot write {path!r}: {problem}; check the folder exists").format(
+            flag=flag, path=str(path), problem=exc.strerror or exc)) from None

@@ -1,4 +1,9 @@
-"""Subcommands ``quote`` (every postal offer for one parcel) and ``tariffs list|show|validate``."""
+"""Subcommands ``quote`` (every postal offer for one parcel) and ``tariffs list|show|validate``.
+
+The texts are in the current language, dates in them as the language writes them (``26 Apr 2026``);
+``--format json`` and ``csv`` keep ISO dates and codes. ``tariffs validate`` starts each good file's
+line with ``ok`` (and an error with ``returncost: error:``) in every language: scripts look for them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from ..i18n import N_, _, ngettext
 from . import options
+from .options import escape
 from .output import emit_csv, emit_json
 
 __all__ = ["add_commands"]
@@ -15,33 +22,36 @@ __all__ = ["add_commands"]
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``quote`` and ``tariffs`` (with its actions ``list``, ``show``, ``validate``)."""
-    p = sub.add_parser("quote", help="every postal offer for one parcel, cheapest tracked marked",
-                       description="List every postal offer for one parcel on a route, with the cheapest tracked "
-                                   "offer marked.")
+    p = sub.add_parser("quote", help=escape(_("every postal offer for one parcel, cheapest tracked marked")),
+                       description=_("List every postal offer for one parcel on a route, with the cheapest tracked "
+                                     "offer marked."))
     options.add_input_flags(p, options.PARCEL, required=("origin", "weight_g"))
     p.add_argument("--currency", dest="show_in", metavar="CUR",
-                   help="also show prices converted to this currency (e.g. EUR)")
-    options.add_as_of(p, "the day the parcel is posted: the price lists in force that day answer")
+                   help=escape(_("also show prices converted to this currency (e.g. EUR)")))
+    options.add_as_of(p, N_("the day the parcel is posted: the price lists in force that day answer"))
     options.add_fx(p)
     options.add_common(p)
     p.set_defaults(func=_cmd_quote)
 
-    pt = sub.add_parser("tariffs", help="list, show or validate tariff files")
+    pt = sub.add_parser("tariffs", help=escape(_("list, show or validate tariff files")),
+                        description=_("List, show or validate tariff files."))
     tsub = pt.add_subparsers(dest="tariffs_command", required=True, metavar="ACTION")
-    in_force = "show the price lists in force on this day"
-    p = tsub.add_parser("list", help="the tariffs, each with the version in force and how many versions it has")
+    in_force = N_("show the price lists in force on this day")
+    p = tsub.add_parser("list", help=escape(_("the tariffs, each with the version in force and how many versions "
+                                              "it has")))
     options.add_as_of(p, in_force)
     options.add_common(p)
     p.set_defaults(func=_cmd_tariffs_list)
-    p = tsub.add_parser("show", help="one tariff's services, zones and prices (the version in force)")
-    p.add_argument("name", help="tariff name, e.g. us-usps")
+    p = tsub.add_parser("show", help=escape(_("one tariff's services, zones and prices (the version in force)")))
+    p.add_argument("name", help=escape(_("tariff name, e.g. us-usps")))
     options.add_as_of(p, in_force)
     options.add_common(p)
     p.set_defaults(func=_cmd_tariffs_show)
-    p = tsub.add_parser("validate", help="check tariff files, folders and rules; exit 2 with located errors")
+    p = tsub.add_parser("validate", help=escape(_("check tariff files, folders and rules; exit 2 with located "
+                                                  "errors")))
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="version files, tariff folders (their versions must not overlap), folders of tariffs, "
-                        "rules.yaml")
+                   help=escape(_("version files, tariff folders (their versions must not overlap), folders of "
+                                 "tariffs, rules.yaml")))
     options.add_common(p)
     p.set_defaults(func=_cmd_tariffs_validate)
 
@@ -72,22 +82,31 @@ def _cmd_quote(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_tariffs_list(args: argparse.Namespace, out: TextIO) -> int:
     ts = options.tariffs(args)
+    data = ts.rows()
     rows = [{**r, "in_force": r["in_force"] or "", "valid_from": str(r["valid_from"] or ""),
-             "valid_until": str(r["valid_until"] or ""), "oldest": str(r["oldest"])} for r in ts.rows()]
+             "valid_until": str(r["valid_until"] or ""), "oldest": str(r["oldest"])} for r in data]
     if args.format == "json":
         emit_json(rows, out)
     elif args.format == "csv":
         emit_csv(rows, out)
     else:
-        cols = ["name", "carrier", "origin", "in force", "valid until", "versions", "services", "confidence", "source"]
-        table = [cols] + [[r["name"], r["carrier"], r["origin"], r["in_force"] or f"none (oldest {r['oldest']})",
-                           r["valid_until"], str(r["versions"]), str(r["services"]), r["confidence"], r["source"]]
-                          for r in rows]
-        widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
-        for row in table:
-            out.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
-        out.write(f"\n{len(rows)} tariffs, price lists in force on {ts.as_of}, from: "
-                  f"{', '.join(str(d) for d in ts.dirs)}\n")
+        from ..formatting import day, number, table
+        from ..tariff_view import CONFIDENCE_WORDS
+
+        # the words of the notebook's table of tariffs (calculator.tariff_view), and its dates
+        cols = [_("name"), _("carrier"), _("origin"), _("in force"), _("valid until"), _("versions"), _("services"),
+                _("confidence"), _("source")]
+        cells = [[r["name"], r["carrier"], r["origin"],
+                  day(r["valid_from"]) if r["in_force"] else _("none (oldest {day})").format(day=day(r["oldest"])),
+                  day(r["valid_until"]) if r["valid_until"] else "", str(r["versions"]), str(r["services"]),
+                  _(CONFIDENCE_WORDS[r["confidence"]]) if r["confidence"] in CONFIDENCE_WORDS else r["confidence"],
+                  r["source"]] for r in data]
+        for line in table([cols, *cells]):
+            out.write(line + "\n")
+        n = len(rows)
+        out.write("\n" + ngettext("{count} tariff, price lists in force on {day}, from: {folders}",
+                                  "{count} tariffs, price lists in force on {day}, from: {folders}", n).format(
+            count=number(n, 0), day=day(ts.as_of), folders=", ".join(str(d) for d in ts.dirs)) + "\n")
     return 0
 
 
@@ -100,13 +119,20 @@ def _cmd_tariffs_show(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         emit_json({**tariff_to_dict(t), "versions": [v.version for v in versions]}, out)
         return 0
+    from ..formatting import day
+
     out.write(describe_tariff(t) + "\n")
-    others = [f"{v.valid_from}{' to ' + str(v.valid_until) if v.valid_until else ''}" for v in versions if v is not t]
-    out.write(f"\nPrice list in force on {ts.as_of}: the one valid from {t.valid_from} "
-              f"({versions.index(t) + 1} of {len(versions)}"
-              + (f"; others: {', '.join(others)}; see one with --as-of DATE" if others else "") + ").\n")
+    others = [_("{start} to {end}").format(start=day(v.valid_from), end=day(v.valid_until)) if v.valid_until
+              else day(v.valid_from) for v in versions if v is not t]
+    if others:
+        text = _("Price list in force on {day}: the one valid from {start} ({number} of {count}; others: {others}; "
+                 "see one with --as-of DATE).")
+    else:
+        text = _("Price list in force on {day}: the one valid from {start} ({number} of {count}).")
+    out.write("\n" + text.format(day=day(ts.as_of), start=day(t.valid_from), number=versions.index(t) + 1,
+                                 count=len(versions), others=", ".join(others)) + "\n")
     if t.stale(ts.as_of):
-        out.write(f"Warning: {t.stale_note(ts.as_of)}\n")
+        out.write(_("Warning: {note}").format(note=t.stale_note(ts.as_of)) + "\n")
     return 0
 
 
@@ -143,10 +169,25 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
     from ..tariff_view import price_bands
     from ..tariffs import check_versions, load_rules, load_tariff, scan_folder
 
+    from ..formatting import day, number
+
+    def ok(text: str) -> None:
+        out.write(f"ok  {text}\n")  # "ok" in every language, like "returncost: error:"
+
     def report(t) -> None:
-        until = f" to {t.valid_until}" if t.valid_until else " onward"
-        out.write(f"ok  {t.label}: {t.carrier} from {t.origin}, valid {t.valid_from}{until}, "
-                  f"{len(t.services)} services, {price_bands(t)} price bands\n")
+        services, bands = len(t.services), price_bands(t)
+        if t.valid_until:
+            text = _("{file}: {carrier} from {origin}, valid from {start} to {end}, {services}, {bands}")
+        else:
+            text = _("{file}: {carrier} from {origin}, valid from {start} onward, {services}, {bands}")
+        ok(text.format(file=t.label, carrier=t.carrier, origin=t.origin, start=day(t.valid_from),
+                       end=day(t.valid_until), bands=ngettext("{count} price band", "{count} price bands",
+                                                              bands).format(count=number(bands, 0)),
+                       services=ngettext("{count} service", "{count} services", services).format(
+                           count=number(services, 0))))
+
+    def rules_line(path, count: int) -> None:
+        ok(ngettext("{file}: {count} rule", "{file}: {count} rules", count).format(file=path, count=number(count, 0)))
 
     def check(files) -> None:
         family = [load_tariff(f) for f in files]
@@ -158,8 +199,7 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
     for what, arg in _validate_targets(args.paths):
         try:
             if what == "rules":
-                rules = load_rules(arg)
-                out.write(f"ok  {arg}: {len(rules)} rules\n")
+                rules_line(arg, len(load_rules(arg)))
             elif what == "family":
                 check(arg)
             else:
@@ -171,7 +211,7 @@ def _cmd_tariffs_validate(args: argparse.Namespace, out: TextIO) -> int:
                         failed += 1
                         print(f"returncost: error: {exc}", file=sys.stderr)
                 if rules_file is not None:
-                    out.write(f"ok  {rules_file}: {len(load_rules(rules_file))} rules\n")
+                    rules_line(rules_file, len(load_rules(rules_file)))
         except TariffError as exc:
             failed += 1
             print(f"returncost: error: {exc}", file=sys.stderr)

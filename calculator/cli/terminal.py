@@ -1,7 +1,8 @@
 """What ``returncost`` does for the terminal it runs in: the one handler of signals, and control
 characters shown as escapes in everything printed there (text, warnings, decisions written to ``-o -``).
 
-Standard library only: every run imports this module.
+The standard library only (and :mod:`calculator.i18n` for the words of an interrupted run): every
+run imports this module.
 """
 
 from __future__ import annotations
@@ -76,12 +77,16 @@ class Signals:
             raise KeyboardInterrupt
 
     def report(self) -> int:
-        """Say so and give the exit code of an interrupted run."""
+        """Say so (in the current language, after the ``returncost:`` prefix) and give the exit code
+        of an interrupted run."""
         import signal
 
+        from ..i18n import _
+
         num = self.received or signal.SIGINT
-        print("returncost: interrupted" if num == signal.SIGINT else
-              f"returncost: stopped by {signal.Signals(num).name}", file=sys.stderr)
+        text = _("interrupted") if num == signal.SIGINT else _("stopped by {signal}").format(
+            signal=signal.Signals(num).name)
+        print(f"returncost: {text}", file=sys.stderr)
         return 128 + int(num)
 
 
@@ -145,5 +150,6 @@ class PrintableBytes(io.RawIOBase):
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """A warning is one line on stderr, like an error."""
+    """A warning is one line on stderr, like an error (its text is in the language it was issued in;
+    the ``returncost: warning:`` prefix stays English)."""
     print(f"returncost: warning: {printable(str(message))}", file=sys.stderr)
