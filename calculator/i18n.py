@@ -82,7 +82,8 @@ def set_language(lang: str | None) -> None:
     key = _normalise(lang)
     if key not in LANGUAGES:
         choices = ", ".join(f"{k} ({v})" for k, v in LANGUAGES.items())
-        raise InputError(f"--lang: {lang!r} is not a language of this tool; choose {choices}")
+        raise InputError(_("--lang: {value!r} is not a language of this tool; choose {languages}").format(
+            value=lang, languages=choices))
     _chosen[0] = key
 
 
