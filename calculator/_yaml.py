@@ -54,7 +54,7 @@ def _kind(mode: int) -> str:
                        (stat.S_ISDIR, N_("a folder"))):
         if test(mode):
             return _(word)
-    return _("not a regular file")
+    return _("a special file")
 
 
 def read_text(path: str | os.PathLike[str], *, what: str = N_("the data file"), label: str | None = None,

@@ -284,7 +284,7 @@ def triangular(minimum: float, likely: float, maximum: float, *, lower: float = 
     if not (a <= m <= b):
         raise InputError(_("triangular: need MIN ≤ LIKELY ≤ MAX, got {values}").format(
             values=", ".join(map(_n, (a, m, b)))))
-    _check_range("triangular", (a, b), lower, upper)
+    _check_range(_("triangular"), (a, b), lower, upper)
     return Distribution(kind="triangular", params=(a, m, b), lower=float(lower), upper=float(upper))
 
 
@@ -299,7 +299,7 @@ def uniform(low: float, high: float, *, lower: float = -math.inf, upper: float =
     a, b = float(low), float(high)
     if not a <= b:
         raise InputError(_("uniform: need LOW ≤ HIGH, got {values}").format(values=", ".join(map(_n, (a, b)))))
-    _check_range("uniform", (a, b), lower, upper)
+    _check_range(_("uniform"), (a, b), lower, upper)
     return Distribution(kind="uniform", params=(a, b), lower=float(lower), upper=float(upper))
 
 
@@ -325,7 +325,7 @@ def beta(a: float, b: float, low: float = 0.0, high: float = 1.0, *, lower: floa
             values=", ".join(map(_n, (a, b)))))
     if not lo <= hi:
         raise InputError(_("beta: need LOW ≤ HIGH, got {values}").format(values=", ".join(map(_n, (lo, hi)))))
-    _check_range("beta", (lo, hi), lower, upper)
+    _check_range(_("beta"), (lo, hi), lower, upper)
     return Distribution(kind="beta", params=(a, b, lo, hi), lower=float(lower), upper=float(upper))
 
 
@@ -343,7 +343,7 @@ def normal(mean: float, sd: float, *, lower: float = -math.inf, upper: float = m
         raise InputError(_("normal: the standard deviation must be zero or more, got {value}").format(value=_n(sd)))
     if sd == 0 or not (math.isfinite(lower) or math.isfinite(upper)):
         if sd == 0:
-            _check_range("normal", (mu,), lower, upper)
+            _check_range(_("normal"), (mu,), lower, upper)
     else:
         lo_z = (lower - mu) / sd
         hi_z = (upper - mu) / sd

@@ -11,6 +11,15 @@ from pathlib import Path
 __all__ = ["CalculatorError", "InputError", "DataFileError", "TariffError", "RouteError", "FxError"]
 
 
+#: How a message is translated: :mod:`calculator.i18n` installs gettext here when it is imported
+#: (this module is below it and cannot import it).
+_translate = str
+
+
+def _(message: str) -> str:
+    return _translate(message)
+
+
 class CalculatorError(Exception):
     """Base class of every error this package raises on purpose."""
 
@@ -50,10 +59,12 @@ class DataFileError(CalculatorError, ValueError):
 
     def _text(self) -> str:
         head = ""
-        if self.label:
-            head = self.label + (f", line {self.line}" if self.line else "") + ": "
+        if self.label and self.line:
+            head = _("{file}, line {line}: ").format(file=self.label, line=self.line)
+        elif self.label:
+            head = f"{self.label}: "
         elif self.line:
-            head = f"line {self.line}: "
+            head = _("line {line}: ").format(line=self.line)
         return head + (f"{self.key}: " if self.key else "") + self.message
 
     def __reduce__(self):

@@ -267,7 +267,7 @@ class FxRates:
         for key, value, text in [p for p in pairs if "/" not in p[0]]:
             per_eur[key] = value
             sources[key] = f"user override --fx {key}={value!r}"
-            _sanity(f"{key} per 1 EUR", value, _reference_cross(BASE, key), f"--fx {text.strip()}")
+            _sanity(_("{code} per 1 EUR").format(code=key), value, _reference_cross(BASE, key), f"--fx {text.strip()}")
         for key, value, text in [p for p in pairs if "/" in p[0]]:
             base, quote = key.split("/")
             _sanity(f"{base}/{quote}", value, _reference_cross(base, quote), f"--fx {text.strip()}")
@@ -513,7 +513,7 @@ def require(codes: ArrayLike, rates: FxRates | None = None) -> None:
     missing = rates.missing(codes)
     if not missing:
         return
-    fixes = " ".join(f"--fx {code}=<units per 1 EUR>" for code in missing)
+    fixes = " ".join(_("--fx {code}=<units per 1 EUR>").format(code=code) for code in missing)
     if rates.date:
         raise FxError(_("no exchange rate for {codes} (the reference rates of {day} have none); pass {fixes}").format(
             codes=", ".join(missing), day=day(rates.date), fixes=fixes))

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
+from . import errors as _errors
 from .errors import InputError
 
 __all__ = ["LANGUAGES", "DOMAIN", "set_language", "get_language", "language", "language_from_environment",
@@ -142,3 +143,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def babel_locale() -> str:
     """The Babel (CLDR) locale of the current language, for numbers, money and dates."""
     return get_language()
+
+
+_errors._translate = _  # the data-file errors' "file, line n:" in the current language
