@@ -21,13 +21,13 @@ def sessions() -> list[tuple[str, str]]:
         cmd = lines.pop(0)
         while cmd.endswith("\\"):
             cmd = cmd[:-1] + lines.pop(0).strip()
-        if cmd.startswith("$ returncost estimate") or cmd.startswith("$ returncost quote"):
+        if cmd.startswith(("$ returncost estimate", "$ returncost quote", "$ returncost --lang ru estimate")):
             out.append((cmd[2:], "\n".join(lines) + "\n"))
     return out
 
 
 def test_the_readme_has_example_sessions():
-    assert {c.split()[1] for c, _ in sessions()} == {"estimate", "quote"}
+    assert {c.split()[1] for c, _ in sessions()} == {"estimate", "quote", "--lang"}
 
 
 @pytest.mark.parametrize("command, expected", sessions(), ids=lambda x: x.split()[1] if x.startswith("returncost") else "")
