@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import batch
+from calculator.batch import cells, running, table, writing
 from calculator.batch import (BatchError, BatchSummary, evaluate_frame, output_meta, read_chunks, run_batch,
                               summarize)
 from calculator.cli import main
@@ -94,7 +95,7 @@ def test_golden_rows_in_order_with_named_problems():
     ("1 450 g", 1450.0), ("  300  ", 300.0), ("2.5 lbs", parse_weight("2.5lb")), ("", math.nan),
 ])
 def test_weights_with_units(text, grams):
-    p = batch._parse_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
+    p = cells._parse_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
     assert not p.bad[0]
     assert p.values[0] == grams or (math.isnan(grams) and math.isnan(p.values[0]))
 
@@ -105,7 +106,7 @@ def test_weights_with_units(text, grams):
 def test_vectorized_weights_equal_parse_weight(value, unit):
     """Band limits are inclusive: the batch must read 1.1 kg as exactly 1100 g, like the CLI."""
     text = f"{value}{unit}"
-    p = batch._parse_numbers(pa.array([text]), "weight_g", "weight", ".")
+    p = cells._parse_numbers(pa.array([text]), "weight_g", "weight", ".")
     assert p.values[0] == parse_weight(text)
 
 
@@ -115,7 +116,7 @@ def test_vectorized_weights_equal_parse_weight(value, unit):
     ("1.450", ".", 1.45), ("1,450", ",", 1.45), ("−5", ".", -5.0), ("1,234,567", ".", 1234567.0),
 ])
 def test_decimal_marks_and_thousands_separators(text, decimal, value):
-    p = batch._parse_numbers(pa.array([text]), "price", "money", decimal)
+    p = cells._parse_numbers(pa.array([text]), "price", "money", decimal)
     assert not p.bad[0] and p.values[0] == value
 
 
@@ -125,7 +126,7 @@ def test_decimal_marks_and_thousands_separators(text, decimal, value):
     ("1e400", ".", "is not a number"), ("1.2.3", ".", "is not a number"), ("--5", ".", "is not a number"),
 ])
 def test_numbers_that_are_refused_say_why(text, decimal, words):
-    p = batch._parse_numbers(pa.array([text]), "weight_g", "weight", decimal)
+    p = cells._parse_numbers(pa.array([text]), "weight_g", "weight", decimal)
     assert p.bad[0] and math.isnan(p.values[0])
     assert p.text[0].startswith("weight_g: ") and words in p.text[0]
 
@@ -173,7 +174,7 @@ def test_percentages_dates_and_yes_no(tariffs):
 def test_money_is_rounded_to_cents_and_fractions_to_four_decimals(values, digits):
     """Output values are within half a unit of the last digit, with no more digits than that."""
     v = np.array(values)
-    got = batch._round(v, digits)
+    got = table._round(v, digits)
     scale = 10.0 ** digits
     assert np.all(np.abs(got - v) <= 0.5 / scale * (1 + 1e-9) + np.abs(v) * 1e-13)
     assert np.all(np.abs(got * scale - np.round(got * scale)) <= np.abs(got * scale) * 1e-12 + 1e-9)
@@ -470,7 +471,7 @@ def test_batch_and_single_estimates_agree_row_by_row(tmp_path, tariffs):
 
 def _interrupt_on_second_chunk(monkeypatch, exc: BaseException):
     calls = []
-    real = batch._evaluate_chunk
+    real = running._evaluate_chunk
 
     def chunk(table, **kw):
         calls.append(table.num_rows)
@@ -478,7 +479,7 @@ def _interrupt_on_second_chunk(monkeypatch, exc: BaseException):
             raise exc
         return real(table, **kw)
 
-    monkeypatch.setattr(batch, "_evaluate_chunk", chunk)
+    monkeypatch.setattr(running, "_evaluate_chunk", chunk)
     return calls
 
 
@@ -512,7 +513,7 @@ def test_a_writer_error_leaves_no_output(tmp_path, monkeypatch, tariffs):
     def fail(self, t):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(batch._Writer, "write", fail)
+    monkeypatch.setattr(writing._Writer, "write", fail)
     with pytest.raises(OSError):
         run_batch(DATA / "batch_orders.csv", tmp_path / "d.csv", tariffs=tariffs, today=TODAY, chunk_rows=4)
     assert os.listdir(tmp_path) == []
@@ -540,7 +541,7 @@ def _normalise(df: pd.DataFrame) -> list[list[object]]:
 
 def _local(src: Path, tmp_path: Path, tariffs) -> pd.DataFrame:
     run_batch(src, tmp_path / "local.parquet", tariffs=tariffs, today=TODAY)
-    return batch._to_pandas(pq.read_table(tmp_path / "local.parquet"))
+    return table._to_pandas(pq.read_table(tmp_path / "local.parquet"))
 
 
 def test_dask_over_csv_gives_the_same_output(tmp_path, tariffs):
@@ -594,7 +595,7 @@ def test_summaries_of_partitions_add_up(tmp_path, tariffs):
     _, chunks = read_chunks(src, chunk_rows=4)
     parts = BatchSummary()
     for c in chunks:
-        out = evaluate_frame(batch._to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
+        out = evaluate_frame(table._to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
         parts = parts + summarize(out, lines=c.lines)
     assert parts.rows == whole.rows and parts.problem_rows == whole.problem_rows
     assert parts.recommendations == whole.recommendations

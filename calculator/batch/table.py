@@ -1,0 +1,460 @@
+"""Evaluating a table of orders: the cells read, :func:`calculator.assess`, the output columns."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+from ..assessment import round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from ..inputs import Coded
+from ._arrow import _code, _contiguous, _empty_rows, _encode, _first_bytes, _lengths, _quote, _string, _texts
+from .cells import _EXAMPLE, _as_floats, _check_symbols, _parse_bool, _parse_dates, _parse_numbers, _usable
+from .columns import _FIELD, _NUMERIC_KINDS, _clean_text, _default_date, _default_number, check_columns
+
+
+#: Outputs that are the answer: never infinite (break-evens may be: "never").
+_ANSWERS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep")
+
+
+_FORMULA_START = np.zeros(256, bool)
+_FORMULA_START[np.frombuffer(b"=+-@\t\r", np.uint8)] = True
+
+
+_NUMBER_LIKE = r"^[+-]?(?:\d[\d\s.,']*)?\d(?:[eE][+-]?\d+)?$|^[+-]?[.,]\d+$"
+
+
+class _Problems:
+    """The first problem of each row (later findings do not overwrite earlier ones). The texts
+    are kept only once there is one: most chunks have problems in a few rows or none."""
+
+    def __init__(self, n: int, first: np.ndarray | Sequence[str] | None = None) -> None:
+        self.n = n
+        self.text: np.ndarray | None = None  # object, "" where fine; None while no row has a problem
+        self.any = np.zeros(n, bool)  # rows with a problem
+        if first is not None:
+            first = np.asarray(first, dtype=object)
+            has = ~np.equal(first, None) & (first != "")
+            if has.any():
+                self.text, self.any = np.where(has, first, ""), has
+
+    def add(self, mask: np.ndarray, texts: np.ndarray | str) -> None:
+        """Record ``texts`` (one per row, one per True of ``mask``, or one for all) where ``mask``."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if isinstance(texts, np.ndarray) and len(texts) == len(mask):
+            texts = texts[mask]
+        free = ~self.any[mask]
+        rows = np.flatnonzero(mask)[free]
+        if not rows.size:
+            return
+        if self.text is None:
+            self.text = np.full(self.n, "", dtype=object)
+        self.text[rows] = texts[free] if isinstance(texts, np.ndarray) else texts
+        self.any[rows] = True
+
+    def coded(self) -> Coded:
+        """The texts as distinct values + codes: "" shares code 0, each problem row has its own."""
+        codes = np.zeros(self.n, np.int32)
+        rows = np.flatnonzero(self.any)
+        codes[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+        texts = self.text[rows] if self.text is not None else []
+        return Coded(np.array(["", *texts], dtype=object), codes)
+
+
+def evaluate_frame(
+    frame,
+    *,
+    tariffs: Iterable[Any] | None = None,
+    fx: Any = None,
+    today: _dt.date | None = None,
+    defaults: Mapping[str, object] | None = None,
+    decimal: str = ".",
+    problems: Sequence[str] | None = None,
+    spreadsheet_safe: bool = False,
+):
+    """Decide every order of a pandas DataFrame: the batch's per-chunk function.
+
+    Pandas in, pandas out, no state: it runs unchanged under ``dask.dataframe.map_partitions``
+    and Spark's ``mapInPandas``.
+
+    Parameters
+    ----------
+    frame
+        One row per order; columns named as the inputs of :data:`calculator.inputs.FIELDS`
+        (``price``, ``currency``, ``origin``, ``weight_g``, ...; header case and spaces do not
+        matter). Cells may be numbers or text as people write them (``450 g``, ``1,2 kg``,
+        ``$12.99``, ``40%``, ``26.11.2026``). Other columns pass through.
+    tariffs, fx, today
+        As for :func:`calculator.assessment.assess`; ``today`` makes the run reproducible. ``fx``
+        may also be a mapping of rate overrides (``{"KZT": 520.0}``, units per 1 EUR) applied to
+        the reference rates, which unlike an ``FxRates`` can be sent to dask or Spark workers.
+    defaults
+        Values for missing columns and empty cells, by input name (``{"partial_refund": 0.4}``);
+        text is read like a cell.
+    decimal
+        The decimal mark of the file (``"."`` or ``","``); the other mark is accepted where it
+        cannot be a thousands separator.
+    problems
+        Problems already known per row (e.g. a ragged CSV line); those rows are not evaluated.
+    spreadsheet_safe
+        Prefix ``'`` to text cells a spreadsheet would run as a formula (for CSV output).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns (one named like an output, e.g. from an earlier run, is kept as
+        ``NAME_input``), then the outputs of :meth:`calculator.assessment.Assessment.columns`, money rounded to
+        cents and fractions to 4 decimals. Outputs named like an input get the suffix ``_used``
+        (``postage_used``, ``postage_currency_used``, ``service_used``). A row that cannot be
+        evaluated has NaN results and a ``problem`` text naming the column and the value.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order": ["A1", "A2"], "price": ["18 000 ₽", "n/a"],
+    ...                        "origin": "RU", "postage": "1450", "reason": "damaged"})
+    >>> out = evaluate_frame(orders, defaults={"currency": "RUB"}, today=datetime.date(2026, 11, 26))
+    >>> out[["order", "recommendation", "ev_return", "problem"]].to_dict("list")
+    {'order': ['A1', 'A2'], 'recommendation': ['return', nan], 'ev_return': [14190.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
+    """
+    table = _from_pandas(frame)
+    out = evaluate_table(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
+                         problems=problems, spreadsheet_safe=spreadsheet_safe)
+    return _to_pandas(out, frame)
+
+
+def evaluate_table(
+    table: pa.Table,
+    *,
+    tariffs: Iterable[Any] | None = None,
+    fx: Any = None,
+    today: _dt.date | None = None,
+    defaults: Mapping[str, object] | None = None,
+    decimal: str = ".",
+    problems: Sequence[str] | np.ndarray | None = None,
+    spreadsheet_safe: bool = False,
+) -> pa.Table:
+    """Decide every order of ``table`` (a :class:`pyarrow.Table`); see :func:`evaluate_frame`."""
+    out = _evaluate(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
+                    problems=problems)
+    return _finish(out, spreadsheet_safe)
+
+
+def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
+    """The evaluated table as written: dictionary columns decoded to text (a string column keeps
+    the same type in every chunk and file format), formula-like text neutralised when asked."""
+    arrays = []
+    for c in table.columns:
+        c = _contiguous(c)
+        if pa.types.is_dictionary(c.type):
+            if spreadsheet_safe:  # the few distinct words, not every row
+                c = pa.DictionaryArray.from_arrays(c.indices, _neutralise(c.dictionary))
+            c = c.cast(pa.string())
+        elif spreadsheet_safe:
+            c = _neutralise(c)
+        arrays.append(c)
+    names = table.column_names
+    if spreadsheet_safe:
+        names = _neutralise(pa.array(names, pa.string())).to_pylist()
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _evaluate(
+    table: pa.Table,
+    *,
+    tariffs: Iterable[Any] | None,
+    fx: Any,
+    today: _dt.date | None,
+    defaults: Mapping[str, object] | None,
+    decimal: str,
+    problems: Sequence[str] | np.ndarray | None,
+) -> pa.Table:
+    """:func:`evaluate_table` up to writing: text outputs with few distinct values (and the problem
+    texts) stay dictionary arrays, decoded by :func:`_finish` (in the batch, in the writer's
+    thread)."""
+    n = table.num_rows
+    names = list(table.column_names)
+    fx = _rates(fx)
+    defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
+    unknown = sorted(set(defaults) - set(_FIELD))
+    if unknown:
+        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(_FIELD)}")
+    cols = check_columns(names, defaults)
+    data = {k: _contiguous(table.column(i)) for k, i in cols.items()}
+    label = {k: names[i] for k, i in cols.items()}
+    probs = _Problems(n, problems)
+    for key in list(data):  # a column of lists or of bytes is no input: its cells are problems
+        c, why = _usable(data[key])
+        data[key] = c
+        if why is not None:
+            probs.add(np.asarray(c.is_valid()), f"{label[key]}: {why}")
+            del data[key]
+    if n:
+        # a row with no value at all (an empty line inside the data, or only delimiters); only rows
+        # without a price can be one, so only those are looked at
+        maybe = np.flatnonzero(_lengths(_string(data["price"])) == 0) if "price" in data else np.arange(n)
+        if maybe.size:
+            empty = np.zeros(n, bool)
+            empty[maybe[_empty_rows(table, maybe)]] = True
+            probs.add(empty, "empty row: no values")
+
+    inputs: dict[str, object] = {}
+    encoded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, f in _FIELD.items():
+        if f.kind not in ("currency", "country", "choice", "text"):
+            continue
+        d = _clean_text(str(defaults[name]), f.kind) if name in defaults else None
+        if name in data:
+            words, idx = _encode(data[name], lambda w, k=f.kind: _clean_text(w, k), d)
+            encoded[name] = (words, idx)
+            inputs[name] = Coded(words, idx)  # assess() then works once per distinct value
+        elif d is not None:
+            inputs[name] = d
+    per_row: dict[str, np.ndarray] = {}  # currency codes per row, made only when an amount has a sign
+
+    def codes(name: str, default: str) -> np.ndarray:
+        if name not in per_row:
+            per_row[name] = _codes_per_row(encoded, inputs, name, n, default)
+        return per_row[name]
+
+    for name, f in _FIELD.items():
+        d = defaults.get(name)
+        if f.kind in _NUMERIC_KINDS:
+            fill = _default_number(d, name, f.kind, decimal) if d is not None else None
+            if name not in data:
+                if fill is not None:
+                    inputs[name] = fill
+                continue
+            c = data[name]
+            bad = np.zeros(n, bool)
+            if pa.types.is_boolean(c.type):  # a yes/no column (Parquet) where a number belongs
+                bad = np.asarray(c.is_valid())
+                values = np.full(n, np.nan)
+                probs.add(bad, _texts(f"{label[name]}: ", _quote(_string(c).filter(pa.array(bad))),
+                                      f" is yes/no, not a number; write e.g. {_EXAMPLE[f.kind]}"))
+            elif (values := _as_floats(c)) is None:
+                p = _parse_numbers(c, label[name], f.kind, decimal)
+                if p.symbol is not None and p.symbol.size:
+                    _check_symbols(p, label[name], c, codes("currency", str(_FIELD["currency"].default)),
+                                   fill=codes("postage_currency", "") if name == "postage" else None)
+                values, bad = p.values, p.bad
+                probs.add(bad, p.text)
+            values, bad = _in_range(values, bad, c, label[name], f, probs)
+            if fill is not None:
+                values = np.where(np.isnan(values) & ~bad, fill, values)
+            inputs[name] = values
+        elif f.kind == "bool":
+            if name in data:
+                yes, given, bad, text = _parse_bool(data[name], label[name])
+                probs.add(bad, text)
+                inputs[name] = np.where(given, yes, bool(d) if d is not None else bool(f.default))
+            elif d is not None:
+                inputs[name] = bool(d)
+        elif f.kind == "date":
+            fill = _default_date(d, name) if d is not None else None
+            if name in data:
+                v, bad, text = _parse_dates(data[name], label[name])
+                probs.add(bad, text)
+                inputs[name] = v if fill is None else np.where(np.isnat(v) & ~bad, fill, v)
+            elif fill is not None:
+                inputs[name] = fill
+    if "postage_currency" in per_row:  # filled in from currency signs
+        inputs["postage_currency"] = per_row["postage_currency"]
+
+    # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
+    # problem text, which marks them as not evaluated.
+    if n:
+        a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text)
+        results = a.columns(coded=True)
+        probs.add(a.problem != "", a.problem)
+        # an answer is a number: a row whose amounts overflow gets a problem, not an infinite EV
+        huge = np.zeros(n, bool)
+        for k in _ANSWERS:
+            huge |= np.isinf(np.asarray(results[k], dtype=np.float64))
+        probs.add(huge, "the amounts are too large to compute with; check the price and the postage")
+    else:
+        results = _result_template(today, tariffs, fx)
+    results["problem"] = probs.coded()
+    # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
+    missing = probs.any if probs.any.any() else None
+
+    out_names = list(results)  # never an input's name (assessment.OUTPUTS), so inputs pass through
+    arrays = [_contiguous(c) for c in table.columns]
+    arrays += [_result_array(k, v, None if k == "problem" else missing) for k, v in results.items()]
+    return pa.Table.from_arrays(arrays, names=_kept_names(names, out_names) + out_names)
+
+
+def _kept_names(names: Sequence[str], outputs: Sequence[str]) -> list[str]:
+    """The input columns' names in the output: one named like an output (``margin``, ``problem``,
+    the results of an earlier run) is kept as ``margin_input`` (``margin_input2``, ... if taken)."""
+    clash = set(outputs)
+    taken = clash | set(names)
+    kept = []
+    for nm in names:
+        if nm in clash:
+            new, k = f"{nm}_input", 2
+            while new in taken:
+                new, k = f"{nm}_input{k}", k + 1
+            taken.add(new)
+            nm = new
+        kept.append(nm)
+    return kept
+
+
+def _in_range(values: np.ndarray, bad: np.ndarray, c: pa.Array, label: str, f: Any,
+              probs: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers outside the input's range (infinities included; NaN is a missing value) and
+    fractions where a whole number belongs become problems; -0 becomes 0."""
+    low, high = f.range
+    with np.errstate(invalid="ignore"):
+        out = ~bad & ~np.isnan(values) & ~((values >= low) & (values <= high))
+    if out.any():
+        probs.add(out, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(out))),
+                              f" is out of range; give {f.range_text} [{f.unit}]"))
+    if f.kind == "int":
+        frac = ~bad & ~out & np.isfinite(values) & (values != np.round(values))
+        if frac.any():
+            probs.add(frac, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(frac))), " is not a whole number"))
+            out |= frac
+    if out.any():
+        values = np.where(out, np.nan, values)
+        bad = bad | out
+    return values + 0.0, bad
+
+
+def _rates(fx: Any) -> Any:
+    """FxRates as given, or the reference rates with overrides from a mapping ({"KZT": 520.0},
+    units per 1 EUR): a mapping pickles, so it can travel to dask or Spark workers."""
+    if isinstance(fx, Mapping):
+        from ..fx import reference_rates
+
+        return reference_rates().with_overrides(fx)
+    return fx
+
+
+def _codes_per_row(encoded: Mapping[str, tuple[np.ndarray, np.ndarray]], inputs: Mapping[str, object],
+                   name: str, n: int, default: str) -> np.ndarray:
+    """Upper-case codes of a text input per row, ``default`` where empty: fixed-width text of at
+    least 3 characters, so a currency code can be written into it."""
+    if name in encoded:
+        words, idx = encoded[name]
+        codes = [_code(w) or default for w in words]
+    else:
+        codes, idx = [_code(str(inputs.get(name, ""))) or default], np.zeros(n, np.intp)
+    return np.array(codes, dtype=f"U{max(3, *map(len, codes))}")[idx]
+
+
+def _result_template(today: _dt.date | None, tariffs, fx) -> dict[str, np.ndarray]:
+    """Output columns with their dtypes for zero rows (assess needs at least one row)."""
+    a = assess(price=np.array([1.0]), origin=np.array(["DE"], dtype=object), postage=np.array([1.0]),
+               tariffs=tariffs if tariffs is not None else (), fx=fx, today=today)
+    return {k: v[:0] for k, v in a.columns().items()}
+
+
+def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
+    """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
+    the rows in ``missing`` become nulls (empty cells); text as a dictionary array."""
+    if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
+        values = np.asarray(v.values, dtype=object)
+        none = np.equal(values, None)
+        codes = np.asarray(v.codes, dtype=np.int32)
+        mask = _or(none[codes], missing) if none.any() else missing
+        words = pa.array(np.where(none, "", values), pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words)
+    if v.dtype.kind == "f":
+        if name in MONEY_COLUMNS:
+            v = _round(v, 2)
+        elif name in FRACTION_COLUMNS:
+            v = _round(v, 4)
+        return pa.array(v, type=pa.float64(), mask=_or(np.isnan(v), missing))
+    if v.dtype.kind == "M":
+        v = v.astype("datetime64[D]")
+        return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
+    if v.dtype.kind == "b":
+        return pa.array(v, type=pa.bool_(), mask=missing)
+    return pa.array(v, type=pa.string(), mask=_or(np.equal(v, None), missing))
+
+
+def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
+    m = a if b is None else a | b
+    return m if m.any() else None
+
+
+def _round(v: np.ndarray, digits: int) -> np.ndarray:
+    """Round for writing, as :func:`calculator.assessment.round_output` does for single estimates
+    (the same function, so a batch row and a single estimate agree to the cent)."""
+    return round_output(v, digits)
+
+
+def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prefix ``'`` to text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR at the start), leaving numbers such as ``-5`` or ``+3.2`` alone."""
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return col
+    arr = _string(col)
+    risky = _FORMULA_START[_first_bytes(arr)]
+    if not risky.any():
+        return arr
+    idx = np.flatnonzero(risky)
+    number = np.asarray(pc.match_substring_regex(arr.take(pa.array(idx)), _NUMBER_LIKE))
+    risky[idx[number]] = False
+    if not risky.any():
+        return arr
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)
+
+
+def _from_pandas(frame) -> pa.Table:
+    import pandas as pd
+
+    arrays = []
+    for i in range(frame.shape[1]):
+        s = frame.iloc[:, i]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        arrays.append(pa.array(s, from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+
+
+def _to_pandas(table: pa.Table, like=None):
+    import pandas as pd
+
+    def types(t: pa.DataType):
+        if pa.types.is_date32(t):
+            return pd.ArrowDtype(pa.date32())
+        return None
+
+    df = table.to_pandas(types_mapper=types)
+    if like is not None and len(df) == len(like):
+        df.index = like.index
+    return df
+
+
+def output_meta(frame, **kwargs):
+    """The empty DataFrame :func:`evaluate_frame` returns for ``frame``'s columns (dask ``meta``)."""
+    return evaluate_frame(frame.iloc[:0], **kwargs)
+
+
+_SPARK_TYPES = {"string": "string", "large_string": "string", "double": "double", "bool": "boolean",
+                "date32[day]": "date", "int64": "bigint", "int32": "int", "float": "float"}
+
+
+def output_ddl(columns: Sequence[str]) -> str:
+    """The Spark schema (DDL) of :func:`evaluate_frame`'s output for text input columns, for
+    ``DataFrame.mapInPandas(..., schema=output_ddl(df.columns))``.
+
+    Examples
+    --------
+    >>> output_ddl(["order_id", "price", "origin"]).split(", ")[:4]
+    ['`order_id` string', '`price` string', '`origin` string', '`recommendation` string']
+    """
+    empty = pa.Table.from_arrays([pa.array([], pa.string()) for _ in columns], names=list(columns))
+    schema = evaluate_table(empty, tariffs=()).schema
+    return ", ".join(f"`{f.name.replace('`', '``')}` {_SPARK_TYPES.get(str(f.type), 'string')}" for f in schema)
