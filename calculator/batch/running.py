@@ -1,26 +1,34 @@
-"""Running a batch: read, evaluate and write chunk by chunk."""
+"""Running a batch: read chunk n+1 and write chunk n-1 while chunk n is evaluated.
+
+Each step's result, or its error, comes back through a :class:`concurrent.futures.Future`, and
+``stop`` (set by a signal handler or another thread) is looked at while waiting for one. Reading
+runs in a daemon thread per chunk rather than a pool: reading standard input can block for ever,
+and Python waits for a pool's threads when it exits. Writing runs in a one-thread pool, so chunks
+are written in the order they were handed over.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import queue
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as _Timeout
 from contextlib import suppress
 from dataclasses import replace
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import pyarrow as pa
 
 from ..errors import InputError
 from .columns import _check_defaults, check_columns
-from .reading import Chunk, DEFAULT_CHUNK_ROWS, Source, read_chunks
+from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summarize
 from .table import _evaluate
-from .writing import Output, _Writer, _format_for, atomic_write
+from .writing import Output, _format_for, _Writer, atomic_write
+
+_T = TypeVar("_T")
 
 
 def run_batch(
@@ -75,26 +83,34 @@ def run_batch(
     check_options(chunk_rows=chunk_rows, decimal=decimal, encoding=encoding, defaults=defaults)
     today = today or _dt.date.today()  # one date for every chunk, even across midnight
     stop = stop or threading.Event()
-    # The input is opened and read in a thread of its own, from now on: it parses (without the
-    # GIL) while the tariffs load and pandas imports, and a stream that stalls (stdin) cannot keep
-    # this thread from seeing `stop`.
-    reader = _ReadAhead(lambda: read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
-                                            chunk_rows=chunk_rows, input_format=input_format), stop)
-    try:
-        tset = _load_tariffs(tariffs, today)
-        info = reader.info()
-        check_columns(info.columns, defaults,
-                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
-        _preload(output_format == "parquet" or info.format == "parquet")
-        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
-        if isinstance(dest, Output):
-            fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, reader.chunks(), _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
-        fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
-        with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, reader.chunks(), _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
-    finally:
-        reader.close()
+    # The input is opened, and its first chunk read, in a thread of its own from now on: it parses
+    # (without the GIL) while the tariffs load and pandas imports, and a stream that stalls (stdin)
+    # cannot keep this thread from seeing `stop`. The header is checked as soon as it is read.
+    opened: Future[tuple[Source, Iterator[Chunk]]] = Future()
+    opened.set_running_or_notify_cancel()
+
+    def open_input() -> Chunk | None:
+        try:
+            info, chunks = read_chunks(source, delimiter=delimiter, decimal=decimal, encoding=encoding,
+                                       chunk_rows=chunk_rows, input_format=input_format)
+        except BaseException as exc:
+            opened.set_exception(exc)
+            raise
+        opened.set_result((info, chunks))
+        return next(chunks, None)
+
+    first = _in_thread(open_input)
+    tset = _load_tariffs(tariffs, today)
+    info, chunks = _result(opened, stop)
+    check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
+    _preload(output_format == "parquet" or info.format == "parquet")
+    run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+    if isinstance(dest, Output):
+        fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
+        return _pipeline(info, first, chunks, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+    fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
+    with atomic_write(dest, inputs=(source,), stop=stop) as out:
+        return _pipeline(info, first, chunks, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
 
 
 def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None = None, encoding: str | None = None,
@@ -134,44 +150,40 @@ def _preload(parquet: bool) -> None:
         import pyarrow.parquet  # noqa: F401
 
 
-#: Output chunks evaluated but not yet written, at most (memory stays flat).
-_IN_FLIGHT = 1
-
-
-def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: threading.Event,
-              tariffs: tuple, fx: Any, today: _dt.date, defaults: Mapping[str, object] | None,
-              progress: Callable[[int], None] | None) -> BatchSummary:
-    """Read (a thread), evaluate (this thread), prepare and write (a thread, in order).
+def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk], writer: _Writer, *,
+              stop: threading.Event, tariffs: tuple, fx: Any, today: _dt.date,
+              defaults: Mapping[str, object] | None, progress: Callable[[int], None] | None) -> BatchSummary:
+    """Evaluate chunk n here while chunk n+1 is read and chunk n-1 written, each in a thread.
 
     pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
     that read and write need the GIL only a few times per chunk, so they do not wait for this
-    one. ``stop`` is looked at between chunks and while waiting.
+    one. At most three chunks are in memory, whatever the size of the file.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     unit = "line" if info.format == "csv" else "row"
     summary = BatchSummary(unit=unit)
     done = ignored = 0
-    # one worker: chunks are written in the order they were handed over
     writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="returncost-write")
-    pending: deque[Future] = deque()
+    written: Future | None = None  # chunk n-1
     ok = False
     try:
-        for chunk in rows:
+        chunk = _result(first, stop)
+        while chunk is not None:
+            reading = _in_thread(lambda: next(chunks, None))  # chunk n+1
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
             if writer.schema is None:
                 writer.start(out)
-            pending.append(writes.submit(writer.write, out))
+            if written is not None:
+                _result(written, stop)  # its error, if any, stops the run here
+            written = writes.submit(writer.write, out)
             summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
             done += chunk.table.num_rows
             if progress is not None:
                 progress(done)
-            while pending and (pending[0].done() or len(pending) > _IN_FLIGHT):
-                _result(pending.popleft(), stop)
-        while pending:
-            _result(pending.popleft(), stop)
+            chunk = _result(reading, stop)
+        if written is not None:
+            _result(written, stop)
         writer.close()
         ok = True
     finally:
@@ -187,92 +199,31 @@ def _pipeline(info: Source, rows: Iterator[Chunk], writer: _Writer, *, stop: thr
     return summary
 
 
-def _result(f: Future, stop: threading.Event) -> Any:
-    """The result of ``f``, looking at ``stop`` while waiting."""
-    from concurrent.futures import TimeoutError as Timeout
+def _in_thread(work: Callable[[], _T]) -> Future[_T]:
+    """Run ``work`` in a daemon thread of its own; its result or its error come through the future.
+    A thread left blocked on standard input when the run stops ends with the process."""
+    f: Future[_T] = Future()
+    f.set_running_or_notify_cancel()
 
+    def run() -> None:
+        try:
+            f.set_result(work())
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the future
+            f.set_exception(exc)
+
+    threading.Thread(target=run, name="returncost-read", daemon=True).start()
+    return f
+
+
+def _result(f: Future[_T], stop: threading.Event) -> _T:
+    """The result of ``f`` (or its error, raised here), looking at ``stop`` while waiting."""
     while True:
         if stop.is_set():
             raise KeyboardInterrupt
         try:
             return f.result(timeout=0.05)
-        except Timeout:
+        except _Timeout:
             continue
-
-
-_END = object()
-
-
-#: Chunks the reader may read ahead: it runs ahead while the tariffs load and pandas imports.
-_READ_AHEAD = 4
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-class _ReadAhead:
-    """The input, opened and read ahead in a thread that starts at once: first its
-    :class:`Source` (:meth:`info`), then its chunks (:meth:`chunks`); the reader's errors are
-    raised in the consumer, who looks at ``stop`` while waiting. A plain daemon thread, not a
-    pool: reading standard input can block for ever, and a pool's threads are waited for when
-    Python exits."""
-
-    def __init__(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]], stop: threading.Event) -> None:
-        self._q: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
-        self._done = threading.Event()
-        self._stop = stop
-        self._info: Source | None = None
-        self._thread = threading.Thread(target=self._run, args=(open_,), name="returncost-read", daemon=True)
-        self._thread.start()
-
-    def _put(self, item: Any) -> bool:
-        while not self._done.is_set():
-            try:
-                self._q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self, open_: Callable[[], tuple[Source, Iterator[Chunk]]]) -> None:
-        try:
-            info, items = open_()
-            if not self._put(info):
-                return
-            for it in items:
-                if not self._put(it):
-                    return
-            self._put(_END)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            self._put(_Failed(exc))
-
-    def _get(self) -> Any:
-        while True:
-            if self._stop.is_set():
-                raise KeyboardInterrupt
-            try:
-                item = self._q.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            if isinstance(item, _Failed):
-                raise item.exc
-            return item
-
-    def info(self) -> Source:
-        if self._info is None:
-            self._info = self._get()
-        return self._info
-
-    def chunks(self) -> Iterator[Chunk]:
-        self.info()
-        while (item := self._get()) is not _END:
-            yield item
-
-    def close(self) -> None:
-        self._done.set()
-        self._thread.join(timeout=0.25)  # a reader blocked on standard input is left behind
 
 
 def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:
