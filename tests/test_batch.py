@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculator import batch
+from calculator.assessment import OUTPUTS
+from calculator.batch import (OUTPUT_SCHEMA, BatchError, BatchSummary, evaluate_frame, evaluate_table, output_ddl,
+                              output_meta, read_chunks, run_batch, summarize)
 from calculator.batch import cells, running, table, writing
-from calculator.batch import (BatchError, BatchSummary, evaluate_frame, output_meta, read_chunks, run_batch,
-                              summarize)
 from calculator.cli import main
 from calculator.errors import InputError, RouteError
+from calculator.formatting import round_output
 from calculator import estimate
 from calculator.units import parse_weight
 
@@ -174,7 +175,7 @@ def test_percentages_dates_and_yes_no(tariffs):
 def test_money_is_rounded_to_cents_and_fractions_to_four_decimals(values, digits):
     """Output values are within half a unit of the last digit, with no more digits than that."""
     v = np.array(values)
-    got = table._round(v, digits)
+    got = round_output(v, digits)
     scale = 10.0 ** digits
     assert np.all(np.abs(got - v) <= 0.5 / scale * (1 + 1e-9) + np.abs(v) * 1e-13)
     assert np.all(np.abs(got * scale - np.round(got * scale)) <= np.abs(got * scale) * 1e-12 + 1e-9)
@@ -357,6 +358,23 @@ def test_a_previous_output_can_be_fed_back(tmp_path, tariffs):
     assert len(a) == len(b) and list(b[0]) == inputs + [f"{o}_input" for o in outputs] + outputs
     assert [r["recommendation_input"] for r in b] == [r["recommendation"] for r in a]
     assert [r["recommendation"] for r in a] == [r["recommendation"] for r in b]
+
+
+def test_the_declared_output_schema_is_what_evaluation_gives(tariffs):
+    """OUTPUT_SCHEMA is declared, not found by evaluating: it must be what a real chunk gives, with
+    evaluated rows, problem rows and no rows at all, and the Spark schema must follow it."""
+    orders = next(read_chunks(DATA / "batch_orders.csv")[1]).table
+    full = evaluate_table(orders, tariffs=tariffs, today=TODAY)
+    empty = evaluate_table(orders.slice(0, 0), tariffs=tariffs, today=TODAY)
+    outputs = pa.schema(list(full.schema)[orders.num_columns:])
+    assert outputs.names == list(OUTPUTS)
+    assert outputs == OUTPUT_SCHEMA and empty.schema == full.schema
+    problems = full.column("problem").to_pylist()
+    assert "" in problems and any(problems)  # both kinds of row were there
+    spark = {pa.string(): "string", pa.float64(): "double", pa.bool_(): "boolean", pa.date32(): "date"}
+    ddl = output_ddl(["order_id", "margin", "price"])
+    assert ddl.split(", ")[:3] == ["`order_id` string", "`margin_input` string", "`price` string"]
+    assert ddl.split(", ")[3:] == [f"`{f.name}` {spark[f.type]}" for f in full.schema][orders.num_columns:]
 
 
 def test_duplicate_input_columns_are_refused(tmp_path, capsys):

@@ -20,15 +20,22 @@ distinct values (units, currency symbols) or over rows the CSV parser rejected.
 from __future__ import annotations
 
 from .columns import BatchError, check_columns
-from .reading import _STDIN_NAMES, DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks, stdin
+from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks, stdin
 from .running import check_options, run_batch
+from .schema import OUTPUT_SCHEMA, output_ddl
 from .summary import MONEY_RECOVERED, BatchSummary, summarize
-from .table import evaluate_frame, evaluate_table, output_ddl, output_meta
-from .writing import BatchWarning, Output, _format_for, atomic_write
+from .table import evaluate_frame, evaluate_table, output_meta
+from .writing import BatchWarning, Output, atomic_write
+
+# Private names the command line imports from here (calculator/cli_batch.py); kept until it uses
+# public ones.
+from .reading import _STDIN_NAMES  # noqa: F401
+from .writing import _format_for  # noqa: F401
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "MONEY_RECOVERED",
+    "OUTPUT_SCHEMA",
     "BatchError",
     "BatchSummary",
     "BatchWarning",

@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..assessment import round_output, FRACTION_COLUMNS, MONEY_COLUMNS, assess
+from ..assessment import assess
 from ..inputs import Coded
 from ._arrow import _code, _contiguous, _empty_rows, _encode, _first_bytes, _lengths, _quote, _string, _texts
 from .cells import _EXAMPLE, _as_floats, _check_symbols, _parse_bool, _parse_dates, _parse_numbers, _usable
+from .schema import OUTPUT_SCHEMA, kept_names, output_arrays
 from .columns import _FIELD, _NUMERIC_KINDS, _clean_text, _default_date, _default_number, check_columns
 
 
@@ -280,33 +281,13 @@ def _evaluate(
         for k in _ANSWERS:
             huge |= np.isinf(np.asarray(results[k], dtype=np.float64))
         probs.add(huge, "the amounts are too large to compute with; check the price and the postage")
+        results["problem"] = probs.coded()
     else:
-        results = _result_template(today, tariffs, fx)
-    results["problem"] = probs.coded()
+        results = None
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
-
-    out_names = list(results)  # never an input's name (assessment.OUTPUTS), so inputs pass through
-    arrays = [_contiguous(c) for c in table.columns]
-    arrays += [_result_array(k, v, None if k == "problem" else missing) for k, v in results.items()]
-    return pa.Table.from_arrays(arrays, names=_kept_names(names, out_names) + out_names)
-
-
-def _kept_names(names: Sequence[str], outputs: Sequence[str]) -> list[str]:
-    """The input columns' names in the output: one named like an output (``margin``, ``problem``,
-    the results of an earlier run) is kept as ``margin_input`` (``margin_input2``, ... if taken)."""
-    clash = set(outputs)
-    taken = clash | set(names)
-    kept = []
-    for nm in names:
-        if nm in clash:
-            new, k = f"{nm}_input", 2
-            while new in taken:
-                new, k = f"{nm}_input{k}", k + 1
-            taken.add(new)
-            nm = new
-        kept.append(nm)
-    return kept
+    arrays = [_contiguous(c) for c in table.columns] + output_arrays(results, missing)
+    return pa.Table.from_arrays(arrays, names=kept_names(names) + OUTPUT_SCHEMA.names)
 
 
 def _in_range(values: np.ndarray, bad: np.ndarray, c: pa.Array, label: str, f: Any,
@@ -350,48 +331,6 @@ def _codes_per_row(encoded: Mapping[str, tuple[np.ndarray, np.ndarray]], inputs:
     else:
         codes, idx = [_code(str(inputs.get(name, ""))) or default], np.zeros(n, np.intp)
     return np.array(codes, dtype=f"U{max(3, *map(len, codes))}")[idx]
-
-
-def _result_template(today: _dt.date | None, tariffs, fx) -> dict[str, np.ndarray]:
-    """Output columns with their dtypes for zero rows (assess needs at least one row)."""
-    a = assess(price=np.array([1.0]), origin=np.array(["DE"], dtype=object), postage=np.array([1.0]),
-               tariffs=tariffs if tariffs is not None else (), fx=fx, today=today)
-    return {k: v[:0] for k, v in a.columns().items()}
-
-
-def _result_array(name: str, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
-    """One output column for writing: money to cents, fractions to 4 decimals; NaN, NaT, None and
-    the rows in ``missing`` become nulls (empty cells); text as a dictionary array."""
-    if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
-        values = np.asarray(v.values, dtype=object)
-        none = np.equal(values, None)
-        codes = np.asarray(v.codes, dtype=np.int32)
-        mask = _or(none[codes], missing) if none.any() else missing
-        words = pa.array(np.where(none, "", values), pa.string())
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words)
-    if v.dtype.kind == "f":
-        if name in MONEY_COLUMNS:
-            v = _round(v, 2)
-        elif name in FRACTION_COLUMNS:
-            v = _round(v, 4)
-        return pa.array(v, type=pa.float64(), mask=_or(np.isnan(v), missing))
-    if v.dtype.kind == "M":
-        v = v.astype("datetime64[D]")
-        return pa.array(v, type=pa.date32(), mask=_or(np.isnat(v), missing))
-    if v.dtype.kind == "b":
-        return pa.array(v, type=pa.bool_(), mask=missing)
-    return pa.array(v, type=pa.string(), mask=_or(np.equal(v, None), missing))
-
-
-def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
-    m = a if b is None else a | b
-    return m if m.any() else None
-
-
-def _round(v: np.ndarray, digits: int) -> np.ndarray:
-    """Round for writing, as :func:`calculator.assessment.round_output` does for single estimates
-    (the same function, so a batch row and a single estimate agree to the cent)."""
-    return round_output(v, digits)
 
 
 def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -440,21 +379,3 @@ def _to_pandas(table: pa.Table, like=None):
 def output_meta(frame, **kwargs):
     """The empty DataFrame :func:`evaluate_frame` returns for ``frame``'s columns (dask ``meta``)."""
     return evaluate_frame(frame.iloc[:0], **kwargs)
-
-
-_SPARK_TYPES = {"string": "string", "large_string": "string", "double": "double", "bool": "boolean",
-                "date32[day]": "date", "int64": "bigint", "int32": "int", "float": "float"}
-
-
-def output_ddl(columns: Sequence[str]) -> str:
-    """The Spark schema (DDL) of :func:`evaluate_frame`'s output for text input columns, for
-    ``DataFrame.mapInPandas(..., schema=output_ddl(df.columns))``.
-
-    Examples
-    --------
-    >>> output_ddl(["order_id", "price", "origin"]).split(", ")[:4]
-    ['`order_id` string', '`price` string', '`origin` string', '`recommendation` string']
-    """
-    empty = pa.Table.from_arrays([pa.array([], pa.string()) for _ in columns], names=list(columns))
-    schema = evaluate_table(empty, tariffs=()).schema
-    return ", ".join(f"`{f.name.replace('`', '``')}` {_SPARK_TYPES.get(str(f.type), 'string')}" for f in schema)
