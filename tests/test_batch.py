@@ -618,10 +618,26 @@ def test_summaries_of_partitions_add_up(tmp_path, tariffs):
     assert parts.rows == whole.rows and parts.problem_rows == whole.problem_rows
     assert parts.recommendations == whole.recommendations
     assert parts.first_problems == whole.first_problems
+    # the run groups by what the evaluation read, summarize() by what the table says: the same
+    assert {k: v[0] for k, v in parts.groups.items()} == {k: v[0] for k, v in whole.groups.items()}
     a, b = parts.totals()["eur"], whole.totals()["eur"]
     assert a["currencies_without_rate"] == b["currencies_without_rate"] == ["KZT"]
     for key in ("orders", "recommended", "always_return", "always_partial_refund"):
         assert a[key] == pytest.approx(b[key])
+
+
+def test_a_run_summary_groups_by_the_codes_the_evaluation_read(tmp_path, tariffs):
+    """Origin and currency as the evaluation read them: trimmed, upper case, the default where no
+    column gives them; summarize() of the written table finds the same groups."""
+    src = write(tmp_path, "price,origin,postage,reason\n30, de ,6,damaged\n40,DE,6,damaged\n50,fr,6,wrong_item\n"
+                          "x,fr,6,damaged\n")
+    s = run_batch(src, tmp_path / "o.csv", tariffs=tariffs, today=TODAY, defaults={"currency": "EUR"})
+    assert {(o, c) for o, c, _ in s.groups} == {("DE", "EUR"), ("FR", "EUR")}
+    assert sum(v[0] for v in s.groups.values()) == 3 and s.problem_rows == 1
+    out = pd.read_csv(tmp_path / "o.csv", dtype={"origin": str, "problem": str}, keep_default_na=False, na_values=[""])
+    again = summarize(out, defaults={"currency": "EUR"})
+    assert again.groups.keys() == s.groups.keys()
+    assert [v[0] for v in again.groups.values()] == [v[0] for v in s.groups.values()]
 
 
 # --------------------------------------------------------------------------------------------

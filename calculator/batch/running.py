@@ -24,8 +24,8 @@ import pyarrow as pa
 from ..errors import InputError
 from .columns import _check_defaults, check_columns
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
-from .summary import BatchSummary, summarize
-from .table import _evaluate
+from .summary import BatchSummary, summary_of
+from .table import Evaluated, evaluate
 from .writing import Output, _format_for, _Writer, atomic_write
 
 _T = TypeVar("_T")
@@ -173,11 +173,11 @@ def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk]
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
             if writer.schema is None:
-                writer.start(out)
+                writer.start(out.table)
             if written is not None:
                 _result(written, stop)  # its error, if any, stops the run here
-            written = writes.submit(writer.write, out)
-            summary = summary + summarize(out, lines=chunk.lines, defaults=defaults, unit=unit)
+            written = writes.submit(writer.write, out.table)
+            summary = summary + summary_of(out, chunk.lines, unit)
             done += chunk.table.num_rows
             if progress is not None:
                 progress(done)
@@ -226,6 +226,6 @@ def _result(f: Future[_T], stop: threading.Event) -> _T:
             continue
 
 
-def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> pa.Table:
+def _evaluate_chunk(table: pa.Table, **kwargs: Any) -> Evaluated:
     """The per-chunk step of :func:`run_batch` (a seam for tests); the writer finishes the table."""
-    return _evaluate(table, **kwargs)
+    return evaluate(table, **kwargs)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from ..inputs import groups as group_rows
 from ._arrow import _code, _contiguous, _encode, _text_lengths
 from .columns import _FIELD, _match_columns
-from .table import _from_pandas, _rates
+from .table import Evaluated, _from_pandas, _rates
 
 
 _OPTIONS = ("return", "partial_keep", "partial_resell", "keep")
@@ -157,6 +156,10 @@ MONEY_RECOVERED = (
 )
 
 
+#: Distinct codes, and each evaluated row's index into them.
+Codes = tuple[np.ndarray, np.ndarray]
+
+
 def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapping[str, object] | None = None,
               unit: str = "row") -> BatchSummary:
     """The :class:`BatchSummary` of one output chunk (a DataFrame from :func:`evaluate_frame`, or
@@ -177,35 +180,62 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     (2, 1, ((2, "price: 'x' is not a number; write e.g. 12.99"),), 1)
     """
     t = frame_or_table if isinstance(frame_or_table, pa.Table) else _from_pandas(frame_or_table)
+    bad = _text_lengths(_contiguous(t.column("problem"))) > 0 if t.num_rows else np.zeros(0, bool)
+    ok = np.flatnonzero(~bad)
+    cols = _match_columns(t.column_names, "header") if ok.size else {}
+    defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
+
+    def codes(name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct codes of the evaluated rows and each one's index into them."""
+        d = _code(str(defaults.get(name, _FIELD[name].default) or ""))
+        if name not in cols:
+            return np.array([d]), np.zeros(len(ok), np.intp)
+        words, idx = _encode(t.column(cols[name]), _code, d)
+        labels, remap = np.unique(words.astype(str), return_inverse=True)
+        return labels, remap.ravel()[idx[ok]]
+
+    return _summary(t, bad, codes("origin") if ok.size else None, codes("currency") if ok.size else None,
+                    lines, unit)
+
+
+def summary_of(evaluated: Evaluated, lines: np.ndarray, unit: str) -> BatchSummary:
+    """The :class:`BatchSummary` of a chunk as :func:`~calculator.batch.table.evaluate` decided it:
+    origin and currency are those the evaluation read, not read again from the table."""
+    ok = ~evaluated.problem
+
+    def codes(per_row: np.ndarray) -> Codes | None:
+        if not ok.any():
+            return None
+        labels, idx = np.unique(per_row[ok], return_inverse=True)
+        return labels, idx.ravel()
+
+    return _summary(evaluated.table, evaluated.problem, codes(evaluated.origin), codes(evaluated.currency),
+                    lines, unit)
+
+
+
+def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes | None,
+             lines: np.ndarray | None, unit: str) -> BatchSummary:
+    """Counts and money sums of an output table whose rows with a problem are ``bad``, grouped by
+    the evaluated rows' origin and currency (distinct codes, and each evaluated row's index)."""
     n = t.num_rows
     if lines is None:
         lines = np.arange(1, n + 1)
-    problem = _contiguous(t.column("problem")) if n else pa.array([], pa.string())
-    bad = _text_lengths(problem) > 0 if n else np.zeros(0, bool)
     shown = np.flatnonzero(bad)[: BatchSummary.KEEP_PROBLEMS]
+    problem = t.column("problem")
     first = tuple(zip(lines[shown].tolist(), problem.take(pa.array(shown, pa.int64())).to_pylist()))
-    if not n or bad.all():
+    if origin is None or currency is None:  # no row was evaluated
         return BatchSummary(rows=n, problem_rows=int(bad.sum()), first_problems=first, unit=unit)
-    cols = _match_columns(t.column_names, "header")
-    defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
     ok = np.flatnonzero(~bad)
-
-    def codes(name: str, column: pa.Array | pa.ChunkedArray | None, clean: Callable[[str], str]):
-        d = clean(str(defaults.get(name, _FIELD[name].default if name in _FIELD else "") or ""))
-        if column is None:
-            return np.array([d], dtype=object), np.zeros(len(ok), np.intp)
-        words, idx = _encode(column, clean, d)
-        labels, remap = np.unique(words.astype(str), return_inverse=True)
-        return labels.astype(object), remap.ravel()[idx[ok]]
-
-    o_lab, o_idx = codes("origin", t.column(cols["origin"]) if "origin" in cols else None, _code)
-    c_lab, c_idx = codes("currency", t.column(cols["currency"]) if "currency" in cols else None, _code)
-    r_lab, r_idx = codes("recommendation", t.column("recommendation"), str.strip)
+    (o_lab, o_idx), (c_lab, c_idx) = origin, currency
+    r_lab, r_idx = _encode(t.column("recommendation"), str.strip)
+    r_idx = r_idx[ok]
     ev = np.stack([np.asarray(t.column(f"ev_{o}").to_numpy(), dtype=np.float64)[ok] for o in _OPTIONS])
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
     best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    uniq, inv = group_rows(key, len(o_lab) * len(c_lab) * len(r_lab))
+    uniq, inv = np.unique(key, return_inverse=True)
+    inv = inv.ravel()
     cnt = np.bincount(inv, minlength=len(uniq))
     # a blanket policy cannot take an option that is closed for an order: that order is kept
     keep = ev[_OPTIONS.index("keep")]

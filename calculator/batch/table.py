@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -144,9 +145,9 @@ def evaluate_table(
     spreadsheet_safe: bool = False,
 ) -> pa.Table:
     """Decide every order of ``table`` (a :class:`pyarrow.Table`); see :func:`evaluate_frame`."""
-    out = _evaluate(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
-                    problems=problems)
-    return _finish(out, spreadsheet_safe)
+    out = evaluate(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
+                   problems=problems)
+    return _finish(out.table, spreadsheet_safe)
 
 
 def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
@@ -168,7 +169,19 @@ def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _evaluate(
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Evaluated:
+    """A chunk as :func:`evaluate` decided it: the output table (text outputs with few distinct
+    values, and the problem texts, still dictionary arrays: the writer decodes them), and what
+    the evaluation read that the summary needs."""
+
+    table: pa.Table
+    problem: np.ndarray  # bool per row: not evaluated
+    origin: np.ndarray  # ISO code per row, as the evaluation read it (defaults applied)
+    currency: np.ndarray  # ISO code of the order currency per row
+
+
+def evaluate(
     table: pa.Table,
     *,
     tariffs: Iterable[Any] | None,
@@ -177,10 +190,8 @@ def _evaluate(
     defaults: Mapping[str, object] | None,
     decimal: str,
     problems: Sequence[str] | np.ndarray | None,
-) -> pa.Table:
-    """:func:`evaluate_table` up to writing: text outputs with few distinct values (and the problem
-    texts) stay dictionary arrays, decoded by :func:`_finish` (in the batch, in the writer's
-    thread)."""
+) -> Evaluated:
+    """:func:`evaluate_table` up to writing (in the batch, the writer's thread finishes the table)."""
     n = table.num_rows
     names = list(table.column_names)
     fx = _rates(fx)
@@ -272,8 +283,10 @@ def _evaluate(
 
     # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
     # problem text, which marks them as not evaluated.
+    origin = currency = np.zeros(0, "U2")
     if n:
         a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text)
+        origin, currency = a.values["origin"], a.values["currency"]
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
         # an answer is a number: a row whose amounts overflow gets a problem, not an infinite EV
@@ -287,7 +300,8 @@ def _evaluate(
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
     arrays = [_contiguous(c) for c in table.columns] + output_arrays(results, missing)
-    return pa.Table.from_arrays(arrays, names=kept_names(names) + OUTPUT_SCHEMA.names)
+    return Evaluated(table=pa.Table.from_arrays(arrays, names=kept_names(names) + OUTPUT_SCHEMA.names),
+                     problem=probs.any, origin=origin, currency=currency)
 
 
 def _in_range(values: np.ndarray, bad: np.ndarray, c: pa.Array, label: str, f: Any,
