@@ -96,18 +96,18 @@ def test_golden_rows_in_order_with_named_problems():
     ("1 450 g", 1450.0), ("  300  ", 300.0), ("2.5 lbs", parse_weight("2.5lb")), ("", math.nan),
 ])
 def test_weights_with_units(text, grams):
-    p = cells._parse_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
+    p = cells.read_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
     assert not p.bad[0]
     assert p.values[0] == grams or (math.isnan(grams) and math.isnan(p.values[0]))
 
 
-@given(st.decimals(min_value=0, max_value=100000, places=3, allow_nan=False),
+@given(st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False),
        st.sampled_from(["g", "kg", "oz", "lb", " g", " kg"]))
 @settings(max_examples=200, deadline=None)
 def test_vectorized_weights_equal_parse_weight(value, unit):
     """Band limits are inclusive: the batch must read 1.1 kg as exactly 1100 g, like the CLI."""
     text = f"{value}{unit}"
-    p = cells._parse_numbers(pa.array([text]), "weight_g", "weight", ".")
+    p = cells.read_numbers(pa.array([text]), "weight_g", "weight", ".")
     assert p.values[0] == parse_weight(text)
 
 
@@ -117,17 +117,18 @@ def test_vectorized_weights_equal_parse_weight(value, unit):
     ("1.450", ".", 1.45), ("1,450", ",", 1.45), ("−5", ".", -5.0), ("1,234,567", ".", 1234567.0),
 ])
 def test_decimal_marks_and_thousands_separators(text, decimal, value):
-    p = cells._parse_numbers(pa.array([text]), "price", "money", decimal)
+    p = cells.read_numbers(pa.array([text]), "price", "money", decimal)
     assert not p.bad[0] and p.values[0] == value
 
 
 @pytest.mark.parametrize("text, decimal, words", [
     ("1,200", ".", "ambiguous"), ("1.200", ",", "ambiguous"), ("abc", ".", "is not a number"),
-    ("nan", ".", "is not a number"), ("inf", ".", "is not a number"), ("12 stone", ".", "unknown unit 'stone'"),
-    ("1e400", ".", "is not a number"), ("1.2.3", ".", "is not a number"), ("--5", ".", "is not a number"),
+    ("nan", ".", "is not a finite number"), ("inf", ".", "is not a finite number"),
+    ("12 stone", ".", "unknown weight unit 'stone'"), ("1e400", ".", "is not a finite number"),
+    ("1.2.3", ".", "is not a number"), ("--5", ".", "is not a number"),
 ])
 def test_numbers_that_are_refused_say_why(text, decimal, words):
-    p = cells._parse_numbers(pa.array([text]), "weight_g", "weight", decimal)
+    p = cells.read_numbers(pa.array([text]), "weight_g", "weight", decimal)
     assert p.bad[0] and math.isnan(p.values[0])
     assert p.text[0].startswith("weight_g: ") and words in p.text[0]
 

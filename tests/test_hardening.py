@@ -352,7 +352,7 @@ def test_infinite_amounts_are_refused_in_csv_and_parquet(tmp_path, tariffs):
     csv_in = write(tmp_path, "price,currency,origin,postage,reason\ninf,EUR,DE,6,damaged\n1e999,EUR,DE,6,damaged\n")
     run_batch(csv_in, tmp_path / "d.csv", tariffs=tariffs, today=TODAY)
     assert [r["problem"] for r in rows_of(tmp_path / "d.csv")] == [
-        "price: 'inf' is not a number; write e.g. 12.99", "price: '1e999' is not a number; write e.g. 12.99"]
+        "price: 'inf' is not a finite number; write e.g. 12.99", "price: '1e999' is not a finite number; write e.g. 12.99"]
 
 
 def test_an_answer_that_overflows_is_a_problem_and_the_summary_stays_json(tmp_path, monkeypatch, capsys):

@@ -1,8 +1,19 @@
-"""The column engine: cells as people write them (numbers with units and signs, yes/no, dates) read a column at a time."""
+"""The column engine: CSV cells as people write them, read a column at a time.
+
+The grammar is :mod:`calculator.units`: its number forms, units, currency signs, yes/no words,
+date forms and the words of each refusal. This module reads it with :mod:`pyarrow.compute`, and
+accepts and refuses exactly what the value engine there (:func:`~calculator.units.read_number`,
+:func:`~calculator.units.read_date`, :func:`~calculator.units.read_yes_no`) accepts and refuses,
+with the same words (``tests/test_grammar.py`` runs every example through both).
+
+A plain number (``12.5``, ``-3``, ``1e5``) is read by one cast of the column; only cells with other
+bytes (units, signs, separators) go through the regular expressions. Python loops run over the
+distinct units and signs of a column, and over the rare cell whose digits are too many to scale
+exactly in floating point; never over rows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,339 +21,284 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..units import _ALIASES, CM_PER, GRAMS_PER, NO_WORDS, YES_WORDS
-from ._arrow import _lengths, _quote, _rows_with, _string, _texts
-
-
-def _ratio(d: Decimal) -> tuple[int, int]:
-    """``d`` as (integer, power of ten): 28.349523125 → (28349523125, 9)."""
-    sign, digits, exp = d.normalize().as_tuple()
-    num = int("".join(map(str, digits)))
-    return (num * 10**exp, 0) if exp >= 0 else (num, -exp)
-
-
-def _unit_table(base: Mapping[str, Decimal]) -> dict[str, tuple[int, int]]:
-    """unit and its aliases → (multiplier, power of ten), exact."""
-    table = {u: _ratio(f) for u, f in base.items()}
-    table.update({alias: table[u] for alias, u in _ALIASES.items() if u in base})
-    return table
-
-
-#: Units a cell may carry, by kind of input, with the spellings calculator.units accepts on the
-#: command line (450g, 0.45 кг, 8 oz, 24in).
-_UNITS: dict[str, dict[str, tuple[int, int]]] = {
-    "weight": _unit_table(GRAMS_PER),
-    "length": _unit_table(CM_PER),
-    "fraction": {"%": (1, 2)},
-    "number": {"h": (1, 0), "hr": (1, 0), "hrs": (1, 0), "hour": (1, 0), "hours": (1, 0), "ч": (1, 0)},
-    "int": {},
-}
-
-
-_UNIT_HELP = {
-    "weight": "use g, kg, oz or lb", "length": "use mm, cm, m or in", "fraction": "write e.g. 0.4 or 40%",
-    "number": "write hours, e.g. 0.5", "int": "write a whole number",
-}
-
-
-_EXAMPLE = {
-    "weight": "450, 450 g or 1.2 kg", "length": "30 or 30 cm", "money": "12.99", "fraction": "0.4 or 40%",
-    "number": "0.5", "int": "2",
-}
-
-
-#: Currency symbols accepted next to an amount: symbol → (the currency it names when the row does
-#: not say, or None if ambiguous; every currency it may stand for).
-_DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
-
-
-_SYMBOLS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "$": ("USD", _DOLLARS), "us$": ("USD", ("USD",)), "€": ("EUR", ("EUR",)), "£": ("GBP", ("GBP",)),
-    "₽": ("RUB", ("RUB",)), "руб": ("RUB", ("RUB",)), "р": ("RUB", ("RUB",)), "₴": ("UAH", ("UAH",)),
-    "грн": ("UAH", ("UAH",)), "₸": ("KZT", ("KZT",)), "тг": ("KZT", ("KZT",)), "br": ("BYN", ("BYN",)),
-    "zł": ("PLN", ("PLN",)), "kč": ("CZK", ("CZK",)), "₺": ("TRY", ("TRY",)), "₹": ("INR", ("INR",)),
-    "元": ("CNY", ("CNY",)), "¥": (None, ("CNY", "JPY")), "kr": (None, ("SEK", "NOK", "DKK", "ISK")),
-}
-
-
-_TRUE, _FALSE = YES_WORDS, NO_WORDS
-
-
-_QUANTITY = (
-    r"^(?P<s1>[+-]?)\s*(?P<pre>[^\d\s.,+-]*)\s*(?P<s2>[+-]?)\s*"
-    r"(?P<num>\d(?:[\d .,'’]*\d)?[.,]?|[.,]\d+)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$"
-)
-
-
-def _normalise_number(num: pa.Array, decimal: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """Digits with group separators → ``1234.5``; returns (text, ambiguous, bad)."""
-    other = "." if decimal == "," else ","
-    grouped = pc.match_substring_regex(num, r"[ '’]")
-    num_g = pc.replace_substring_regex(num, r"[ '’]", "")
-    bad = np.asarray(grouped) & ~np.asarray(pc.match_substring_regex(num, r"^\d{1,3}(?:[ '’]\d{3})+(?:[.,]\d*)?$"))
-    single = np.asarray(pc.match_substring_regex(num_g, r"^\d*[.,]\d*$"))
-    sep_other = np.asarray(pc.match_substring(num_g, other))
-    three = np.asarray(pc.match_substring_regex(num_g, r"^[1-9]\d{0,2}[.,]\d{3}$"))
-    ambiguous = single & sep_other & three & ~np.asarray(grouped)
-    comma_groups = np.asarray(pc.match_substring_regex(num_g, r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")) & ~single
-    dot_groups = np.asarray(pc.match_substring_regex(num_g, r"^\d{1,3}(?:\.\d{3})+(?:,\d*)?$")) & ~single
-    plain = np.asarray(pc.match_substring_regex(num_g, r"^\d+$"))
-    bad |= ~(single | comma_groups | dot_groups | plain)
-    out = pc.if_else(pa.array(comma_groups), pc.replace_substring(num_g, ",", ""), num_g)
-    out = pc.if_else(pa.array(dot_groups), pc.replace_substring(out, ".", ""), out)
-    out = pc.replace_substring(out, ",", ".")
-    return out, ambiguous & ~bad, bad
-
-
-def _exact(digits: pa.Array, ratio: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``digits`` ("1234.5") times ratio / 10**power, rounded once (as calculator.units does)."""
-    point = np.asarray(pc.find_substring(digits, "."))
-    length = np.asarray(pc.utf8_length(digits))
-    scale = np.where(point >= 0, length - point - 1, 0)
-    mant_text = pc.replace_substring(digits, ".", "")
-    too_long = np.asarray(pc.utf8_length(mant_text)) > 15
-    mant_text = pc.if_else(pa.array(too_long), "0", mant_text)
-    mant = pc.cast(mant_text, pa.int64()).to_numpy(zero_copy_only=False)
-    value = mant.astype(np.float64) * ratio / np.power(10.0, scale + power)
-    # exact while mantissa x ratio fits in 53 bits; beyond (huge weights in oz), Decimal per row
-    for i in np.flatnonzero(mant.astype(np.float64) * ratio >= 2.0**53):
-        value[i] = float(Decimal(int(mant[i])) * Decimal(int(ratio[i])).scaleb(-int(scale[i] + power[i])))
-    return value, too_long
+from ..units import (COMMA_GROUPS, DATE_FORMS, DIGITS, EXAMPLES, GROUP_SEPARATORS, GROUPED, MESSAGES, MINUS_SIGNS,
+                     NO_WORDS, NOT_FINITE, ONE_MARK, PLAIN_NUMBER, POINT_GROUPS, QUANTITY, SPACES, THREE_AFTER_MARK, TIME_OF_DAY,
+                     UNIT_HELP, UNIT_NOUNS, UNITS, YES_WORDS, is_sign, scaled, shown_sign, signs_disagree)
+from ._arrow import fill, lengths, quote, rows_with, string
 
 
 @dataclass(slots=True, eq=False)
-class _Parsed:
-    values: np.ndarray  # float64, NaN where empty or bad
-    bad: np.ndarray  # bool: the row has a problem text in `text`
-    text: np.ndarray | None = None  # object: problem texts for `bad` rows (None: no bad row)
-    symbol_rows: np.ndarray | None = None  # money only: rows written with a currency sign or code ...
-    symbol: np.ndarray | None = None  # ... and that sign, lower case (object)
+class Numbers:
+    """A column of numbers as read: ``values`` (NaN where empty or refused), ``bad`` (refused),
+    the refusals' texts, and for money the currency sign written in each cell ("" none)."""
 
-    def note(self, rows: np.ndarray, texts: np.ndarray | str) -> None:
-        """Problem texts for ``rows`` (a mask or indices)."""
+    values: np.ndarray
+    bad: np.ndarray
+    text: np.ndarray | None = None  # object, "" where fine; None while no cell is refused
+    signs: np.ndarray | None = None  # object; None while no cell has a sign
+
+    @classmethod
+    def empty(cls, n: int) -> Numbers:
+        return cls(values=np.full(n, np.nan), bad=np.zeros(n, bool))
+
+    def refuse(self, rows: np.ndarray, texts: np.ndarray | str) -> None:
+        """Refuse the cells at ``rows`` (a mask or indices) with ``texts``."""
         if self.text is None:
             self.text = np.full(len(self.values), "", dtype=object)
         self.text[rows] = texts
+        self.bad[rows] = True
+        self.values[rows] = np.nan
+
+    def sign(self, rows: np.ndarray, signs: np.ndarray | str) -> None:
+        if self.signs is None:
+            self.signs = np.full(len(self.values), "", dtype=object)
+        self.signs[rows] = signs
 
 
-#: Bytes a plain number ("12.5", "-3", "1e5") is made of; a cell with any other byte is read by
-#: the regular expressions (units, currency signs, separators), a cell without by one cast.
+#: Bytes a plain number is made of; a cell with any other byte is read by the regular expressions.
+#: With a decimal comma the comma is plain and a point may be a thousands separator ("1.450").
 _PLAIN_BYTES = np.zeros(256, bool)
 _PLAIN_BYTES[np.frombuffer(b"0123456789.+-eE", np.uint8)] = True
+_OTHER_BYTES = {".": ~_PLAIN_BYTES, ",": ~_PLAIN_BYTES}
+_OTHER_BYTES[","][[ord(","), ord(".")]] = [False, True]
+
+_OTHER_SPACES = f"[{SPACES.replace(' ', '')}]"
+_ALL_DIGITS = "".join(DIGITS.values())
+_GROUP_CHARS = f"[{GROUP_SEPARATORS}]"
+def _ratio(factor: Decimal) -> tuple[int, int]:
+    """A unit's factor as (integer, power of ten): 28.349523125 → (28349523125, 9)."""
+    _, digits, exponent = factor.normalize().as_tuple()
+    return int("".join(map(str, digits))) * 10 ** max(exponent, 0), max(-exponent, 0)
 
 
-#: Bytes that send a cell to the regular expressions, by decimal mark: with a decimal comma the
-#: comma is plain and a point may be a thousands separator ("1.450").
-_ODD_BYTES = {".": ~_PLAIN_BYTES, ",": ~_PLAIN_BYTES}
-_ODD_BYTES[","][[ord(","), ord(".")]] = [False, True]
+_RATIOS = {kind: {u: _ratio(f) for u, f in units.items()} for kind, units in UNITS.items()}
 
-
-def _cast_floats(a: pa.Array, keep: np.ndarray) -> np.ndarray:
-    """The cells of ``a`` where ``keep`` cast to float64 (NaN elsewhere): the other cells are hidden
-    behind a new validity bitmap, not copied out."""
-    bits = np.packbits(np.concatenate([np.zeros(a.offset, bool), keep]), bitorder="little")
-    bufs = a.buffers()
-    masked = pa.Array.from_buffers(a.type, len(a), [pa.py_buffer(bits), bufs[1], bufs[2]], offset=a.offset)
-    return pc.cast(masked, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
-
-
-def _parse_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> _Parsed:
-    """Numbers as people type them, vectorized: plain numbers by one cast; units, currency
-    symbols, decimal commas and thousands separators by regular expressions over the rest."""
+def read_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> Numbers:
+    """A text column of numbers of ``kind`` (see :func:`calculator.units.read_number`)."""
     n = len(col)
-    col = _string(col)
-    given = _lengths(col) > 0  # null and "" are not given
-    cast_from = col
-    slow = given & _rows_with(col, _ODD_BYTES[decimal])
-    if decimal == ",":  # "12,99" → 12.99 by the cast (a "." may be a thousands separator: slow)
-        cast_from = pc.replace_substring(col, ",", ".")
+    col = string(col)
+    given = lengths(col) > 0  # null and "" are not given
+    slow = given & rows_with(col, _OTHER_BYTES[decimal])
+    cast_from = pc.replace_substring(col, ",", ".") if decimal == "," else col
     try:
-        values = _cast_floats(cast_from, given & ~slow)
-    except pa.ArrowInvalid:  # digits and signs that are no number ("1.2.3", "-"): the rest decide
-        plain = pc.match_substring_regex(cast_from, r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
-        slow |= given & ~np.asarray(pc.fill_null(plain, False))
-        values = _cast_floats(cast_from, given & ~slow)
-    p = _Parsed(values=values, bad=np.zeros(n, bool))
-    finite_bad = (np.isinf(values) | np.isnan(values)) & ~slow & given
-    # "1e999" casts to inf without complaint; it is not an amount
-    if finite_bad.any():
-        values[finite_bad] = np.nan
-        p.bad |= finite_bad
-        p.note(finite_bad, _texts(f"{name}: ", _quote(col.filter(pa.array(finite_bad))),
-                                  f" is not a number; write e.g. {_EXAMPLE[kind]}"))
+        values = _cast(cast_from, given & ~slow, given)
+    except pa.ArrowInvalid:  # plain bytes that are no plain number ("1.2.3", "-"): the grammar decides
+        plain = np.asarray(pc.fill_null(pc.match_substring_regex(cast_from, f"^{PLAIN_NUMBER}$"), False))
+        slow |= given & ~plain
+        values = _cast(cast_from, given & ~slow, given)
+    p = Numbers(values=values, bad=np.zeros(n, bool))
+    infinite = ~np.isfinite(values) & given & ~slow  # "1e999" casts to inf; it is not an amount
+    if infinite.any():
+        p.refuse(infinite, fill(MESSAGES["not_finite"], name=name, value=quote(col.filter(pa.array(infinite))),
+                                example=EXAMPLES[kind]))
     if slow.any():
-        _parse_slow(p, col, np.flatnonzero(slow), name, kind, decimal)
+        _read_quantities(p, col, np.flatnonzero(slow), name, kind, decimal)
     return p
 
 
-def _parse_slow(p: _Parsed, col: pa.Array, idx: np.ndarray, name: str, kind: str, decimal: str) -> None:
-    """Cells at ``idx`` with units, currency signs, separators or no number at all."""
+def _cast(col: pa.Array, keep: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """The cells at ``keep`` as float64, NaN elsewhere (cells not given are null or "")."""
+    if not (np.array_equal(keep, given) and col.null_count == len(col) - np.count_nonzero(given)):
+        col = pc.if_else(pa.array(keep), col, pa.scalar(None, col.type))
+    return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+
+
+def _read_quantities(p: Numbers, col: pa.Array, idx: np.ndarray, name: str, kind: str, decimal: str) -> None:
+    """The cells at ``idx``: units, currency signs, separators, or no number at all."""
     raw = col.take(pa.array(idx))
-    s = pc.replace_substring_regex(raw, "[\u00a0\u202f\u2009]", " ")
-    s = pc.utf8_trim_whitespace(pc.replace_substring(s, "\u2212", "-"))
+    s = pc.replace_substring_regex(raw, _OTHER_SPACES, " ")
+    if pc.any(pc.match_substring_regex(s, f"[{_ALL_DIGITS}]")).as_py():
+        for digits in DIGITS.values():
+            for i, d in enumerate(digits):
+                s = pc.replace_substring(s, d, str(i))
+    for minus in MINUS_SIGNS:
+        s = pc.replace_substring(s, minus, "-")
+    s = pc.utf8_trim(s, " ")
     blank = np.asarray(pc.equal(s, ""))
-    m = pc.extract_regex(s, _QUANTITY)
-    matched = np.asarray(pc.is_valid(m)) & ~blank
+    not_finite = np.asarray(pc.match_substring_regex(s, f"^{NOT_FINITE}$"))
+    m = pc.extract_regex(s, f"^{QUANTITY}$")
     parts = {k: pc.fill_null(pc.struct_field(m, k), "") for k in ("s1", "pre", "s2", "num", "unit")}
     two_signs = np.asarray(pc.and_(pc.not_equal(parts["s1"], ""), pc.not_equal(parts["s2"], "")))
     two_units = np.asarray(pc.and_(pc.not_equal(parts["pre"], ""), pc.not_equal(parts["unit"], "")))
-    digits, ambiguous, malformed = _normalise_number(parts["num"], decimal)
-    unit = pc.utf8_lower(pc.utf8_trim_whitespace(pc.binary_join_element_wise(parts["pre"], parts["unit"], "")))
+    digits, ambiguous, malformed = _digits(parts["num"], decimal)
+    unit = pc.utf8_lower(pc.utf8_trim(pc.binary_join_element_wise(parts["pre"], parts["unit"], ""), " "))
     unit = pc.utf8_rtrim(unit, ".")
     negative = np.asarray(pc.or_(pc.equal(parts["s1"], "-"), pc.equal(parts["s2"], "-")))
-    not_number = (~matched | two_signs | two_units | malformed) & ~blank
+    not_number = (~np.asarray(pc.is_valid(m)) | two_signs | two_units | malformed) & ~blank & ~not_finite
+    ambiguous &= ~not_number & ~not_finite
     # units: a loop over the distinct units written in this column, not over rows
-    ratio = np.ones(len(idx))
-    power = np.zeros(len(idx))
+    ratio, power = np.ones(len(idx)), np.zeros(len(idx))
     unknown = np.zeros(len(idx), bool)
-    sym = np.full(len(idx), "", dtype=object)
-    table = _UNITS.get(kind, {})
+    signs = np.full(len(idx), "", dtype=object)
     unit_np = unit.to_numpy(zero_copy_only=False)
     for u in pc.unique(unit).to_pylist():
         if not u:
             continue
         rows = unit_np == u
-        if kind == "money":
-            if u in _SYMBOLS or (len(u) == 3 and u.isalpha() and _is_currency(u.upper())):
-                sym[rows] = u
-            else:
-                unknown[rows] = True
-        elif u in table:
-            ratio[rows], power[rows] = table[u]
+        if kind == "money" and is_sign(u):
+            signs[rows] = u
+        elif kind != "money" and u in UNITS[kind]:
+            ratio[rows], power[rows] = _RATIOS[kind][u]
         else:
             unknown[rows] = True
-    value, too_long = _exact(pc.if_else(pa.array(not_number | blank), "0", digits), ratio, power)
+    unknown &= ~not_number & ~ambiguous & ~not_finite
+    problem = not_finite | not_number | ambiguous | unknown
+    value = _scaled(pc.if_else(pa.array(problem | blank), "0", digits), ratio, power, kind, unit_np)
     value = np.where(negative, -value, value)
-    problem = ~blank & (not_number | ambiguous | too_long | unknown)
-    value[problem | blank] = np.nan
+    value[blank] = np.nan
     p.values[idx] = value
-    p.bad[idx[problem]] = True
-    shown = _quote(raw)
-    sub = not_number | too_long
-    if sub.any():
-        p.note(idx[sub & problem], _texts(f"{name}: ", shown.filter(pa.array(sub & problem)),
-                                          f" is not a number; write e.g. {_EXAMPLE[kind]}"))
-    sub = ambiguous & ~not_number & ~too_long
-    if sub.any():
-        p.note(idx[sub], _texts(f"{name}: ", shown.filter(pa.array(sub)),
-                                " is ambiguous (thousands separator or decimal mark?); "
-                                "write the number without thousands separators"))
-    sub = unknown & ~not_number & ~ambiguous & ~too_long
-    if sub.any():
-        what = "currency" if kind == "money" else "unit"
-        fix = "use the currency column for the currency" if kind == "money" else _UNIT_HELP[kind]
-        p.note(idx[sub], _texts(f"{name}: unknown {what} '", unit.filter(pa.array(sub)), "' in ",
-                                shown.filter(pa.array(sub)), f"; {fix}"))
-    if kind == "money":
-        signed = (sym != "") & ~problem
-        p.symbol_rows, p.symbol = idx[signed], sym[signed]
+    shown = quote(raw)
+    for refused, key, extra in (
+            (not_finite, "not_finite", {"example": EXAMPLES[kind]}),
+            (not_number, "not_a_number", {"example": EXAMPLES[kind]}), (ambiguous, "ambiguous", {}),
+            (unknown, "unknown_currency" if kind == "money" else "unknown_unit",
+             {} if kind == "money" else {"fix": UNIT_HELP[kind], "noun": UNIT_NOUNS.get(kind, "unit")})):
+        if refused.any():
+            at = pa.array(refused)
+            p.refuse(idx[refused], fill(MESSAGES[key], name=name, value=shown.filter(at),
+                                        unit=unit.filter(at).to_numpy(zero_copy_only=False), **extra))
+    signed = (signs != "") & ~problem
+    if signed.any():
+        p.sign(idx[signed], signs[signed])
 
 
-def _is_currency(code: str) -> bool:
-    from ..tariffs import is_currency
+def _digits(num: pa.Array, decimal: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Digits with group separators → ``1234.5`` (as :func:`calculator.units._digits`); returns
+    (text, ambiguous, not a number)."""
+    other = "." if decimal == "," else ","
 
-    return is_currency(code)
+    def full(a: pa.Array, pattern: str) -> np.ndarray:
+        return np.asarray(pc.match_substring_regex(a, f"^{pattern}$"))
+
+    grouped = np.asarray(pc.match_substring_regex(num, _GROUP_CHARS))
+    bare = pc.replace_substring_regex(num, _GROUP_CHARS, "")
+    malformed = grouped & ~full(num, GROUPED)
+    one_mark = full(bare, ONE_MARK)
+    ambiguous = one_mark & ~grouped & np.asarray(pc.match_substring(bare, other)) & full(bare, THREE_AFTER_MARK)
+    comma_groups = full(bare, COMMA_GROUPS) & ~one_mark
+    point_groups = full(bare, POINT_GROUPS) & ~one_mark
+    malformed |= ~(one_mark | comma_groups | point_groups | full(bare, "[0-9]+"))
+    out = pc.if_else(pa.array(comma_groups), pc.replace_substring(bare, ",", ""), bare)
+    out = pc.if_else(pa.array(point_groups), pc.replace_substring(out, ".", ""), out)
+    return pc.replace_substring(out, ",", "."), ambiguous & ~malformed, malformed
 
 
-def _check_symbols(p: _Parsed, name: str, raw: pa.Array, currency: np.ndarray,
-                   fill: np.ndarray | None = None) -> None:
-    """A currency symbol must agree with the row's currency; ``fill`` (postage_currency) takes the
-    symbol's currency where it is empty. A loop over distinct symbols, not rows."""
-    if p.symbol is None or not p.symbol.size:
+def _scaled(digits: pa.Array, ratio: np.ndarray, power: np.ndarray, kind: str, units: np.ndarray) -> np.ndarray:
+    """``digits`` ("1234.5") times each unit's factor, rounded once, as :func:`calculator.units.scaled`:
+    in floating point where that is exact (the mantissa times the factor's integer below 2**53,
+    the power of ten at most 22), else with :class:`~decimal.Decimal`."""
+    point = np.asarray(pc.find_substring(digits, "."))
+    scale = np.where(point >= 0, np.asarray(pc.utf8_length(digits)) - point - 1, 0)
+    mantissa = pc.replace_substring(digits, ".", "")
+    short = np.asarray(pc.utf8_length(mantissa)) <= 15
+    mant = pc.cast(pc.if_else(pa.array(short), mantissa, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    value = mant.astype(np.float64) * ratio / np.power(10.0, scale + power)
+    inexact = ~short | (mant.astype(np.float64) * ratio >= 2.0**53) | (scale + power > 22)
+    if inexact.any():
+        text = digits.to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(inexact):  # rare: cells with more digits than a float holds
+            factor = UNITS.get(kind, {}).get(units[i], Decimal(1))
+            value[i] = float(scaled(text[i], factor))
+    return value
+
+
+def check_signs(p: Numbers, name: str, shown: pa.Array, currency: np.ndarray, postage_currency: np.ndarray | None = None,
+                ) -> None:
+    """A currency sign must agree with the currency its amount is in: the order currency, or for
+    the postage ``postage_currency`` ("" where not given), which takes the sign's currency where
+    it is empty (changed in place; see :func:`calculator.units.signs_disagree`). ``shown`` is the
+    text of each cell as written."""
+    if p.signs is None:
         return
-    n = len(p.values)
-    for s in np.unique(p.symbol):
-        rows = np.zeros(n, bool)
-        rows[p.symbol_rows[p.symbol == s]] = True
-        default, accepted = _SYMBOLS.get(s, (s.upper(), (s.upper(),)))
-        target = currency
-        if fill is not None:
-            empty = rows & (fill == "")
-            if default is not None:
-                fill[empty & ~np.isin(currency, accepted)] = default
-            target = np.where(fill == "", currency, fill)
-        wrong = rows & ~np.isin(target, accepted)
-        if wrong.any():
-            p.bad[wrong] = True
-            p.values[wrong] = np.nan
-            sign = s.upper() if len(s) == 3 and s.isalpha() else s
-            what = "postage_currency" if fill is not None else "currency"
-            p.note(wrong, _texts(f"{name}: ", _quote(_string(raw).filter(pa.array(wrong))),
-                                 f" is in '{sign}' but the {what} is ", pa.array(target[wrong].astype(str)),
-                                 f"; fix the {what} column or the amount"))
+    wrong, target = signs_disagree(p.signs, currency, postage_currency)
+    if wrong.any():
+        what = "currency" if postage_currency is None else "postage_currency"
+        at = pa.array(wrong)
+        sign = np.array([shown_sign(s) for s in p.signs[wrong]], dtype=object)
+        p.refuse(wrong, fill(MESSAGES["other_currency"], name=name, value=quote(shown.filter(at)), sign=sign,
+                             what=what, currency=target[wrong]))
+        p.signs[wrong] = ""
 
 
-def _parse_bool(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(value, given, bad, text) for yes/no cells."""
-    s = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(_string(col), "")))
-    yes = np.asarray(pc.is_in(s, value_set=pa.array(_TRUE)))
-    no = np.asarray(pc.is_in(s, value_set=pa.array(_FALSE)))
+def read_yes_no(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(value, given, refused, texts) of yes/no cells (see :func:`calculator.units.read_yes_no`)."""
+    s = pc.utf8_lower(pc.utf8_trim(pc.fill_null(string(col), ""), SPACES))
+    yes = np.asarray(pc.is_in(s, value_set=pa.array(YES_WORDS)))
+    no = np.asarray(pc.is_in(s, value_set=pa.array(NO_WORDS)))
     given = np.asarray(pc.not_equal(s, ""))
     bad = given & ~yes & ~no
     text = np.full(len(s), "", dtype=object)
     if bad.any():
-        text[bad] = _texts(f"{name}: ", _quote(_string(col).filter(pa.array(bad))),
-                           " is not yes or no; write yes/no, true/false or 1/0")
+        text[bad] = fill(MESSAGES["not_yes_no"], name=name, value=quote(string(col).filter(pa.array(bad))))
     return yes, given & ~bad, bad, text
 
 
-def _parse_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[D] with NaT where empty or bad, bad, text) for YYYY-MM-DD or DD.MM.YYYY cells."""
+#: The first day a date may have, and the dates of each form with its time of day.
+_FIRST_DAY = np.datetime64("0001-01-01", "D")
+_DATES = [f"^{pattern}{TIME_OF_DAY}$" for pattern in DATE_FORMS.values()]
+
+
+def read_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[D], NaT where empty or refused; refused; texts) of date cells (see
+    :func:`calculator.units.read_date`); a date column (Parquet, pandas) is taken as it is."""
     if pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
         d = pc.cast(col, pa.date32()) if not pa.types.is_date32(col.type) else col
         v = np.asarray(d.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
         return v, np.zeros(len(col), bool), np.full(len(col), "", dtype=object)
-    s = pc.utf8_trim_whitespace(_string(col))
-    try:
-        d = pc.cast(s, pa.date32())
+    s = pc.utf8_trim(string(col), SPACES)
+    try:  # every cell YYYY-MM-DD: one cast, which refuses a day that does not exist
+        v = np.asarray(pc.cast(s, pa.date32()).to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+        v[v < _FIRST_DAY] = np.datetime64("NaT")
     except pa.ArrowInvalid:
-        # a date, or a date and a time of day (what spreadsheets and databases export)
-        day = pc.if_else(pc.match_substring_regex(s, r"^\d{4}-\d\d-\d\d(?:[ T][\d:.]+(?:Z|[+-][\d:]+)?)?$"),
-                         pc.utf8_slice_codeunits(s, 0, 10), pa.scalar(None, pa.string()))
-        iso = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
-        eu = pc.strptime(s, format="%d.%m.%Y", unit="s", error_is_null=True)
-        # strptime moves an impossible day into the next month (2026-02-30 → 2026-03-02): the
-        # day written must be the day read
-        written = pc.coalesce(pc.utf8_slice_codeunits(day, 8, 10),
-                              pc.struct_field(pc.extract_regex(s, r"^(?P<d>\d{1,2})\."), "d"))
-        when = pc.coalesce(iso, eu)
-        moved = pc.fill_null(pc.not_equal(pc.day(when), pc.cast(written, pa.int64(), safe=False)), False)
-        d = pc.cast(pc.if_else(moved, pa.scalar(None, when.type), when), pa.date32())
-    v = np.asarray(d.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+        v = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
+        for pattern in _DATES:
+            m = pc.extract_regex(s, pattern)
+            found = np.asarray(pc.is_valid(m)) & np.isnat(v)
+            if found.any():
+                ymd = [pc.fill_null(pc.cast(pc.struct_field(m, k), pa.int64()), 0).to_numpy()[found]
+                       for k in ("year", "month", "day")]
+                v[found] = _day(*ymd)
     bad = np.isnat(v) & np.asarray(pc.fill_null(pc.not_equal(s, ""), False))
     text = np.full(len(s), "", dtype=object)
     if bad.any():
-        text[bad] = _texts(f"{name}: ", _quote(_string(col).filter(pa.array(bad))),
-                           " is not a date; write YYYY-MM-DD (or DD.MM.YYYY)")
+        text[bad] = fill(MESSAGES["not_a_date"], name=name, value=quote(string(col).filter(pa.array(bad))))
     return v, bad, text
 
 
-def _as_floats(col: pa.Array) -> np.ndarray | None:
+def _day(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The dates, NaT where the day does not exist (2026-02-30, month 13, year 0)."""
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    first = (np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1
+    start = first.astype("datetime64[M]").astype("datetime64[D]")
+    days = (first + 1).astype("datetime64[M]").astype("datetime64[D]") - start
+    ok &= day <= days.astype(np.int64)
+    return np.where(ok, start + (np.where(ok, day, 1) - 1).astype("timedelta64[D]"), np.datetime64("NaT"))
+
+
+def as_floats(col: pa.Array) -> np.ndarray | None:
     """A numeric column (Parquet, pandas) as float64, NaN where null; None for text. Integers
     beyond 2**53 are rounded here and refused by the range check."""
     t = col.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
+        return pc.cast(col, pa.float64(), safe=False).to_numpy(zero_copy_only=False, writable=True)
     return None
 
 
-#: Arrow types that hold several values per cell: not an input, and not writable to CSV as they are.
-def _nested(t: pa.DataType) -> bool:
+def nested(t: pa.DataType) -> bool:
+    """Arrow types that hold several values per cell: not an input, and not writable to CSV as they are."""
     return pa.types.is_nested(t) or pa.types.is_union(t)
 
 
-def _usable(c: pa.Array) -> tuple[pa.Array, str | None]:
-    """An input column as the parsers take it, or why it cannot be one (every non-empty cell of it
+def usable(c: pa.Array) -> tuple[pa.Array, str | None]:
+    """An input column as the readers take it, or why it cannot be one (every non-empty cell of it
     is then a problem)."""
     if pa.types.is_dictionary(c.type):
         c = c.dictionary_decode()
-    if _nested(c.type):
+    if nested(c.type):
         return c, f"holds {c.type} values, not one value per cell; give plain numbers or text"
     if pa.types.is_binary(c.type) or pa.types.is_large_binary(c.type):
         try:
             return c.cast(pa.large_string() if pa.types.is_large_binary(c.type) else pa.string()), None
         except pa.ArrowInvalid:
             return c, "holds bytes that are not UTF-8 text; save the file as UTF-8"
-    if pa.types.is_boolean(c.type):
-        return c, None  # yes/no inputs take it; a number does not (see _evaluate)
-    return c, None
+    return c, None  # a yes/no column (Parquet) is taken by yes/no inputs, refused by numbers (table)

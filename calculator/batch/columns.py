@@ -6,34 +6,33 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pyarrow as pa
 
 from ..errors import InputError
 from ..inputs import FIELDS
-from .cells import _parse_numbers
+from ..units import Reading, read_date, read_input, read_yes_no
 
 
 class BatchError(InputError):
     """The input as a whole cannot be read (empty, binary, no price column); names the file."""
 
 
-_FIELD = {f.name: f for f in FIELDS}
+FIELD = {f.name: f for f in FIELDS}
+NUMERIC_KINDS = ("money", "fraction", "weight", "length", "number", "int")
+TEXT_KINDS = ("currency", "country", "choice", "text")
 
 
-_NUMERIC_KINDS = ("money", "fraction", "weight", "length", "number", "int")
-
-
-def _norm_name(name: str) -> str:
+def norm_name(name: str) -> str:
+    """A header name as an input's name: ``Weight-g `` → ``weight_g``."""
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
-def _match_columns(names: Sequence[str], where: str) -> dict[str, int]:
+def match_columns(names: Sequence[str], where: str) -> dict[str, int]:
     """Input name → position of the column that holds it (header names matched loosely:
     ``Price``, `` price ``, ``weight-g`` all count)."""
     found: dict[str, int] = {}
     for i, nm in enumerate(names):
-        key = _norm_name(nm)
-        if key in _FIELD:
+        key = norm_name(nm)
+        if key in FIELD:
             if key in found:
                 raise BatchError(
                     f"{where}: columns {found[key] + 1} ({names[found[key]]!r}) and {i + 1} ({nm!r}) are both "
@@ -48,7 +47,7 @@ def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None 
     """Which column holds which input; raises :class:`BatchError` for a missing ``price`` or
     ``origin`` (unless ``defaults`` gives it) or an input named twice."""
     names = [str(c) for c in columns]
-    cols = _match_columns(names, where)
+    cols = match_columns(names, where)
     given = {k for k, v in (defaults or {}).items() if v is not None and v != ""}
     for req, flag in (("price", "--price"), ("origin", "--from")):
         if req not in cols and req not in given:
@@ -58,49 +57,40 @@ def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None 
     return cols
 
 
-def _clean_text(word: str, kind: str) -> str:
+def clean_text(word: str, kind: str) -> str:
+    """A text input as the evaluation reads it (a choice in lower case, words joined by ``_``)."""
     w = str(word).strip()
     if kind == "choice":
         return re.sub(r"[\s\-]+", "_", w.lower())
     return w
 
 
-def _default_number(value: object, name: str, kind: str, decimal: str) -> float:
-    """A command-line default, read exactly like a cell and held to the input's range; raises
-    InputError naming the flag."""
-    f = _FIELD[name]
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
-        v, shown = float(value), repr(value)
-    else:
-        p = _parse_numbers(pa.array([str(value)]), f.flag, kind, decimal)
-        if p.bad[0] or np.isnan(p.values[0]):
-            raise InputError(str(p.text[0]) if p.text is not None else f"{f.flag}: {value!r} is not a number")
-        v, shown = float(p.values[0]), repr(str(value))
-    low, high = f.range or (-np.inf, np.inf)
-    if not low <= v <= high:
-        raise InputError(f"{f.flag}: {shown} is out of range; give {f.range_text} [{f.unit}]")
-    if kind == "int" and v != round(v):
-        raise InputError(f"{f.flag}: {shown} is not a whole number")
-    return v + 0.0  # -0 is 0
-
-
-def _default_date(value: object, name: str) -> np.datetime64:
-    try:
-        return np.datetime64(str(value).strip(), "D")
-    except ValueError:
-        raise InputError(f"{_FIELD[name].flag}: {value!r} is not a date; write YYYY-MM-DD") from None
-
-
-def _check_defaults(defaults: Mapping[str, object], decimal: str) -> None:
-    """Values for missing columns are read like cells: refuse a wrong one before anything is read."""
-    unknown = sorted(set(defaults) - set(_FIELD))
+def read_defaults(defaults: Mapping[str, object] | None, decimal: str) -> dict[str, object]:
+    """The values for missing columns and empty cells, read as a cell is read (by the value engine
+    of :mod:`calculator.units`, which reads what the column engine reads): a number as a
+    :class:`~calculator.units.Reading` (its currency sign is checked row by row), a date as a
+    ``datetime64[D]``, yes/no as a bool, text cleaned. Raises :class:`InputError` naming the flag
+    for a value that cannot be read, before anything else is."""
+    defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
+    unknown = sorted(set(defaults) - set(FIELD))
     if unknown:
-        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(_FIELD)}")
+        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(FIELD)}")
+    out: dict[str, object] = {}
     for name, value in defaults.items():
-        if value is None or value == "":
-            continue
-        kind = _FIELD[name].kind
-        if kind in _NUMERIC_KINDS:
-            _default_number(value, name, kind, decimal)
-        elif kind == "date":
-            _default_date(value, name)
+        f = FIELD[name]
+        if f.kind in NUMERIC_KINDS:
+            r = read_input(value, name, label=f.flag, decimal=decimal)
+            problem = r.problem
+            out[name] = r
+        elif f.kind == "date":
+            day, problem = read_date(value, name=f.flag)
+            out[name] = np.datetime64(day, "D")
+        elif f.kind == "bool":
+            answer, problem = read_yes_no(value, name=f.flag)
+            out[name] = answer
+        else:
+            problem = ""
+            out[name] = clean_text(str(value), f.kind)
+        if problem:
+            raise InputError(problem)
+    return {k: v for k, v in out.items() if v is not None and not (isinstance(v, Reading) and np.isnan(v.value))}

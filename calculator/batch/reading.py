@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._arrow import _empty_rows, _offsets, _rows_with
-from .columns import BatchError, _FIELD, _norm_name
+from ._arrow import buffers, empty_rows, rows_with
+from .columns import FIELD, BatchError, norm_name
 
 
 #: Rows evaluated at once. The whole run stays near 380 MB with 50,000 (benchmarks/batch.py);
@@ -228,7 +228,7 @@ def _sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
                 header = next(csv.reader(io.StringIO(sample), delimiter=d), [])
             except csv.Error:
                 continue
-            score = (sum(_norm_name(h) in _FIELD for h in header), len(header))
+            score = (sum(norm_name(h) in FIELD for h in header), len(header))
             if score > best:
                 best, delimiter = score, d
     if decimal is None:
@@ -550,7 +550,7 @@ def _newlines_in_row(t: pa.Table | pa.RecordBatch) -> np.ndarray:
     extra = np.zeros(t.num_rows, np.int64)
     for c in t.columns:
         c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
-        off, data = _offsets(c)
+        off, data, _ = buffers(c)
         if data.size == 0 or not (data[off[0] : off[-1]] == 10).any():
             continue
         extra += np.asarray(pc.fill_null(pc.count_substring(c, b"\n"), 0), dtype=np.int64)
@@ -563,7 +563,7 @@ def _trailing_empty(t: pa.Table, problems: np.ndarray | None) -> int:
     size = 8
     while True:
         start = max(0, n - size)
-        empty = _empty_rows(t.slice(start))
+        empty = empty_rows(t.slice(start))
         if problems is not None:
             empty &= problems[start:] == ""
         if not empty.all():
@@ -609,9 +609,9 @@ def _decode(table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, np.ndarra
 
     for j, nm in enumerate(header):
         c = table.column(j).combine_chunks()
-        off, data = _offsets(c)
+        off, data, _ = buffers(c)
         if np.count_nonzero(data[off[0] : off[-1]]) != off[-1] - off[0]:
-            note(np.flatnonzero(_rows_with(c, _NUL)), f"{nm}: the cell holds a NUL byte, which is not text; remove it")
+            note(np.flatnonzero(rows_with(c, _NUL)), f"{nm}: the cell holds a NUL byte, which is not text; remove it")
         try:
             cols.append(c.cast(pa.string()))
             continue

@@ -13,7 +13,7 @@ import datetime as _dt
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as _Timeout
 from contextlib import suppress
 from dataclasses import replace
@@ -22,7 +22,7 @@ from typing import IO, Any, TypeVar
 import pyarrow as pa
 
 from ..errors import InputError
-from .columns import _check_defaults, check_columns
+from .columns import check_columns, read_defaults
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
 from .table import Evaluated, evaluate
@@ -99,18 +99,28 @@ def run_batch(
         opened.set_result((info, chunks))
         return next(chunks, None)
 
-    first = _in_thread(open_input)
-    tset = _load_tariffs(tariffs, today)
-    info, chunks = _result(opened, stop)
-    check_columns(info.columns, defaults, where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
-    _preload(output_format == "parquet" or info.format == "parquet")
-    run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
-    if isinstance(dest, Output):
-        fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
-        return _pipeline(info, first, chunks, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
-    fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
-    with atomic_write(dest, inputs=(source,), stop=stop) as out:
-        return _pipeline(info, first, chunks, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+    reads = [_in_thread(open_input)]  # every read started, so that none is cut off when the run ends
+    try:
+        tset = _load_tariffs(tariffs, today)
+        info, chunks = _result(opened, stop)
+        check_columns(info.columns, defaults,
+                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
+        _preload(output_format == "parquet" or info.format == "parquet")
+        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress, reads=reads)
+        if isinstance(dest, Output):
+            fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
+            return _pipeline(info, chunks, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+        fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
+        with atomic_write(dest, inputs=(source,), stop=stop) as out:
+            return _pipeline(info, chunks, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+    finally:
+        # A read in progress when the run stops finishes first: pyarrow must not be parsing while
+        # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.
+        wait(reads, timeout=_READ_GRACE)
+
+
+#: Seconds a run that stops waits for a read in progress.
+_READ_GRACE = 1.0
 
 
 def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None = None, encoding: str | None = None,
@@ -128,7 +138,7 @@ def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None =
             codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"--encoding: {encoding!r} is not a text encoding (e.g. cp1251, latin-1)") from None
-    _check_defaults(defaults or {}, decimal or ".")
+    read_defaults(defaults, decimal or ".")
 
 
 def _load_tariffs(tariffs: Iterable[Any] | Callable[[], Iterable[Any]] | None, today: _dt.date) -> tuple:
@@ -150,14 +160,15 @@ def _preload(parquet: bool) -> None:
         import pyarrow.parquet  # noqa: F401
 
 
-def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk], writer: _Writer, *,
+def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, reads: list[Future[Chunk | None]],
               stop: threading.Event, tariffs: tuple, fx: Any, today: _dt.date,
               defaults: Mapping[str, object] | None, progress: Callable[[int], None] | None) -> BatchSummary:
     """Evaluate chunk n here while chunk n+1 is read and chunk n-1 written, each in a thread.
 
     pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
     that read and write need the GIL only a few times per chunk, so they do not wait for this
-    one. At most three chunks are in memory, whatever the size of the file.
+    one. At most three chunks are in memory, whatever the size of the file. ``reads`` holds the
+    read of the first chunk, and gets each read this starts.
     """
     unit = "line" if info.format == "csv" else "row"
     summary = BatchSummary(unit=unit)
@@ -166,9 +177,10 @@ def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk]
     written: Future | None = None  # chunk n-1
     ok = False
     try:
-        chunk = _result(first, stop)
+        chunk = _result(reads[0], stop)
         while chunk is not None:
             reading = _in_thread(lambda: next(chunks, None))  # chunk n+1
+            reads.append(reading)
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ._arrow import _code, _contiguous, _encode, _text_lengths
-from .columns import _FIELD, _match_columns
+from ._arrow import code, contiguous, encode, lengths
+from .columns import FIELD, match_columns
 from .table import Evaluated, _from_pandas, _rates
 
 
@@ -180,17 +180,17 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     (2, 1, ((2, "price: 'x' is not a number; write e.g. 12.99"),), 1)
     """
     t = frame_or_table if isinstance(frame_or_table, pa.Table) else _from_pandas(frame_or_table)
-    bad = _text_lengths(_contiguous(t.column("problem"))) > 0 if t.num_rows else np.zeros(0, bool)
+    bad = lengths(contiguous(t.column("problem"))) > 0 if t.num_rows else np.zeros(0, bool)
     ok = np.flatnonzero(~bad)
-    cols = _match_columns(t.column_names, "header") if ok.size else {}
+    cols = match_columns(t.column_names, "header") if ok.size else {}
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
 
     def codes(name: str) -> tuple[np.ndarray, np.ndarray]:
         """Distinct codes of the evaluated rows and each one's index into them."""
-        d = _code(str(defaults.get(name, _FIELD[name].default) or ""))
+        d = code(str(defaults.get(name, FIELD[name].default) or ""))
         if name not in cols:
             return np.array([d]), np.zeros(len(ok), np.intp)
-        words, idx = _encode(t.column(cols[name]), _code, d)
+        words, idx = encode(t.column(cols[name]), code, d)
         labels, remap = np.unique(words.astype(str), return_inverse=True)
         return labels, remap.ravel()[idx[ok]]
 
@@ -228,7 +228,7 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
         return BatchSummary(rows=n, problem_rows=int(bad.sum()), first_problems=first, unit=unit)
     ok = np.flatnonzero(~bad)
     (o_lab, o_idx), (c_lab, c_idx) = origin, currency
-    r_lab, r_idx = _encode(t.column("recommendation"), str.strip)
+    r_lab, r_idx = encode(t.column("recommendation"), str.strip)
     r_idx = r_idx[ok]
     ev = np.stack([np.asarray(t.column(f"ev_{o}").to_numpy(), dtype=np.float64)[ok] for o in _OPTIONS])
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError
 from ..assessment import assess
-from ..inputs import Coded
-from ._arrow import _code, _contiguous, _empty_rows, _encode, _first_bytes, _lengths, _quote, _string, _texts
-from .cells import _EXAMPLE, _as_floats, _check_symbols, _parse_bool, _parse_dates, _parse_numbers, _usable
+from ..inputs import Coded, Field
+from ..units import EXAMPLES, MESSAGES, Reading, out_of_range
+from ._arrow import code, contiguous, empty_rows, encode, fill, first_bytes, lengths, quote, string, texts
+from .cells import Numbers, as_floats, check_signs, read_dates, read_numbers, read_yes_no, usable
+from .columns import FIELD, NUMERIC_KINDS, TEXT_KINDS, check_columns, clean_text, read_defaults
 from .schema import OUTPUT_SCHEMA, kept_names, output_arrays
-from .columns import _FIELD, _NUMERIC_KINDS, _clean_text, _default_date, _default_number, check_columns
-
 
 #: Outputs that are the answer: never infinite (break-evens may be: "never").
 _ANSWERS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep")
@@ -155,7 +154,7 @@ def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
     the same type in every chunk and file format), formula-like text neutralised when asked."""
     arrays = []
     for c in table.columns:
-        c = _contiguous(c)
+        c = contiguous(c)
         if pa.types.is_dictionary(c.type):
             if spreadsheet_safe:  # the few distinct words, not every row
                 c = pa.DictionaryArray.from_arrays(c.indices, _neutralise(c.dictionary))
@@ -194,17 +193,13 @@ def evaluate(
     """:func:`evaluate_table` up to writing (in the batch, the writer's thread finishes the table)."""
     n = table.num_rows
     names = list(table.column_names)
-    fx = _rates(fx)
-    defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
-    unknown = sorted(set(defaults) - set(_FIELD))
-    if unknown:
-        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(_FIELD)}")
-    cols = check_columns(names, defaults)
-    data = {k: _contiguous(table.column(i)) for k, i in cols.items()}
+    given = read_defaults(defaults, decimal)
+    cols = check_columns(names, given)
+    data = {k: contiguous(table.column(i)) for k, i in cols.items()}
     label = {k: names[i] for k, i in cols.items()}
     probs = _Problems(n, problems)
     for key in list(data):  # a column of lists or of bytes is no input: its cells are problems
-        c, why = _usable(data[key])
+        c, why = usable(data[key])
         data[key] = c
         if why is not None:
             probs.add(np.asarray(c.is_valid()), f"{label[key]}: {why}")
@@ -212,80 +207,61 @@ def evaluate(
     if n:
         # a row with no value at all (an empty line inside the data, or only delimiters); only rows
         # without a price can be one, so only those are looked at
-        maybe = np.flatnonzero(_lengths(_string(data["price"])) == 0) if "price" in data else np.arange(n)
+        maybe = np.flatnonzero(lengths(string(data["price"])) == 0) if "price" in data else np.arange(n)
         if maybe.size:
             empty = np.zeros(n, bool)
-            empty[maybe[_empty_rows(table, maybe)]] = True
+            empty[maybe[empty_rows(table, maybe)]] = True
             probs.add(empty, "empty row: no values")
 
     inputs: dict[str, object] = {}
     encoded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, f in _FIELD.items():
-        if f.kind not in ("currency", "country", "choice", "text"):
+    for name, f in FIELD.items():
+        if f.kind not in TEXT_KINDS:
             continue
-        d = _clean_text(str(defaults[name]), f.kind) if name in defaults else None
         if name in data:
-            words, idx = _encode(data[name], lambda w, k=f.kind: _clean_text(w, k), d)
+            words, idx = encode(data[name], lambda w, k=f.kind: clean_text(w, k), given.get(name))
             encoded[name] = (words, idx)
             inputs[name] = Coded(words, idx)  # assess() then works once per distinct value
-        elif d is not None:
-            inputs[name] = d
+        elif name in given:
+            inputs[name] = given[name]
     per_row: dict[str, np.ndarray] = {}  # currency codes per row, made only when an amount has a sign
 
-    def codes(name: str, default: str) -> np.ndarray:
+    def codes(name: str) -> np.ndarray:
         if name not in per_row:
+            default = str(FIELD[name].default)
             per_row[name] = _codes_per_row(encoded, inputs, name, n, default)
         return per_row[name]
 
-    for name, f in _FIELD.items():
-        d = defaults.get(name)
-        if f.kind in _NUMERIC_KINDS:
-            fill = _default_number(d, name, f.kind, decimal) if d is not None else None
-            if name not in data:
-                if fill is not None:
-                    inputs[name] = fill
-                continue
-            c = data[name]
-            bad = np.zeros(n, bool)
-            if pa.types.is_boolean(c.type):  # a yes/no column (Parquet) where a number belongs
-                bad = np.asarray(c.is_valid())
-                values = np.full(n, np.nan)
-                probs.add(bad, _texts(f"{label[name]}: ", _quote(_string(c).filter(pa.array(bad))),
-                                      f" is yes/no, not a number; write e.g. {_EXAMPLE[f.kind]}"))
-            elif (values := _as_floats(c)) is None:
-                p = _parse_numbers(c, label[name], f.kind, decimal)
-                if p.symbol is not None and p.symbol.size:
-                    _check_symbols(p, label[name], c, codes("currency", str(_FIELD["currency"].default)),
-                                   fill=codes("postage_currency", "") if name == "postage" else None)
-                values, bad = p.values, p.bad
-                probs.add(bad, p.text)
-            values, bad = _in_range(values, bad, c, label[name], f, probs)
-            if fill is not None:
-                values = np.where(np.isnan(values) & ~bad, fill, values)
-            inputs[name] = values
+    for name, f in FIELD.items():
+        d = given.get(name)
+        if f.kind in NUMERIC_KINDS:
+            value = _number_input(data.get(name), d, str((defaults or {}).get(name)), f, label.get(name, f.flag), n,
+                                  decimal, probs, codes)
+            if value is not None:
+                inputs[name] = value
         elif f.kind == "bool":
             if name in data:
-                yes, given, bad, text = _parse_bool(data[name], label[name])
+                yes, ok, bad, text = read_yes_no(data[name], label[name])
                 probs.add(bad, text)
-                inputs[name] = np.where(given, yes, bool(d) if d is not None else bool(f.default))
+                inputs[name] = np.where(ok, yes, bool(d) if d is not None else bool(f.default))
             elif d is not None:
-                inputs[name] = bool(d)
+                inputs[name] = d
         elif f.kind == "date":
-            fill = _default_date(d, name) if d is not None else None
             if name in data:
-                v, bad, text = _parse_dates(data[name], label[name])
+                v, bad, text = read_dates(data[name], label[name])
                 probs.add(bad, text)
-                inputs[name] = v if fill is None else np.where(np.isnat(v) & ~bad, fill, v)
-            elif fill is not None:
-                inputs[name] = fill
+                inputs[name] = v if d is None else np.where(np.isnat(v) & ~bad, d, v)
+            elif d is not None:
+                inputs[name] = d
     if "postage_currency" in per_row:  # filled in from currency signs
         inputs["postage_currency"] = per_row["postage_currency"]
 
     # Rows the batch already knows are broken (a bad cell, a ragged line) go to assess with their
     # problem text, which marks them as not evaluated.
     origin = currency = np.zeros(0, "U2")
+    results = None
     if n:
-        a = assess(inputs, tariffs=tariffs, fx=fx, today=today, problems=probs.text)
+        a = assess(inputs, tariffs=tariffs, fx=_rates(fx), today=today, problems=probs.text)
         origin, currency = a.values["origin"], a.values["currency"]
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
@@ -295,34 +271,54 @@ def evaluate(
             huge |= np.isinf(np.asarray(results[k], dtype=np.float64))
         probs.add(huge, "the amounts are too large to compute with; check the price and the postage")
         results["problem"] = probs.coded()
-    else:
-        results = None
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
-    arrays = [_contiguous(c) for c in table.columns] + output_arrays(results, missing)
+    arrays = [contiguous(c) for c in table.columns] + output_arrays(results, missing)
     return Evaluated(table=pa.Table.from_arrays(arrays, names=kept_names(names) + OUTPUT_SCHEMA.names),
                      problem=probs.any, origin=origin, currency=currency)
 
 
-def _in_range(values: np.ndarray, bad: np.ndarray, c: pa.Array, label: str, f: Any,
-              probs: _Problems) -> tuple[np.ndarray, np.ndarray]:
+def _number_input(c: pa.Array | None, default: Reading | None, written: str, f: Field, label: str, n: int,
+                  decimal: str, probs: _Problems, codes: Callable[[str], np.ndarray]) -> np.ndarray | float | None:
+    """A numeric input: its column read (``c``; None when there is none), the ``default`` (as
+    ``written``) in its empty cells, currency signs checked against each row's currency, values
+    held to the input's range. Refused cells become problems. None: not given at all."""
+    if c is None and (default is None or not default.sign):
+        return None if default is None else default.value  # one number for every row
+    shown = string(c) if c is not None else pa.nulls(n, pa.string())
+    if c is None:
+        p = Numbers.empty(n)
+    elif pa.types.is_boolean(c.type):  # a yes/no column (Parquet) where a number belongs
+        p = Numbers.empty(n)
+        bad = np.asarray(c.is_valid())
+        p.refuse(bad, texts(f"{label}: ", quote(shown.filter(pa.array(bad))),
+                            f" is yes/no, not a number; write e.g. {EXAMPLES[f.kind]}"))
+    elif (values := as_floats(c)) is not None:
+        p = Numbers(values=values, bad=np.zeros(n, bool))
+    else:
+        p = read_numbers(c, label, f.kind, decimal)
+    if default is not None:  # an empty cell takes the default, as if it were written there
+        empty = np.isnan(p.values) & ~p.bad
+        p.values[empty] = default.value
+        if default.sign:
+            p.sign(empty, default.sign)
+            shown = pc.if_else(pa.array(empty), pa.scalar(written), shown)
+    if p.signs is not None:
+        check_signs(p, label, shown, codes("currency"), codes("postage_currency") if f.name == "postage" else None)
+    _in_range(p, shown, label, f.name)
+    probs.add(p.bad, p.text if p.text is not None else "")
+    return p.values + 0.0  # -0 is 0
+
+
+def _in_range(p: Numbers, shown: pa.Array, label: str, name: str) -> None:
     """Numbers outside the input's range (infinities included; NaN is a missing value) and
-    fractions where a whole number belongs become problems; -0 becomes 0."""
-    low, high = f.range
-    with np.errstate(invalid="ignore"):
-        out = ~bad & ~np.isnan(values) & ~((values >= low) & (values <= high))
-    if out.any():
-        probs.add(out, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(out))),
-                              f" is out of range; give {f.range_text} [{f.unit}]"))
-    if f.kind == "int":
-        frac = ~bad & ~out & np.isfinite(values) & (values != np.round(values))
-        if frac.any():
-            probs.add(frac, _texts(f"{label}: ", _quote(_string(c).filter(pa.array(frac))), " is not a whole number"))
-            out |= frac
-    if out.any():
-        values = np.where(out, np.nan, values)
-        bad = bad | out
-    return values + 0.0, bad
+    fractions where a whole number belongs are refused (:func:`calculator.units.out_of_range`)."""
+    out, fraction = out_of_range(np.where(p.bad, np.nan, p.values), name)
+    f = FIELD[name]
+    for refused, key in ((out, "out_of_range"), (fraction, "not_whole")):
+        if refused.any():
+            p.refuse(refused, fill(MESSAGES[key], name=label, value=quote(shown.filter(pa.array(refused))),
+                                   range=f.range_text, unit=f.unit))
 
 
 def _rates(fx: Any) -> Any:
@@ -341,9 +337,9 @@ def _codes_per_row(encoded: Mapping[str, tuple[np.ndarray, np.ndarray]], inputs:
     least 3 characters, so a currency code can be written into it."""
     if name in encoded:
         words, idx = encoded[name]
-        codes = [_code(w) or default for w in words]
+        codes = [code(w) or default for w in words]
     else:
-        codes, idx = [_code(str(inputs.get(name, ""))) or default], np.zeros(n, np.intp)
+        codes, idx = [code(str(inputs.get(name, ""))) or default], np.zeros(n, np.intp)
     return np.array(codes, dtype=f"U{max(3, *map(len, codes))}")[idx]
 
 
@@ -352,8 +348,8 @@ def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     tab, CR at the start), leaving numbers such as ``-5`` or ``+3.2`` alone."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return col
-    arr = _string(col)
-    risky = _FORMULA_START[_first_bytes(arr)]
+    arr = string(col)
+    risky = _FORMULA_START[first_bytes(arr)]
     if not risky.any():
         return arr
     idx = np.flatnonzero(risky)

@@ -19,7 +19,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cells import _nested
+from .cells import nested
 from .columns import BatchError
 from .reading import _STDIN_NAMES
 from .table import _finish
@@ -345,7 +345,7 @@ def _csv_column(c: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     t = c.type
     if pa.types.is_boolean(t):
         return pc.if_else(c, "yes", "no")
-    if _nested(t):
+    if nested(t):
         import json
 
         return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
