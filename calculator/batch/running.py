@@ -1,19 +1,20 @@
 """Running a batch: read chunk n+1 and write chunk n-1 while chunk n is evaluated.
 
 Each step's result, or its error, comes back through a :class:`concurrent.futures.Future`, and
-``stop`` (set by a signal handler or another thread) is looked at while waiting for one. Reading
-runs in a daemon thread per chunk rather than a pool: reading standard input can block for ever,
-and Python waits for a pool's threads when it exits. Writing runs in a one-thread pool, so chunks
-are written in the order they were handed over.
+``stop`` (set by a signal handler or another thread) is looked at while waiting for one. Writing
+runs in a one-thread pool, so chunks are written in the order they were handed over. Reading runs
+in :class:`_DaemonExecutor`, the same with a daemon thread: reading standard input can block for
+ever, and Python waits for a pool's threads when it exits.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as _Timeout
 from contextlib import suppress
 from dataclasses import replace
@@ -99,24 +100,26 @@ def run_batch(
         opened.set_result((info, chunks))
         return next(chunks, None)
 
-    reads = [_in_thread(open_input)]  # every read started, so that none is cut off when the run ends
+    reads = _DaemonExecutor()
     try:
+        first = reads.submit(open_input)
         tset = _load_tariffs(tariffs, today)
         info, chunks = _result(opened, stop)
         check_columns(info.columns, defaults,
                       where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
         _preload(output_format == "parquet" or info.format == "parquet")
-        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress, reads=reads)
+        run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
         if isinstance(dest, Output):
             fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, chunks, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
         fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, chunks, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
     finally:
         # A read in progress when the run stops finishes first: pyarrow must not be parsing while
         # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.
-        wait(reads, timeout=_READ_GRACE)
+        reads.shutdown(wait=False)
+        wait(reads.started, timeout=_READ_GRACE)
 
 
 #: Seconds a run that stops waits for a read in progress.
@@ -160,15 +163,15 @@ def _preload(parquet: bool) -> None:
         import pyarrow.parquet  # noqa: F401
 
 
-def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, reads: list[Future[Chunk | None]],
-              stop: threading.Event, tariffs: tuple, fx: Any, today: _dt.date,
+def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk], reads: Executor, writer: _Writer,
+              *, stop: threading.Event, tariffs: tuple, fx: Any, today: _dt.date,
               defaults: Mapping[str, object] | None, progress: Callable[[int], None] | None) -> BatchSummary:
     """Evaluate chunk n here while chunk n+1 is read and chunk n-1 written, each in a thread.
 
     pyarrow parses and writes CSV without the GIL, so the three share the cores; the threads
     that read and write need the GIL only a few times per chunk, so they do not wait for this
-    one. At most three chunks are in memory, whatever the size of the file. ``reads`` holds the
-    read of the first chunk, and gets each read this starts.
+    one. At most three chunks are in memory, whatever the size of the file. ``first`` is the
+    read of the first chunk; ``reads`` reads the next ones.
     """
     unit = "line" if info.format == "csv" else "row"
     summary = BatchSummary(unit=unit)
@@ -177,10 +180,9 @@ def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, reads: 
     written: Future | None = None  # chunk n-1
     ok = False
     try:
-        chunk = _result(reads[0], stop)
+        chunk = _result(first, stop)
         while chunk is not None:
-            reading = _in_thread(lambda: next(chunks, None))  # chunk n+1
-            reads.append(reading)
+            reading = reads.submit(next, chunks, None)  # chunk n+1
             ignored += chunk.ignored_empty_lines
             out = _evaluate_chunk(chunk.table, tariffs=tariffs, fx=fx, today=today, defaults=defaults,
                                   decimal=info.decimal, problems=chunk.problems)
@@ -211,20 +213,35 @@ def _pipeline(info: Source, chunks: Iterator[Chunk], writer: _Writer, *, reads: 
     return summary
 
 
-def _in_thread(work: Callable[[], _T]) -> Future[_T]:
-    """Run ``work`` in a daemon thread of its own; its result or its error come through the future.
-    A thread left blocked on standard input when the run stops ends with the process."""
-    f: Future[_T] = Future()
-    f.set_running_or_notify_cancel()
+class _DaemonExecutor(Executor):
+    """An executor of one daemon thread: its work is done in order, each result or error comes back
+    through a future, and a thread blocked for ever (on standard input) does not keep Python from
+    exiting, as a pool's thread would. ``started`` holds every future it gave out."""
 
-    def run() -> None:
-        try:
-            f.set_result(work())
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the future
-            f.set_exception(exc)
+    def __init__(self) -> None:
+        self.started: list[Future] = []
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="returncost-read", daemon=True).start()
 
-    threading.Thread(target=run, name="returncost-read", daemon=True).start()
-    return f
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        f: Future[_T] = Future()
+        self.started.append(f)
+        self._work.put((f, fn, args, kwargs))
+        return f
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """No more work: the thread ends after what it was given (``wait`` is not waited for)."""
+        self._work.put(None)
+
+    def _serve(self) -> None:
+        while (item := self._work.get()) is not None:
+            f, fn, args, kwargs = item
+            if not f.set_running_or_notify_cancel():
+                continue
+            try:
+                f.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the future
+                f.set_exception(exc)
 
 
 def _result(f: Future[_T], stop: threading.Event) -> _T:
