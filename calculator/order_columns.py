@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .inputs import FIELDS, REASONS, Coded, factorize, reason_help
+from .inputs import FIELDS, REASONS, Coded, reason_help
 from .inputs import field as _field
 from .units import (Reading, is_country, is_currency, message, read_date, read_input, read_yes_no, shown_sign,
                     signs_disagree)
@@ -68,8 +68,9 @@ def _coded(raw: object, n: int) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
         if a.ndim == 0:
             uniq, codes = np.array([a.item()], dtype=object), np.zeros(n, np.intp)
         else:
-            uniq, codes = factorize(np.broadcast_to(a, (n,)) if a.shape != (n,) else a)
-            uniq = uniq.astype(object)
+            a = np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+            uniq, codes = np.unique(np.where(np.equal(a, None), "", a).astype(str), return_inverse=True)
+            uniq, codes = uniq.astype(object), codes.ravel()
     clean = np.array(["" if _missing_text(x) else str(x).strip() for x in uniq] + [""], dtype=object)
     return clean, (codes if len(codes) == n else np.broadcast_to(codes, (n,)))
 

@@ -30,7 +30,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,30 +38,10 @@ from numpy.typing import NDArray
 from .errors import InputError
 from .inputs import field as _field
 
-__all__ = [
-    "GRAMS_PER",
-    "CM_PER",
-    "UNITS",
-    "CURRENCY_SIGNS",
-    "YES_WORDS",
-    "NO_WORDS",
-    "DATE_FORMS",
-    "MESSAGES",
-    "SPACES",
-    "Reading",
-    "read_number",
-    "read_input",
-    "read_date",
-    "read_yes_no",
-    "parse_weight",
-    "parse_length",
-    "parse_dims",
-    "parse_number",
-    "parse_yes_no",
-    "format_weight",
-    "is_country",
-    "is_currency",
-]
+__all__ = ["GRAMS_PER", "CM_PER", "UNITS", "CURRENCY_SIGNS", "YES_WORDS", "NO_WORDS", "DATE_FORMS", "MESSAGES",
+           "SPACES", "Reading", "read_number", "read_input", "read_date", "read_yes_no", "parse_weight",
+           "parse_length", "parse_dims", "parse_number", "parse_yes_no", "format_weight", "is_country",
+           "is_currency"]
 
 # --------------------------------------------------------------------------------------------
 # the grammar, as data
@@ -102,18 +82,9 @@ POINT_GROUPS = r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]*)?"
 #: Refused when the mark is not the file's decimal mark.
 THREE_AFTER_MARK = r"[1-9][0-9]{0,2}[.,][0-9]{3}"
 
-GRAMS_PER: dict[str, Decimal] = {
-    "g": Decimal(1),
-    "kg": Decimal(1000),
-    "lb": Decimal("453.59237"),
-    "oz": Decimal("453.59237") / 16,  # 28.349523125 g
-}
-CM_PER: dict[str, Decimal] = {
-    "mm": Decimal("0.1"),
-    "cm": Decimal(1),
-    "m": Decimal(100),
-    "in": Decimal("2.54"),
-}
+GRAMS_PER: dict[str, Decimal] = {"g": Decimal(1), "kg": Decimal(1000), "lb": Decimal("453.59237"),
+                                  "oz": Decimal("453.59237") / 16}  # 28.349523125 g
+CM_PER: dict[str, Decimal] = {"mm": Decimal("0.1"), "cm": Decimal(1), "m": Decimal(100), "in": Decimal("2.54")}
 _ALIASES = {
     "gr": "g", "gram": "g", "grams": "g", "г": "g", "гр": "g",
     "kilo": "kg", "kilos": "kg", "kgs": "kg", "кг": "kg",
@@ -121,7 +92,6 @@ _ALIASES = {
     "ounce": "oz", "ounces": "oz",
     "inch": "in", "inches": "in", '"': "in", "см": "cm", "мм": "mm",
 }
-_HOURS = Decimal(1)
 
 #: Units a quantity may carry, by kind of input (lower case), each with its factor to the input's
 #: own unit: grams, centimetres, hours, a fraction. Money carries currency signs instead.
@@ -129,9 +99,7 @@ UNITS: dict[str, dict[str, Decimal]] = {
     "weight": {**GRAMS_PER, **{a: GRAMS_PER[u] for a, u in _ALIASES.items() if u in GRAMS_PER}},
     "length": {**CM_PER, **{a: CM_PER[u] for a, u in _ALIASES.items() if u in CM_PER}},
     "fraction": {"%": Decimal("0.01")},
-    "number": dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "ч"), _HOURS),
-    "int": {},
-    "plain": {},
+    "number": dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "ч"), Decimal(1)), "int": {}, "plain": {},
 }
 #: What a unit of each kind is called in a refusal ("unknown weight unit 'st'").
 UNIT_NOUNS = {"weight": "weight unit", "length": "length unit"}
@@ -246,10 +214,9 @@ def read_number(text: object, kind: str = "plain", *, name: str = "value", decim
     >>> read_number("12 stone", "weight", name="weight_g").problem
     "weight_g: unknown weight unit 'stone' in '12 stone'; use g, kg, oz or lb"
     """
-    if text is None or isinstance(text, bool):
-        return Reading() if text is None else Reading(problem=message("not_a_number", name=name, value=text,
-                                                                        example=EXAMPLES[kind]))
-    if isinstance(text, (int, float, Decimal, np.integer, np.floating)):
+    if _no_value(text):
+        return Reading()
+    if isinstance(text, (int, float, Decimal, np.integer, np.floating)) and not isinstance(text, (bool, np.bool_)):
         return Reading(value=float(text))
     n = _number(str(text), kind, decimal)
     if n.problem:
@@ -360,15 +327,15 @@ def signs_disagree(signs: NDArray[np.object_], currency: NDArray[np.str_],
     and the order currency is not one the sign may stand for, the sign names it (changed in
     place: ``5 USD`` on a EUR order is a postage in USD). A loop over distinct signs, not rows.
     """
-    for s in set(np.unique(signs).tolist()) - {""} if fill is not None else ():
+    distinct = set(np.unique(signs).tolist()) - {""}
+    for s in distinct if fill is not None else ():
         default, accepted = sign_currency(s)
         if default is not None:
             fill[(signs == s) & (fill == "") & ~np.isin(currency, accepted)] = default
     target = currency if fill is None else np.where(fill == "", currency, fill)
     wrong = np.zeros(len(signs), bool)
-    for s in set(np.unique(signs).tolist()) - {""}:
-        rows = signs == s
-        wrong |= rows & ~np.isin(target, sign_currency(s)[1])
+    for s in distinct:
+        wrong |= (signs == s) & ~np.isin(target, sign_currency(s)[1])
     return wrong, target
 
 
@@ -399,17 +366,23 @@ def read_input(text: object, name: str, *, label: str | None = None, decimal: st
     >>> read_input("140%", "partial_refund", label="--partial-refund").problem
     "--partial-refund: '140%' is out of range; give 0 to 1 [fraction of price]"
     """
-    f = _field(name)
     label = label or name
-    r = read_number(text, f.kind, name=label, decimal=decimal)
+    r = read_number(text, _field(name).kind, name=label, decimal=decimal)
     if r.problem or math.isnan(r.value):
         return r
-    out, fraction = out_of_range(np.array([r.value]), name)
+    held = _held_to_range(r.value, text, name, label)
+    return held if held.problem else Reading(value=held.value, sign=r.sign)
+
+
+def _held_to_range(value: float, text: object, name: str, label: str) -> Reading:
+    """``value``, read from ``text``, if input ``name`` may take it; -0 is 0."""
+    f = _field(name)
+    out, fraction = out_of_range(np.array([value]), name)
     if out[0]:
         return Reading(problem=message("out_of_range", name=label, value=text, range=f.range_text, unit=f.unit))
     if fraction[0]:
         return Reading(problem=message("not_whole", name=label, value=text))
-    return Reading(value=r.value + 0.0, sign=r.sign)  # -0 is 0
+    return Reading(value=value + 0.0)
 
 
 def _no_value(x: object) -> bool:
@@ -506,34 +479,31 @@ def parse_number(text: str | float | int, *, field: str = "value") -> Decimal:
     >>> parse_number("1 200,5"), parse_number("−3"), parse_number(2.5)
     (Decimal('1200.5'), Decimal('-3'), Decimal('2.5'))
     """
+    return _exact(text, "plain", field).exact  # type: ignore[return-value]
+
+
+def _exact(text: str | float | int, kind: str, field: str) -> _Number:
+    """``text`` read exactly (a number as it is); raises InputError naming ``field`` for a text
+    the grammar refuses, or no value."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return Decimal(repr(text)) if isinstance(text, float) else Decimal(text)
-    n = _number(str(text), "plain", ".")
-    problem = n.problem or (("not_a_number", {"example": EXAMPLES["plain"]}) if n.exact is None else None)
+        return _Number(Decimal(repr(text)) if isinstance(text, float) else Decimal(text))
+    n = _number(str(text), kind, ".")
+    problem = n.problem or (("not_a_number", {"example": EXAMPLES[kind]}) if n.exact is None else None)
     if problem is not None:
         key, parts = problem
         raise InputError(message(key, name=field, value=text, **parts))
-    return n.exact  # type: ignore[return-value]
+    return n
 
 
 def _quantity(text: str | float | int, kind: str, default_unit: str, field: str, name: str) -> float:
     """A weight or length in the input's unit (``name`` of FIELDS), a bare number being in
     ``default_unit``; held to the input's range."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        n = _Number(Decimal(repr(text)) if isinstance(text, float) else Decimal(text))
-    else:
-        n = _number(str(text), kind, ".")
-    if n.problem is None and n.exact is None:
-        n = _Number(None, problem=("not_a_number", {"example": EXAMPLES[kind]}))
-    if n.problem is not None:
-        key, parts = n.problem
-        raise InputError(message(key, name=field, value=text, **parts))
-    value = float(n.exact if n.unit else scaled(str(n.exact), UNITS[kind][default_unit]))  # type: ignore[arg-type]
-    out, _ = out_of_range(np.array([value]), name)
-    if out[0]:
-        f = _field(name)
-        raise InputError(message("out_of_range", name=field, value=text, range=f.range_text, unit=f.unit))
-    return value + 0.0  # -0 is 0
+    n = _exact(text, kind, field)
+    value = float(n.exact if n.unit else scaled(str(n.exact), UNITS[kind][default_unit]))
+    r = _held_to_range(value, text, name, field)
+    if r.problem:
+        raise InputError(r.problem)
+    return r.value
 
 
 def parse_weight(text: str | float | int, *, default_unit: str = "g", field: str = "weight") -> float:

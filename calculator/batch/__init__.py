@@ -20,22 +20,23 @@ distinct values (units, currency symbols) or over rows the CSV parser rejected.
 from __future__ import annotations
 
 from .columns import BatchError, check_columns
-from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks, stdin
+from .opening import STDIN_NAMES, stdin
+from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .running import check_options, run_batch
 from .schema import OUTPUT_SCHEMA, output_ddl
 from .summary import MONEY_RECOVERED, BatchSummary, summarize
 from .table import evaluate_frame, evaluate_table, output_meta
-from .writing import BatchWarning, Output, atomic_write
+from .writing import BatchWarning, Output, atomic_write, output_format
 
-# Private names the command line imports from here (calculator/cli_batch.py); kept until it uses
-# public ones.
-from .reading import _STDIN_NAMES  # noqa: F401
-from .writing import _format_for  # noqa: F401
+# The names calculator/cli_batch.py imports today; it is to use STDIN_NAMES and output_format.
+_STDIN_NAMES = STDIN_NAMES
+_format_for = output_format
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "MONEY_RECOVERED",
     "OUTPUT_SCHEMA",
+    "STDIN_NAMES",
     "BatchError",
     "BatchSummary",
     "BatchWarning",
@@ -48,6 +49,7 @@ __all__ = [
     "evaluate_frame",
     "evaluate_table",
     "output_ddl",
+    "output_format",
     "output_meta",
     "read_chunks",
     "run_batch",

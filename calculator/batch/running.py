@@ -27,7 +27,8 @@ from .columns import check_columns, read_defaults
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
 from .table import Evaluated, evaluate
-from .writing import Output, _format_for, _Writer, atomic_write
+from .writing import Output, _Writer, atomic_write
+from .writing import output_format as _format_of  # run_batch's parameter has the name
 
 _T = TypeVar("_T")
 
@@ -110,9 +111,9 @@ def run_batch(
         _preload(output_format == "parquet" or info.format == "parquet")
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
         if isinstance(dest, Output):
-            fmt = _format_for(dest.name if isinstance(dest.sink, str) else None, output_format)
+            fmt = _format_of(dest.name if isinstance(dest.sink, str) else None, output_format)
             return _pipeline(info, first, chunks, reads, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
-        fmt = _format_for(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
+        fmt = _format_of(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
             return _pipeline(info, first, chunks, reads, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
     finally:

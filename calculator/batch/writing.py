@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .cells import nested
 from .columns import BatchError
-from .reading import _STDIN_NAMES
+from .opening import STDIN_NAMES
 from .table import _finish
 
 
@@ -184,7 +184,7 @@ def _refuse_input(name: str, st: os.stat_result | None, inputs: Sequence[object]
     if st is None or not stat.S_ISREG(st.st_mode):
         return
     for src in inputs:
-        if isinstance(src, (str, os.PathLike)) and os.fspath(src) not in _STDIN_NAMES:
+        if isinstance(src, (str, os.PathLike)) and os.fspath(src) not in STDIN_NAMES:
             try:
                 other = os.stat(src)
             except OSError:
@@ -276,7 +276,9 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~umask
 
 
-def _format_for(dest: str | os.PathLike[str] | None, given: str | None) -> str:
+def output_format(dest: str | os.PathLike[str] | None, given: str | None = None) -> str:
+    """The format an output is written in: ``given``, else by the name (``.parquet``, ``.pq``:
+    Parquet; anything else, and standard output: CSV)."""
     if given:
         return given
     if dest is None or os.fspath(dest) in _STDOUT_NAMES:
