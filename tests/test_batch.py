@@ -532,7 +532,7 @@ def test_a_writer_error_leaves_no_output(tmp_path, monkeypatch, tariffs):
     def fail(self, t):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writing._Writer, "write", fail)
+    monkeypatch.setattr(writing.ChunkWriter, "write", fail)
     with pytest.raises(OSError):
         run_batch(DATA / "batch_orders.csv", tmp_path / "d.csv", tariffs=tariffs, today=TODAY, chunk_rows=4)
     assert os.listdir(tmp_path) == []
@@ -560,7 +560,7 @@ def _normalise(df: pd.DataFrame) -> list[list[object]]:
 
 def _local(src: Path, tmp_path: Path, tariffs) -> pd.DataFrame:
     run_batch(src, tmp_path / "local.parquet", tariffs=tariffs, today=TODAY)
-    return table._to_pandas(pq.read_table(tmp_path / "local.parquet"))
+    return table.to_pandas(pq.read_table(tmp_path / "local.parquet"))
 
 
 def test_dask_over_csv_gives_the_same_output(tmp_path, tariffs):
@@ -614,7 +614,7 @@ def test_summaries_of_partitions_add_up(tmp_path, tariffs):
     _, chunks = read_chunks(src, chunk_rows=4)
     parts = BatchSummary()
     for c in chunks:
-        out = evaluate_frame(table._to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
+        out = evaluate_frame(table.to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
         parts = parts + summarize(out, lines=c.lines)
     assert parts.rows == whole.rows and parts.problem_rows == whole.problem_rows
     assert parts.recommendations == whole.recommendations

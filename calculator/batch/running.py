@@ -27,7 +27,7 @@ from .columns import check_columns, read_defaults
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
 from .table import Evaluated, evaluate
-from .writing import Output, _Writer, atomic_write
+from .writing import Output, ChunkWriter, atomic_write
 from .writing import output_format as _format_of  # run_batch's parameter has the name
 
 _T = TypeVar("_T")
@@ -112,10 +112,10 @@ def run_batch(
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
         if isinstance(dest, Output):
             fmt = _format_of(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, first, chunks, reads, _Writer(dest.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, ChunkWriter(dest.sink, fmt, info.delimiter, info.decimal), **run)
         fmt = _format_of(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, first, chunks, reads, _Writer(out.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, ChunkWriter(out.sink, fmt, info.delimiter, info.decimal), **run)
     finally:
         # A read in progress when the run stops finishes first: pyarrow must not be parsing while
         # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.
@@ -164,7 +164,7 @@ def _preload(parquet: bool) -> None:
         import pyarrow.parquet  # noqa: F401
 
 
-def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk], reads: Executor, writer: _Writer,
+def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk], reads: Executor, writer: ChunkWriter,
               *, stop: threading.Event, tariffs: tuple, fx: Any, today: _dt.date,
               defaults: Mapping[str, object] | None, progress: Callable[[int], None] | None) -> BatchSummary:
     """Evaluate chunk n here while chunk n+1 is read and chunk n-1 written, each in a thread.

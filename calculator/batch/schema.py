@@ -1,4 +1,5 @@
-"""The output columns of a batch, declared once: names, Arrow types, rounding.
+"""The output columns of a batch, declared once (names, Arrow types, rounding), and made ready to
+write (text decoded, formulas neutralised).
 
 :data:`OUTPUT_SCHEMA` follows :data:`calculator.assessment.OUTPUTS` (its order, and each output's
 unit: yes/no, date, a code or text, else a number), :data:`~calculator.assessment.MONEY_COLUMNS`
@@ -13,10 +14,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..assessment import FRACTION_COLUMNS, MONEY_COLUMNS, OUTPUTS
 from ..formatting import round_output
 from ..inputs import Coded
+from ._arrow import contiguous, first_bytes, string
 
 #: Arrow type of an output by its unit in OUTPUTS; any other unit (a currency, g, a fraction) is
 #: a number.
@@ -28,6 +31,12 @@ OUTPUT_SCHEMA = pa.schema([(name, _TYPE_OF_UNIT.get(unit, pa.float64())) for nam
 
 #: Decimals an output is rounded to when written.
 _DIGITS = {**dict.fromkeys(MONEY_COLUMNS, 2), **dict.fromkeys(FRACTION_COLUMNS, 4)}
+
+#: First bytes of text a spreadsheet runs as a formula (OWASP: CSV injection) ...
+_FORMULA_START = np.zeros(256, bool)
+_FORMULA_START[np.frombuffer(b"=+-@\t\r", np.uint8)] = True
+#: ... unless it is a number (-5, +3.2, -1 450,50).
+_NUMBER_LIKE = r"^[+-]?(?:\d[\d\s.,']*)?\d(?:[eE][+-]?\d+)?$|^[+-]?[.,]\d+$"
 
 _SPARK_TYPES = {pa.string(): "string", pa.float64(): "double", pa.bool_(): "boolean", pa.date32(): "date"}
 
@@ -97,3 +106,39 @@ def _array(f: pa.Field, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa
 def _or(a: np.ndarray, b: np.ndarray | None) -> np.ndarray | None:
     m = a if b is None else a | b
     return m if m.any() else None
+
+
+def finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
+    """The evaluated table as written: dictionary columns decoded to text (a string column keeps
+    the same type in every chunk and file format), formula-like text neutralised when asked."""
+    arrays = []
+    for c in table.columns:
+        c = contiguous(c)
+        if pa.types.is_dictionary(c.type):
+            if spreadsheet_safe:  # the few distinct words, not every row
+                c = pa.DictionaryArray.from_arrays(c.indices, _neutralise(c.dictionary))
+            c = c.cast(pa.string())
+        elif spreadsheet_safe:
+            c = _neutralise(c)
+        arrays.append(c)
+    names = table.column_names
+    if spreadsheet_safe:
+        names = _neutralise(pa.array(names, pa.string())).to_pylist()
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prefix ``'`` to text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR at the start), leaving numbers such as ``-5`` or ``+3.2`` alone."""
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return col
+    arr = string(col)
+    risky = _FORMULA_START[first_bytes(arr)]
+    if not risky.any():
+        return arr
+    idx = np.flatnonzero(risky)
+    number = np.asarray(pc.match_substring_regex(arr.take(pa.array(idx)), _NUMBER_LIKE))
+    risky[idx[number]] = False
+    if not risky.any():
+        return arr
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from ._arrow import code, contiguous, encode, lengths
 from .columns import FIELD, match_columns
-from .table import Evaluated, _from_pandas, _rates
+from .table import Evaluated, from_pandas, rates_of
 
 
 _OPTIONS = ("return", "partial_keep", "partial_resell", "keep")
@@ -62,7 +62,7 @@ class BatchSummary:
         """Money recovered, by currency and converted to EUR (where a rate exists)."""
         from ..fx import reference_rates
 
-        rates = _rates(fx) or reference_rates()
+        rates = rates_of(fx) or reference_rates()
         by_cur: dict[str, list[float]] = {}
         by_origin: dict[str, dict[str, Any]] = {}
         eur = [0, 0.0, 0.0, 0.0]
@@ -179,7 +179,7 @@ def summarize(frame_or_table, *, lines: np.ndarray | None = None, defaults: Mapp
     >>> s.rows, s.problem_rows, s.first_problems, s.recommendations["return"]
     (2, 1, ((2, "price: 'x' is not a number; write e.g. 12.99"),), 1)
     """
-    t = frame_or_table if isinstance(frame_or_table, pa.Table) else _from_pandas(frame_or_table)
+    t = frame_or_table if isinstance(frame_or_table, pa.Table) else from_pandas(frame_or_table)
     bad = lengths(contiguous(t.column("problem"))) > 0 if t.num_rows else np.zeros(0, bool)
     ok = np.flatnonzero(~bad)
     cols = match_columns(t.column_names, "header") if ok.size else {}

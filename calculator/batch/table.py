@@ -14,20 +14,13 @@ import pyarrow.compute as pc
 from ..assessment import assess
 from ..inputs import Coded, Field
 from ..units import EXAMPLES, MESSAGES, Reading, out_of_range
-from ._arrow import code, contiguous, empty_rows, encode, fill, first_bytes, lengths, quote, string, texts
+from ._arrow import code, contiguous, empty_rows, encode, fill, lengths, quote, string, texts
 from .cells import Numbers, as_floats, check_signs, read_dates, read_numbers, read_yes_no, usable
 from .columns import FIELD, NUMERIC_KINDS, TEXT_KINDS, check_columns, clean_text, read_defaults
-from .schema import OUTPUT_SCHEMA, kept_names, output_arrays
+from .schema import OUTPUT_SCHEMA, finish, kept_names, output_arrays
 
 #: Outputs that are the answer: never infinite (break-evens may be: "never").
 _ANSWERS = ("margin", "ev_return", "ev_partial_keep", "ev_partial_resell", "ev_keep")
-
-
-_FORMULA_START = np.zeros(256, bool)
-_FORMULA_START[np.frombuffer(b"=+-@\t\r", np.uint8)] = True
-
-
-_NUMBER_LIKE = r"^[+-]?(?:\d[\d\s.,']*)?\d(?:[eE][+-]?\d+)?$|^[+-]?[.,]\d+$"
 
 
 class _Problems:
@@ -126,10 +119,10 @@ def evaluate_frame(
     >>> out[["order", "recommendation", "ev_return", "problem"]].to_dict("list")
     {'order': ['A1', 'A2'], 'recommendation': ['return', nan], 'ev_return': [14190.0, nan], 'problem': ['', "price: 'n/a' is not a number; write e.g. 12.99"]}
     """
-    table = _from_pandas(frame)
+    table = from_pandas(frame)
     out = evaluate_table(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
                          problems=problems, spreadsheet_safe=spreadsheet_safe)
-    return _to_pandas(out, frame)
+    return to_pandas(out, frame)
 
 
 def evaluate_table(
@@ -146,26 +139,7 @@ def evaluate_table(
     """Decide every order of ``table`` (a :class:`pyarrow.Table`); see :func:`evaluate_frame`."""
     out = evaluate(table, tariffs=tariffs, fx=fx, today=today, defaults=defaults, decimal=decimal,
                    problems=problems)
-    return _finish(out.table, spreadsheet_safe)
-
-
-def _finish(table: pa.Table, spreadsheet_safe: bool) -> pa.Table:
-    """The evaluated table as written: dictionary columns decoded to text (a string column keeps
-    the same type in every chunk and file format), formula-like text neutralised when asked."""
-    arrays = []
-    for c in table.columns:
-        c = contiguous(c)
-        if pa.types.is_dictionary(c.type):
-            if spreadsheet_safe:  # the few distinct words, not every row
-                c = pa.DictionaryArray.from_arrays(c.indices, _neutralise(c.dictionary))
-            c = c.cast(pa.string())
-        elif spreadsheet_safe:
-            c = _neutralise(c)
-        arrays.append(c)
-    names = table.column_names
-    if spreadsheet_safe:
-        names = _neutralise(pa.array(names, pa.string())).to_pylist()
-    return pa.Table.from_arrays(arrays, names=names)
+    return finish(out.table, spreadsheet_safe)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -261,7 +235,7 @@ def evaluate(
     origin = currency = np.zeros(0, "U2")
     results = None
     if n:
-        a = assess(inputs, tariffs=tariffs, fx=_rates(fx), today=today, problems=probs.text)
+        a = assess(inputs, tariffs=tariffs, fx=rates_of(fx), today=today, problems=probs.text)
         origin, currency = a.values["origin"], a.values["currency"]
         results = a.columns(coded=True)
         probs.add(a.problem != "", a.problem)
@@ -321,7 +295,7 @@ def _in_range(p: Numbers, shown: pa.Array, label: str, name: str) -> None:
                                    range=f.range_text, unit=f.unit))
 
 
-def _rates(fx: Any) -> Any:
+def rates_of(fx: Any) -> Any:
     """FxRates as given, or the reference rates with overrides from a mapping ({"KZT": 520.0},
     units per 1 EUR): a mapping pickles, so it can travel to dask or Spark workers."""
     if isinstance(fx, Mapping):
@@ -343,24 +317,7 @@ def _codes_per_row(encoded: Mapping[str, tuple[np.ndarray, np.ndarray]], inputs:
     return np.array(codes, dtype=f"U{max(3, *map(len, codes))}")[idx]
 
 
-def _neutralise(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Prefix ``'`` to text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
-    tab, CR at the start), leaving numbers such as ``-5`` or ``+3.2`` alone."""
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        return col
-    arr = string(col)
-    risky = _FORMULA_START[first_bytes(arr)]
-    if not risky.any():
-        return arr
-    idx = np.flatnonzero(risky)
-    number = np.asarray(pc.match_substring_regex(arr.take(pa.array(idx)), _NUMBER_LIKE))
-    risky[idx[number]] = False
-    if not risky.any():
-        return arr
-    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)
-
-
-def _from_pandas(frame) -> pa.Table:
+def from_pandas(frame) -> pa.Table:
     import pandas as pd
 
     arrays = []
@@ -372,7 +329,7 @@ def _from_pandas(frame) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
 
 
-def _to_pandas(table: pa.Table, like=None):
+def to_pandas(table: pa.Table, like=None):
     import pandas as pd
 
     def types(t: pa.DataType):

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from .cells import nested
 from .columns import BatchError
 from .opening import STDIN_NAMES
-from .table import _finish
+from .schema import finish
 
 
 class BatchWarning(UserWarning):
@@ -289,7 +289,7 @@ def output_format(dest: str | os.PathLike[str] | None, given: str | None = None)
     return "csv"
 
 
-class _Writer:
+class ChunkWriter:
     """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
     :meth:`write` turns an evaluated chunk into the table written (:meth:`prepare`: text decoded,
@@ -309,7 +309,7 @@ class _Writer:
     def prepare(self, t: pa.Table) -> pa.Table:
         if self.fmt == "csv":
             t = pa.Table.from_arrays([_csv_column(c) for c in t.columns], names=t.column_names)
-        t = _finish(t, spreadsheet_safe=self.fmt == "csv")
+        t = finish(t, spreadsheet_safe=self.fmt == "csv")
         if self.fmt == "csv" and self.decimal == ",":
             cols = [pc.replace_substring(pc.cast(c, pa.string()), ".", ",") if pa.types.is_floating(c.type) else c
                     for c in t.columns]
