@@ -17,9 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .inputs import FIELDS, REASONS, Coded, factorize, reason_help
+from .inputs import FIELDS, REASONS, Coded, reason_help
 from .inputs import field as _field
-from .units import is_country, is_currency, parse_yes_no
+from .units import (Reading, is_country, is_currency, message, read_date, read_input, read_yes_no, shown_sign,
+                    signs_disagree)
 
 __all__ = ["Problems", "Columns", "read_columns", "validate_columns", "input_length"]
 
@@ -67,59 +68,78 @@ def _coded(raw: object, n: int) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
         if a.ndim == 0:
             uniq, codes = np.array([a.item()], dtype=object), np.zeros(n, np.intp)
         else:
-            uniq, codes = factorize(np.broadcast_to(a, (n,)) if a.shape != (n,) else a)
-            uniq = uniq.astype(object)
+            a = np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+            uniq, codes = np.unique(np.where(np.equal(a, None), "", a).astype(str), return_inverse=True)
+            uniq, codes = uniq.astype(object), codes.ravel()
     clean = np.array(["" if _missing_text(x) else str(x).strip() for x in uniq] + [""], dtype=object)
     return clean, (codes if len(codes) == n else np.broadcast_to(codes, (n,)))
 
 
-def _num_array(v: object, n: int, name: str) -> NDArray[np.float64]:
+def _texts_of(a: NDArray[np.object_]) -> tuple[list[object], NDArray[np.intp]]:
+    """The distinct values of a column given as objects (one of each, as given) and each order's
+    index into them: the grammar reads each distinct text once."""
+    is_text = np.frompyfunc(lambda x: isinstance(x, str), 1, 1)(a).astype(bool)
+    key = np.char.add(np.where(is_text, "t", "v"), a.astype(str))  # the text "nan" is not the number NaN
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return a[first].tolist(), inverse.ravel()
+
+
+def _num_array(v: object, n: int, name: str) -> tuple[NDArray[np.float64], NDArray[np.object_] | None,
+                                                      NDArray[np.object_] | None]:
+    """(value, problem text, currency sign) per order of a numeric input; the last two None when
+    no text was refused (signed)."""
+    a = np.asarray(v) if not isinstance(v, (list, tuple)) else np.asarray(v, dtype=object)
+    if a.dtype.kind in "biuf":
+        a = a.astype(np.float64)
+        return (np.broadcast_to(a, (n,)) if a.shape != (n,) else a), None, None
+    a = np.broadcast_to(a.astype(object), (n,))
+    values, codes = _texts_of(a)
+    read = [read_input(x, name) if isinstance(x, str) else _number(x, name) for x in values]
+    value = np.array([r.value for r in read], dtype=np.float64)[codes]
+    problem = np.array([r.problem for r in read], dtype=object)
+    sign = np.array([r.sign for r in read], dtype=object)
+    return (value, problem[codes] if problem.any() else None,
+            sign[codes] if sign.any() else None)
+
+
+def _number(x: object, name: str) -> Reading:
+    """A value of an object column that is no text: a number, or no value."""
+    if x is None or (isinstance(x, (float, np.floating)) and np.isnan(x)) or type(x).__name__ in ("NAType", "NaTType"):
+        return Reading()
     try:
-        a = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{name}: {v!r} is not a number; give a number (units are read by the command line "
-                         "and the batch, e.g. '450g')") from None
-    return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+        return Reading(value=float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return read_input(str(x), name)
 
 
-def _bool_array(v: object, n: int, name: str) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """(value, given) of a yes/no input; None, NaN and "" are not given."""
+def _bool_array(v: object, n: int, name: str) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.object_] | None]:
+    """(value, given, problem text or None) of a yes/no input; None, NaN and "" are not given."""
     if v is None:
-        return np.zeros(n, bool), np.zeros(n, bool)
+        return np.zeros(n, bool), np.zeros(n, bool), None
     a = np.asarray(v)
     if a.dtype.kind == "b":
-        return np.broadcast_to(a, (n,)).copy(), np.ones(n, bool)
-    if a.dtype.kind == "f":
-        given = ~np.isnan(a)
-        if (given & (a != 0) & (a != 1)).any():
-            raise InputError(f"{name}: {a[given & (a != 0) & (a != 1)].flat[0]!r} is not yes or no; write yes/no, "
-                             "true/false or 1/0")
-        return np.broadcast_to(a == 1, (n,)).copy(), np.broadcast_to(given, (n,)).copy()
-    uniq, codes = factorize(np.broadcast_to(a.astype(object), (n,)) if a.ndim else np.full(n, a.item(), dtype=object))
-    read = [parse_yes_no(x if not isinstance(x, str) or x not in ("None", "nan") else None, field=name)
-            for x in uniq.tolist()]
-    value = np.array([bool(r) for r in read], dtype=bool)[codes]
-    given = np.array([r is not None for r in read], dtype=bool)[codes]
-    return value, given
+        return np.broadcast_to(a, (n,)).copy(), np.ones(n, bool), None
+    values, codes = _texts_of(np.broadcast_to(a.astype(object), (n,)))
+    read = [read_yes_no(x, name=name) for x in values]
+    value = np.array([bool(answer) for answer, _ in read], dtype=bool)[codes]
+    given = np.array([answer is not None for answer, _ in read], dtype=bool)[codes]
+    problem = np.array([problem for _, problem in read], dtype=object)
+    return value, given, problem[codes] if problem.any() else None
 
 
-def _date_array(v: object, n: int, name: str) -> NDArray[np.datetime64]:
-    """Dates per order (NaT where not given)."""
+def _date_array(v: object, n: int, name: str) -> tuple[NDArray[np.datetime64], NDArray[np.object_] | None]:
+    """(dates per order, NaT where not given; problem text or None)."""
     if v is None:
-        return np.full(n, _NAT, dtype="datetime64[D]")
+        return np.full(n, _NAT, dtype="datetime64[D]"), None
     a = np.asarray(v)
-    if a.dtype.kind in "OU":
-        if a.dtype.kind == "O":
-            a = np.where(np.equal(a, None), "", a).astype(str)
-        try:
-            a = a.astype("datetime64[D]")  # ISO dates, parsed in C; "" becomes NaT
-        except ValueError:
-            raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
-    try:
+    if a.dtype.kind == "M":
         a = a.astype("datetime64[D]")
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: {v!r} is not a date; write YYYY-MM-DD") from None
-    return np.broadcast_to(a, (n,)) if a.shape != (n,) else a
+        return (np.broadcast_to(a, (n,)) if a.shape != (n,) else a), None
+    values, codes = _texts_of(np.broadcast_to(a.astype(object), (n,)))
+    read = [read_date(x, name=name) for x in values]
+    day = np.array([_NAT if d is None else np.datetime64(d, "D") for d, _ in read], dtype="datetime64[D]")[codes]
+    problem = np.array([problem for _, problem in read], dtype=object)
+    return day, problem[codes] if problem.any() else None
 
 
 def input_length(inputs: Mapping[str, object]) -> int:
@@ -137,13 +157,14 @@ def input_length(inputs: Mapping[str, object]) -> int:
 
 @dataclass(slots=True)
 class Columns:
-    """Every input of ``n`` orders as a column (``vals``), where it was not given (``assumed``), and
-    the text inputs as distinct values and per-order codes (``texts``). The next steps fill in
-    defaults in place."""
+    """Every input of ``n`` orders as a column (``vals``), where it was not given (``assumed``), the
+    text inputs as distinct values and per-order codes (``texts``), and the orders whose text the
+    grammar refused (``unread``). The next steps fill in defaults in place."""
 
     vals: dict[str, NDArray]
     assumed: dict[str, NDArray[np.bool_]]
     texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]]  # text inputs as (distinct, codes)
+    unread: dict[str, NDArray[np.object_]]  # per input, why an order's text was refused ("" read)
 
 
 def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Columns:
@@ -151,23 +172,28 @@ def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Column
     vals: dict[str, NDArray] = {}
     assumed: dict[str, NDArray[np.bool_]] = {}
     texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]] = {}
+    unread: dict[str, NDArray[np.object_]] = {}
+    signs: dict[str, NDArray[np.object_]] = {}
     for f in FIELDS:
         raw = given.get(f.name)
         if f.kind == "date":
-            a = _date_array(raw, n, f.name)
+            a, problem = _date_array(raw, n, f.name)
             assumed[f.name] = np.isnat(a)
             vals[f.name] = a
         elif f.kind in ("money", "fraction", "weight", "length", "number", "int"):
-            a = _num_array(np.nan if raw is None else raw, n, f.name)
+            a, problem, sign = _num_array(np.nan if raw is None else raw, n, f.name)
             missing = np.isnan(a)
             default = f.default if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) else np.nan
-            assumed[f.name] = missing
-            vals[f.name] = np.where(missing, default, a)
+            assumed[f.name] = missing & (problem == "" if problem is not None else True)
+            vals[f.name] = np.where(assumed[f.name], default, a)
+            if sign is not None:
+                signs[f.name] = sign
         elif f.kind == "bool":
-            value, ok = _bool_array(raw, n, f.name)
+            value, ok, problem = _bool_array(raw, n, f.name)
             assumed[f.name] = ~ok
             vals[f.name] = np.where(ok, value, bool(f.default))
         else:
+            problem = None
             uniq, codes = _coded(raw, n)
             if f.kind in ("country", "currency"):
                 uniq = np.array([x.upper() for x in uniq], dtype=object)
@@ -177,11 +203,41 @@ def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Column
             uniq = np.where(empty, default, uniq)
             texts[f.name] = (uniq, codes)
             vals[f.name] = uniq.astype(str)[codes]  # fixed-width text: fast to take, compare and group
+        if problem is not None:
+            unread[f.name] = problem
+    _check_signs(vals, assumed, texts, unread, signs, given)
     vals["received_on"] = np.where(assumed["received_on"], np.datetime64(today, "D"), vals["received_on"])
     vals["posted_on"] = np.where(assumed["posted_on"], np.datetime64(today, "D"), vals["posted_on"])
     # the postage is in the order currency unless its own currency is given
     vals["postage_currency"] = np.where(assumed["postage_currency"], vals["currency"], vals["postage_currency"])
-    return Columns(vals, assumed, texts)
+    return Columns(vals, assumed, texts, unread)
+
+
+def _check_signs(vals: dict[str, NDArray], assumed: dict[str, NDArray[np.bool_]],
+                 texts: dict[str, tuple[NDArray[np.object_], NDArray[np.intp]]], unread: dict[str, NDArray[np.object_]],
+                 signs: dict[str, NDArray[np.object_]], given: Mapping[str, object]) -> None:
+    """A currency sign must agree with the currency of its amount (see
+    :func:`calculator.units.signs_disagree`); a postage's sign names the postage currency where
+    none is given. Amounts in disagreement are refused."""
+    for name, sign in signs.items():
+        n = len(sign)
+        fill = None
+        if name == "postage":
+            fill = np.where(assumed["postage_currency"], "", vals["postage_currency"]).astype(object)
+        wrong, target = signs_disagree(sign, vals["currency"], fill)
+        if fill is not None and (filled := (fill != "") & assumed["postage_currency"]).any():
+            vals["postage_currency"] = np.where(filled, fill, vals["postage_currency"]).astype(str)
+            assumed["postage_currency"] = assumed["postage_currency"] & ~filled
+            uniq, codes = np.unique(vals["postage_currency"].astype(object), return_inverse=True)
+            texts["postage_currency"] = (uniq, codes.ravel())
+        if wrong.any():
+            what = "currency" if fill is None else "postage_currency"
+            raw = np.broadcast_to(np.asarray(given[name], dtype=object), (n,))
+            problem = unread.get(name, np.full(n, "", dtype=object)).copy()
+            problem[wrong] = [message("other_currency", name=name, value=v, sign=shown_sign(s), what=what, currency=c)
+                              for v, s, c in zip(raw[wrong], sign[wrong], target[wrong])]
+            unread[name] = problem
+            vals[name] = np.where(wrong, np.nan, vals[name])
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,6 +247,10 @@ def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Column
 def validate_columns(r: Columns, p: Problems, today: _dt.date) -> None:
     """Ranges, whole numbers, codes and dates, as one problem per order."""
     vals = r.vals
+    for f in FIELDS:  # text the grammar refused, in the grammar's words
+        if f.name in r.unread:
+            problem = r.unread[f.name]
+            p.flag(problem != "", "", lambda m, problem=problem: problem[m])
 
     def numbers(a: NDArray, tail: str):
         return lambda m: np.char.add(a[m].astype(str), tail)

@@ -20,11 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculator import batch
-from calculator.batch import (BatchError, BatchSummary, evaluate_frame, output_meta, read_chunks, run_batch,
-                              summarize)
+from calculator.assessment import OUTPUTS
+from calculator.batch import (OUTPUT_SCHEMA, BatchError, BatchSummary, evaluate_frame, evaluate_table, output_ddl,
+                              output_meta, read_chunks, run_batch, summarize)
+from calculator.batch import cells, running, table, writing
 from calculator.cli import main
 from calculator.errors import InputError, RouteError
+from calculator.formatting import round_output
 from calculator import estimate
 from calculator.units import parse_weight
 
@@ -94,18 +96,18 @@ def test_golden_rows_in_order_with_named_problems():
     ("1 450 g", 1450.0), ("  300  ", 300.0), ("2.5 lbs", parse_weight("2.5lb")), ("", math.nan),
 ])
 def test_weights_with_units(text, grams):
-    p = batch._parse_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
+    p = cells.read_numbers(pa.array([text, "100"]), "weight_g", "weight", ".")
     assert not p.bad[0]
     assert p.values[0] == grams or (math.isnan(grams) and math.isnan(p.values[0]))
 
 
-@given(st.decimals(min_value=0, max_value=100000, places=3, allow_nan=False),
+@given(st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False),
        st.sampled_from(["g", "kg", "oz", "lb", " g", " kg"]))
 @settings(max_examples=200, deadline=None)
 def test_vectorized_weights_equal_parse_weight(value, unit):
     """Band limits are inclusive: the batch must read 1.1 kg as exactly 1100 g, like the CLI."""
     text = f"{value}{unit}"
-    p = batch._parse_numbers(pa.array([text]), "weight_g", "weight", ".")
+    p = cells.read_numbers(pa.array([text]), "weight_g", "weight", ".")
     assert p.values[0] == parse_weight(text)
 
 
@@ -115,17 +117,18 @@ def test_vectorized_weights_equal_parse_weight(value, unit):
     ("1.450", ".", 1.45), ("1,450", ",", 1.45), ("−5", ".", -5.0), ("1,234,567", ".", 1234567.0),
 ])
 def test_decimal_marks_and_thousands_separators(text, decimal, value):
-    p = batch._parse_numbers(pa.array([text]), "price", "money", decimal)
+    p = cells.read_numbers(pa.array([text]), "price", "money", decimal)
     assert not p.bad[0] and p.values[0] == value
 
 
 @pytest.mark.parametrize("text, decimal, words", [
     ("1,200", ".", "ambiguous"), ("1.200", ",", "ambiguous"), ("abc", ".", "is not a number"),
-    ("nan", ".", "is not a number"), ("inf", ".", "is not a number"), ("12 stone", ".", "unknown unit 'stone'"),
-    ("1e400", ".", "is not a number"), ("1.2.3", ".", "is not a number"), ("--5", ".", "is not a number"),
+    ("nan", ".", "is not a finite number"), ("inf", ".", "is not a finite number"),
+    ("12 stone", ".", "unknown weight unit 'stone'"), ("1e400", ".", "is not a finite number"),
+    ("1.2.3", ".", "is not a number"), ("--5", ".", "is not a number"),
 ])
 def test_numbers_that_are_refused_say_why(text, decimal, words):
-    p = batch._parse_numbers(pa.array([text]), "weight_g", "weight", decimal)
+    p = cells.read_numbers(pa.array([text]), "weight_g", "weight", decimal)
     assert p.bad[0] and math.isnan(p.values[0])
     assert p.text[0].startswith("weight_g: ") and words in p.text[0]
 
@@ -173,7 +176,7 @@ def test_percentages_dates_and_yes_no(tariffs):
 def test_money_is_rounded_to_cents_and_fractions_to_four_decimals(values, digits):
     """Output values are within half a unit of the last digit, with no more digits than that."""
     v = np.array(values)
-    got = batch._round(v, digits)
+    got = round_output(v, digits)
     scale = 10.0 ** digits
     assert np.all(np.abs(got - v) <= 0.5 / scale * (1 + 1e-9) + np.abs(v) * 1e-13)
     assert np.all(np.abs(got * scale - np.round(got * scale)) <= np.abs(got * scale) * 1e-12 + 1e-9)
@@ -358,6 +361,23 @@ def test_a_previous_output_can_be_fed_back(tmp_path, tariffs):
     assert [r["recommendation"] for r in a] == [r["recommendation"] for r in b]
 
 
+def test_the_declared_output_schema_is_what_evaluation_gives(tariffs):
+    """OUTPUT_SCHEMA is declared, not found by evaluating: it must be what a real chunk gives, with
+    evaluated rows, problem rows and no rows at all, and the Spark schema must follow it."""
+    orders = next(read_chunks(DATA / "batch_orders.csv")[1]).table
+    full = evaluate_table(orders, tariffs=tariffs, today=TODAY)
+    empty = evaluate_table(orders.slice(0, 0), tariffs=tariffs, today=TODAY)
+    outputs = pa.schema(list(full.schema)[orders.num_columns:])
+    assert outputs.names == list(OUTPUTS)
+    assert outputs == OUTPUT_SCHEMA and empty.schema == full.schema
+    problems = full.column("problem").to_pylist()
+    assert "" in problems and any(problems)  # both kinds of row were there
+    spark = {pa.string(): "string", pa.float64(): "double", pa.bool_(): "boolean", pa.date32(): "date"}
+    ddl = output_ddl(["order_id", "margin", "price"])
+    assert ddl.split(", ")[:3] == ["`order_id` string", "`margin_input` string", "`price` string"]
+    assert ddl.split(", ")[3:] == [f"`{f.name}` {spark[f.type]}" for f in full.schema][orders.num_columns:]
+
+
 def test_duplicate_input_columns_are_refused(tmp_path, capsys):
     src = write(tmp_path, "price,origin,Price\n1,DE,2\n")
     assert main(["batch", str(src), "-o", str(tmp_path / "o.csv")]) == 2
@@ -470,7 +490,7 @@ def test_batch_and_single_estimates_agree_row_by_row(tmp_path, tariffs):
 
 def _interrupt_on_second_chunk(monkeypatch, exc: BaseException):
     calls = []
-    real = batch._evaluate_chunk
+    real = running._evaluate_chunk
 
     def chunk(table, **kw):
         calls.append(table.num_rows)
@@ -478,7 +498,7 @@ def _interrupt_on_second_chunk(monkeypatch, exc: BaseException):
             raise exc
         return real(table, **kw)
 
-    monkeypatch.setattr(batch, "_evaluate_chunk", chunk)
+    monkeypatch.setattr(running, "_evaluate_chunk", chunk)
     return calls
 
 
@@ -512,7 +532,7 @@ def test_a_writer_error_leaves_no_output(tmp_path, monkeypatch, tariffs):
     def fail(self, t):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(batch._Writer, "write", fail)
+    monkeypatch.setattr(writing.ChunkWriter, "write", fail)
     with pytest.raises(OSError):
         run_batch(DATA / "batch_orders.csv", tmp_path / "d.csv", tariffs=tariffs, today=TODAY, chunk_rows=4)
     assert os.listdir(tmp_path) == []
@@ -540,7 +560,7 @@ def _normalise(df: pd.DataFrame) -> list[list[object]]:
 
 def _local(src: Path, tmp_path: Path, tariffs) -> pd.DataFrame:
     run_batch(src, tmp_path / "local.parquet", tariffs=tariffs, today=TODAY)
-    return batch._to_pandas(pq.read_table(tmp_path / "local.parquet"))
+    return table.to_pandas(pq.read_table(tmp_path / "local.parquet"))
 
 
 def test_dask_over_csv_gives_the_same_output(tmp_path, tariffs):
@@ -594,15 +614,31 @@ def test_summaries_of_partitions_add_up(tmp_path, tariffs):
     _, chunks = read_chunks(src, chunk_rows=4)
     parts = BatchSummary()
     for c in chunks:
-        out = evaluate_frame(batch._to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
+        out = evaluate_frame(table.to_pandas(c.table), tariffs=tariffs, today=TODAY, problems=c.problems)
         parts = parts + summarize(out, lines=c.lines)
     assert parts.rows == whole.rows and parts.problem_rows == whole.problem_rows
     assert parts.recommendations == whole.recommendations
     assert parts.first_problems == whole.first_problems
+    # the run groups by what the evaluation read, summarize() by what the table says: the same
+    assert {k: v[0] for k, v in parts.groups.items()} == {k: v[0] for k, v in whole.groups.items()}
     a, b = parts.totals()["eur"], whole.totals()["eur"]
     assert a["currencies_without_rate"] == b["currencies_without_rate"] == ["KZT"]
     for key in ("orders", "recommended", "always_return", "always_partial_refund"):
         assert a[key] == pytest.approx(b[key])
+
+
+def test_a_run_summary_groups_by_the_codes_the_evaluation_read(tmp_path, tariffs):
+    """Origin and currency as the evaluation read them: trimmed, upper case, the default where no
+    column gives them; summarize() of the written table finds the same groups."""
+    src = write(tmp_path, "price,origin,postage,reason\n30, de ,6,damaged\n40,DE,6,damaged\n50,fr,6,wrong_item\n"
+                          "x,fr,6,damaged\n")
+    s = run_batch(src, tmp_path / "o.csv", tariffs=tariffs, today=TODAY, defaults={"currency": "EUR"})
+    assert {(o, c) for o, c, _ in s.groups} == {("DE", "EUR"), ("FR", "EUR")}
+    assert sum(v[0] for v in s.groups.values()) == 3 and s.problem_rows == 1
+    out = pd.read_csv(tmp_path / "o.csv", dtype={"origin": str, "problem": str}, keep_default_na=False, na_values=[""])
+    again = summarize(out, defaults={"currency": "EUR"})
+    assert again.groups.keys() == s.groups.keys()
+    assert [v[0] for v in again.groups.values()] == [v[0] for v in s.groups.values()]
 
 
 # --------------------------------------------------------------------------------------------

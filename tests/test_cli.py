@@ -34,7 +34,11 @@ def command(name: str) -> argparse.ArgumentParser:
 def input_actions(name: str) -> dict[str, argparse.Action]:
     """The flags of a command that carry an input of FIELDS (``dims`` for the three sides)."""
     names = {f.name for f in FIELDS} | {"dims"}
-    return {a.dest: a for a in command(name)._actions if a.dest in names}
+    out: dict[str, argparse.Action] = {}
+    for a in command(name)._actions:  # the first flag of a dest (--mall, not --no-mall)
+        if a.dest in names:
+            out.setdefault(a.dest, a)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,7 +69,7 @@ def test_metavars_say_the_kind_of_value(name):
     text = command(name).format_help()
     for shown in ("--resale-fee FRACTION", "--price AMOUNT", "--received-on YYYY-MM-DD", "--currency CUR",
                   "--origin CC, --from CC", "--weight WEIGHT, --weight-g WEIGHT", "--dims LxWxH", "--reason CODE",
-                  "--hassle-hours HOURS", "--disputes-won-in-a-row N", "--mall, --no-mall"):
+                  "--hassle-hours HOURS", "--disputes-won-in-a-row N", "--mall [yes|no]", "--no-mall"):
         assert shown in text, shown
     assert "RESALE" not in text and "{damaged" not in text
 
@@ -76,7 +80,7 @@ def test_help_gives_unit_valid_range_and_default():
                                         "default: 0.5")
     assert a["price"].help == "refundable amount paid for the item [order currency; more than 0 to 1,000,000,000]"
     assert a["win_probability"].help.endswith("[0 to 1]; default: by reason")  # the unit "0..1" is the range
-    assert a["mall"].help.endswith("[yes/no]; default: no")
+    assert a["mall"].help.endswith("[yes/no]; default: no") and a["mall"].const == "yes"  # --mall alone: yes
     assert a["destination"].help.endswith("[ISO 3166-1]; default: CN")
     assert a["marketplace"].help.endswith("(aliexpress, temu, ebay) [profile]; default: aliexpress")
     assert a["reason"].help.endswith("[code]; required: the answer depends on it")

@@ -184,11 +184,12 @@ def test_cli_estimate_json_has_every_number(capsys):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["--price", "-3"], "returncost: error: price: -3.0 must be greater than zero"),
+        (["--price", "-3"], "returncost: error: --price: '-3' is out of range; give more than 0 to 1,000,000,000 "
+                            "[order currency]"),
         (["--price", "10", "--weight", "12zz"], "returncost: error: --weight: unknown weight unit 'zz'"),
         (["--price", "10", "--from", "XX"], "returncost: error: --from: 'XX' is not an ISO 3166-1"),
         (["--price", "10", "--partial-refund", "140%"],
-         "returncost: error: partial_refund: 1.4 is out of range; give 0 to 1 [fraction of price]"),
+         "returncost: error: --partial-refund: '140%' is out of range; give 0 to 1 [fraction of price]"),
     ],
 )
 def test_cli_bad_values_print_one_line_and_exit_2(capsys, args, expected):

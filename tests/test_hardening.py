@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from calculator import batch
+from calculator.batch import running, table
 from calculator.batch import BatchError, evaluate_frame, run_batch
 from calculator.cli import main
 
@@ -189,7 +190,7 @@ def test_a_signal_that_library_code_swallows_still_stops_the_run(tmp_path, monke
     # Ctrl-C while pyarrow runs Python code from C (its lazy pandas import, a parser callback)
     # raises KeyboardInterrupt where C code cannot pass it on: it is printed and lost, and the run
     # used to go on and replace the old output. Here the signal arrives inside such a place.
-    real = batch._evaluate_chunk
+    real = running._evaluate_chunk
     calls = []
 
     def chunk(table, **kw):
@@ -202,7 +203,7 @@ def test_a_signal_that_library_code_swallows_still_stops_the_run(tmp_path, monke
                 pass
         return real(table, **kw)
 
-    monkeypatch.setattr(batch, "_evaluate_chunk", chunk)
+    monkeypatch.setattr(running, "_evaluate_chunk", chunk)
     dest = write(tmp_path, "previous decisions\n", "decisions.csv")
     assert batch_cli(str(ORDERS), "-o", str(dest), "--chunk-rows", "4") == 130
     assert capsys.readouterr().err == "returncost: interrupted\n"
@@ -351,18 +352,18 @@ def test_infinite_amounts_are_refused_in_csv_and_parquet(tmp_path, tariffs):
     csv_in = write(tmp_path, "price,currency,origin,postage,reason\ninf,EUR,DE,6,damaged\n1e999,EUR,DE,6,damaged\n")
     run_batch(csv_in, tmp_path / "d.csv", tariffs=tariffs, today=TODAY)
     assert [r["problem"] for r in rows_of(tmp_path / "d.csv")] == [
-        "price: 'inf' is not a number; write e.g. 12.99", "price: '1e999' is not a number; write e.g. 12.99"]
+        "price: 'inf' is not a finite number; write e.g. 12.99", "price: '1e999' is not a finite number; write e.g. 12.99"]
 
 
 def test_an_answer_that_overflows_is_a_problem_and_the_summary_stays_json(tmp_path, monkeypatch, capsys):
-    real = batch.assess
+    real = table.assess
 
     def overflowing(*a, **kw):  # what a model overflow would give: an infinite EV for order 2
         result = real(*a, **kw)
         result.evaluation.ev_return[1] = np.inf
         return result
 
-    monkeypatch.setattr(batch, "assess", overflowing)
+    monkeypatch.setattr(table, "assess", overflowing)
     src = write(tmp_path, HEADER + ROW + ROW.replace("A1", "A2") + ROW.replace("A1", "A3"))
     assert batch_cli(str(src), "-o", str(tmp_path / "d.csv"), "--summary", str(tmp_path / "s.json"), "-q") == 0
     rows = rows_of(tmp_path / "d.csv")

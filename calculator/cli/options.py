@@ -81,7 +81,8 @@ def add_input_flags(parser: Any, names: Iterable[str] | None = None, *, required
     Each flag's destination is the input's name (``args.partial_refund``; ``args.dims`` for the
     three sides); its value is the text as typed, read later by :func:`order_inputs` or
     :func:`input_texts`. The metavar says the kind of value (:data:`METAVARS`), the help gives the
-    unit, the valid range and the default. A yes/no input has ``--mall`` and ``--no-mall``; a choice
+    unit, the valid range and the default. A yes/no input has ``--mall [yes|no]`` (alone: yes; any
+    spelling of :data:`calculator.units.YES_WORDS` and ``NO_WORDS``) and ``--no-mall``; a choice
     is matched without regard to case. A flag not given is ``None``.
 
     Parameters
@@ -106,8 +107,11 @@ def add_input_flags(parser: Any, names: Iterable[str] | None = None, *, required
                 done_dims = True
             continue
         if f.kind == "bool":
-            parser.add_argument(*flags(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
+            yes, = flags(f.name)
+            parser.add_argument(yes, dest=f.name, metavar="yes|no", nargs="?", const="yes", action=_Store,
                                 help=escape(_help(f)))
+            parser.add_argument("--no-" + yes[2:], dest=f.name, action="store_const", const="no",
+                                help=escape(_("same as {flag} no").format(flag=yes)))
         elif f.name in ranges:
             parser.add_argument(*flags(f.name), dest=f.name, metavar="LOW..HIGH", action=_Store,
                                 required=f.name in required,
@@ -247,56 +251,41 @@ def add_as_of(p: argparse.ArgumentParser, what: str = N_("date of the estimate, 
 
 
 def order_inputs(args: argparse.Namespace, *, distributions: bool = False) -> dict[str, object]:
-    """Turn the input flags into :func:`calculator.estimate` keywords, parsing units.
+    """Turn the input flags into :func:`calculator.estimate` keywords.
 
-    With ``distributions=True``, a numeric flag written as a distribution (``tri:0.3,0.5,0.7``,
-    anything with a ``:``) is passed through as text for :mod:`calculator.uncertainty` to parse.
+    A flag's text goes to the Python API as typed, which reads it with the one input grammar of
+    :mod:`calculator.units` (``--price '$12.99'``, ``--weight '1 450 g'``, ``--mall да``), as a CSV
+    cell is read. It is read here first only to refuse it naming the flag the user typed; the
+    route is checked and the sides of ``--dims`` parsed. With ``distributions=True``, a flag
+    written as a distribution (``tri:0.3,0.5,0.7``, anything with a ``:``) is passed through for
+    :mod:`calculator.uncertainty`.
     """
     from ..inputs import FIELDS
-    from ..units import parse_length, parse_number, parse_weight
+    from ..units import parse_dims, read_date, read_input, read_yes_no
 
     out: dict[str, object] = dict(zip(("origin", "destination"), route(args)))
-    weight_g = getattr(args, "weight_g", None)
-    if distributions and weight_g is not None and ":" in weight_g:
-        out["weight_g"] = weight_g  # a distribution, e.g. tri:200,450,600 (grams)
-        args = argparse.Namespace(**{**vars(args), "weight_g": None})
-    weight, dims = parcel(args)
-    if not math.isnan(weight):
-        out["weight_g"] = weight
-    if dims:
-        out.update(zip(DIMS, dims))
+    if getattr(args, "dims", None):
+        out.update(zip(DIMS, parse_dims(args.dims, field=flag(args, "dims"))))
     for f in FIELDS:
-        if f.name in out or f.name in DIMS or f.name == "weight_g":
-            continue
         raw = getattr(args, f.name, None)
-        if raw is None:
+        if f.name in out or raw is None:
             continue
         name = flag(args, f.name)
-        if distributions and isinstance(raw, str) and ":" in raw and f.kind in ("money", "number", "fraction"):
-            out[f.name] = raw
+        text = str(raw)
+        if distributions and ":" in text and f.kind not in ("date", "bool", "country", "currency", "choice"):
+            out[f.name] = text
             continue
-        if f.kind in ("money", "number"):
-            out[f.name] = float(parse_number(raw, field=name))
-        elif f.kind == "fraction":
-            text = str(raw).strip()
-            pct = text.endswith("%")
-            value = float(parse_number(text.rstrip("%"), field=name))
-            out[f.name] = value / 100 if pct else value
-        elif f.kind == "weight":
-            out[f.name] = parse_weight(raw, field=name)
-        elif f.kind == "length":
-            out[f.name] = parse_length(raw, field=name)
-        elif f.kind == "int":
-            try:
-                out[f.name] = int(raw)
-            except ValueError:
-                raise InputError(_("{flag}: {value!r} is not a whole number").format(flag=name, value=raw)) from None
-        elif f.kind == "currency":
-            out[f.name] = str(raw).strip().upper()
-        elif f.kind == "choice":
-            out[f.name] = str(raw).strip().lower()
+        if f.kind == "bool":
+            problem = read_yes_no(text, name=name)[1]
+        elif f.kind == "date":
+            problem = read_date(text, name=name)[1]
+        elif f.kind in ("currency", "choice", "country", "text"):
+            problem, text = "", text.strip()
         else:
-            out[f.name] = raw
+            problem = read_input(text, f.name, label=name).problem
+        if problem:
+            raise InputError(problem)
+        out[f.name] = text.upper() if f.kind == "currency" else text
     return out
 
 

@@ -1,0 +1,244 @@
+"""Opening an input: a file, a named pipe or standard input, compressed or not; refusing what is
+not CSV text, naming what it is; and the CSV's delimiter and decimal mark, from its first bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+
+from .columns import FIELD, BatchError, norm_name
+
+
+#: Names of standard input: read from the stream this process was given, never opened by name.
+STDIN_NAMES = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+
+
+_SNIFF_BYTES = 1 << 16
+
+
+#: First bytes of files that are not CSV text, and what to do about them. Compressed CSV that
+#: pyarrow reads (gzip, bzip2, zstd) is decompressed instead.
+_NOT_CSV = (
+    (b"PK\x03\x04", "a zip archive: unpack it first"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls): save it as 'CSV UTF-8' first"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file: decompress it first (unxz), or compress with gzip, bzip2 or zstd"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: unpack it first"),
+    (b"Rar!\x1a\x07", "a RAR archive: unpack it first"),
+    (b"%PDF", "a PDF document: export the orders as CSV"),
+)
+
+
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\x28\xb5\x2f\xfd", "zstd"))
+
+
+def stdin() -> IO[bytes]:
+    """Standard input for the reader: its file descriptor unbuffered (a reader thread blocked on it
+    holds no lock that Python needs when it exits), else ``sys.stdin.buffer``."""
+    try:
+        return open(os.dup(sys.stdin.fileno()), "rb", buffering=0)  # noqa: SIM115
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return sys.stdin.buffer
+
+
+class _Replay(io.RawIOBase):
+    """A byte stream that first returns ``head`` and then the rest of ``stream`` (stdin). While
+    ``recording``, what it returns is kept, so that a reader that failed at the start (a block too
+    small for the header) can start again from byte 0 with :meth:`again`."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+        self.recording = True
+        self._seen = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._head:
+            k = min(len(b), len(self._head))
+            b[:k] = self._head[:k]
+            self._head = self._head[k:]
+        else:
+            data = self._stream.read(len(b))
+            k = len(data)
+            b[:k] = data
+        if self.recording:
+            self._seen += bytes(b[:k])
+        return k
+
+    def again(self) -> _Replay:
+        """A new stream from the first byte (what was read so far, then the rest)."""
+        return _Replay(bytes(self._seen) + bytes(self._head), self._stream)
+
+
+def _check_text(head: bytes, name: str, encoding: str | None) -> None:
+    """Refuse what is not CSV text, naming what it is and what to do."""
+    for magic, what in _NOT_CSV:
+        if head.startswith(magic):
+            if magic == b"PK\x03\x04" and b"[Content_Types].xml" in head[:4096]:
+                what = "an Excel or OpenDocument workbook (a zip archive): save it as 'CSV UTF-8' first"
+            raise BatchError(f"{name}: {what}")
+    if encoding is not None:
+        return
+    even, odd = head[0::2], head[1::2]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(head) >= 8 and max(even.count(0), odd.count(0)) > 0.4 * len(head) / 2):
+        raise BatchError(f"{name}: UTF-16 text: save it as UTF-8 ('CSV UTF-8'), or give --encoding utf-16")
+    # Binary data has NUL bytes all over; a text file may have one in a cell or two, anywhere:
+    # those rows get a problem (see _decode), the file is read.
+    if head.count(0) > max(8, len(head) // 1000):
+        raise BatchError(f"{name}: not a text file (binary data: a NUL byte at byte {head.index(0) + 1}, and "
+                         f"{head.count(0) - 1:,} more); give a CSV file or a .parquet file")
+    # An 8-bit encoding (Windows-1251, Latin-1) has many bytes that are not UTF-8 and no UTF-8
+    # letters; a UTF-8 file with a damaged cell or two is read, and those rows get a problem.
+    text = head[: len(head) - 4 if len(head) >= _SNIFF_BYTES else len(head)].decode("utf-8", "replace")
+    wrong = text.count("\ufffd")
+    right = sum(1 for ch in text if ord(ch) > 127) - wrong
+    if wrong >= 3 and wrong > right:
+        code = legacy_code(head)
+        raise BatchError(f"{name}: not UTF-8 text; it looks like {legacy_encoding(code)}: give "
+                         f"--encoding {code}, or save it as 'CSV UTF-8'")
+
+
+def legacy_code(data: bytes) -> str:
+    """The 8-bit encoding a text not in UTF-8 most likely has: Cyrillic words are runs of bytes
+    from 0xC0 up in Windows-1251, Latin-1 has single accented letters between ASCII ones."""
+    high = np.frombuffer(data, np.uint8) >= 0xC0
+    if not high.any():
+        return "cp1252"
+    runs = high[1:] & high[:-1]
+    return "cp1251" if runs.sum() >= 0.5 * high.sum() else "cp1252"
+
+
+def legacy_encoding(code: str) -> str:
+    return {"cp1251": "Windows-1251, Cyrillic", "cp1252": "Latin-1 / Windows-1252"}[code]
+
+
+def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
+           encoding: str | None = None) -> tuple[str, str]:
+    """Delimiter and decimal mark of a CSV from its first bytes; refuses empty files and what is
+    not CSV text (binary, archives, UTF-16, an 8-bit encoding without ``encoding``)."""
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") and encoding is None else head
+    if not body.strip(b" \t\r\n\x00\xff\xfe"):
+        raise BatchError(f"{name}: the file is empty; its first line must name the columns "
+                         "(price,currency,origin,weight_g,...)")
+    _check_text(body, name, encoding)
+    text = body.decode(encoding or "utf-8", "replace")
+    lines = text.splitlines()
+    if len(head) >= _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut in the middle
+    sample = "\n".join(lines[:200])
+    if delimiter is None:
+        best = (-1, -1)
+        delimiter = ","
+        for d in (",", ";", "\t", "|"):
+            try:
+                header = next(csv.reader(io.StringIO(sample), delimiter=d), [])
+            except csv.Error:
+                continue
+            score = (sum(norm_name(h) in FIELD for h in header), len(header))
+            if score > best:
+                best, delimiter = score, d
+    if decimal is None:
+        decimal = "."
+        if delimiter != ",":
+            try:
+                cells = [c.strip() for r in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[1:] for c in r]
+            except csv.Error:
+                cells = []
+            commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
+            points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
+            decimal = "," if commas > points else "."
+    return delimiter, decimal
+
+
+class Input:
+    """The input for pyarrow, from its first byte, as often as asked: a path (``again`` at any time),
+    a decompressing stream (opened anew), or a stream read once (standard input, a named pipe)
+    that can start again only until :meth:`settle` (the bytes read so far are kept until then)."""
+
+    def __init__(self, head: bytes, open_: Callable[[], Any] | None = None, stream: _Replay | None = None) -> None:
+        self.head = head
+        self._open = open_
+        self._stream = stream
+        self._used = False
+
+    @property
+    def reopens(self) -> bool:
+        return self._open is not None
+
+    def again(self) -> Any:
+        if self._open is not None:
+            return self._open()
+        assert self._stream is not None
+        if self._used:
+            self._stream = self._stream.again()
+        self._used = True
+        return self._stream
+
+    def settle(self) -> None:
+        if self._stream is not None:
+            self._stream.recording = False
+
+
+def open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> Input:
+    """The input's first bytes and a way to read it all; compressed input is decompressed."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            with open(path, "rb") as fh:
+                magic = fh.read(8)
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except FileNotFoundError:
+            raise BatchError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise BatchError(f"{name}: is a folder; give a .csv or .parquet file") from None
+        except OSError as exc:
+            raise BatchError(f"{name}: {exc.strerror}; check the path and its permissions") from None
+        codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
+        if regular and codec is None:
+            with open(path, "rb") as fh:
+                return Input(fh.read(_SNIFF_BYTES), lambda: path)
+        if regular:
+            def decompressed() -> Any:
+                return pa.input_stream(path, compression=codec)
+
+            try:
+                head = decompressed().read(_SNIFF_BYTES)
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise BatchError(f"{name}: a damaged {codec} file ({exc})") from None
+            return Input(head, decompressed)
+        source = open(path, "rb")  # a named pipe or a device: read once, like stdin  # noqa: SIM115
+    raw: Any = source
+    magic = _read_some(raw, 8, 8)
+    codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
+    if codec is not None:
+        raw = pa.CompressedInputStream(pa.PythonFile(_Replay(magic, raw), mode="r"), codec)
+        magic = b""
+    try:
+        head = magic + _read_some(raw, _SNIFF_BYTES - len(magic), 20)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise BatchError(f"{name}: a damaged {codec} stream ({exc})") from None
+    return Input(head, stream=_Replay(head, raw))
+
+
+def _read_some(stream: Any, size: int, lines: int) -> bytes:
+    """Up to ``size`` bytes of a stream, but no more than it takes to get ``lines`` line breaks:
+    a pipe that delivers a header and then waits is sniffed without waiting for 64 KiB."""
+    got = bytearray()
+    while len(got) < size and got.count(b"\n") < lines:
+        data = stream.read(size - len(got))
+        if not data:
+            break
+        got += data
+    return bytes(got)
