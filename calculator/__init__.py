@@ -5,7 +5,7 @@ The package is a set of small modules around one vectorized money model:
 - :mod:`calculator.tariffs` loads and validates postal price lists (YAML);
 - :mod:`calculator.rates` prices every postal offer for arrays of parcels;
 - :mod:`calculator.fx` converts currencies with dated reference rates;
-- :mod:`calculator.policy` holds marketplace rules and computes deadlines;
+- :mod:`calculator.policy` holds marketplace rules, :mod:`calculator.timeline` computes deadlines;
 - :mod:`calculator.model` computes the expected value of each option and the break-evens;
 - :mod:`calculator.assessment` ties them together for many orders, :mod:`calculator.advice` answers
   one order in words.

@@ -20,7 +20,8 @@ from .fx import FxRates
 from .i18n import _
 from .inputs import field as _field
 from .order_columns import Columns, Problems
-from .policy import get_marketplace, timeline
+from .policy import get_marketplace
+from .timeline import timeline
 
 __all__ = ["FREE_NOT", "DATES", "Process", "marketplace_process"]
 

@@ -1,4 +1,4 @@
-"""Tests of calculator.policy: bundled marketplace profiles, loading errors, the timeline.
+"""Tests of calculator.policy and calculator.timeline: bundled marketplace profiles, loading errors, the timeline.
 
 Figures come from the project's source notes calculator/data/sources/policies.md (A1 AliExpress,
 A2 Temu, A3 eBay, and the starting guide at its top); the return transit time from
@@ -22,8 +22,8 @@ from calculator.policy import (
     get_marketplace,
     load_marketplaces,
     marketplaces,
-    timeline,
 )
+from calculator.timeline import timeline
 
 
 def day(text: str) -> np.datetime64:
