@@ -20,6 +20,7 @@ from .errors import CalculatorError, DataFileError, FxError, InputError, RouteEr
 from .assessment import Assessment, assess
 from .advice import Estimate, estimate
 from .fx import FxRates, reference_rates
+from .i18n import get_language, language, set_language
 from .model import OPTIONS, Evaluation, ModelInputs, evaluate
 from .quote import Quote, quote
 from .tariffs import Tariff, TariffSet, load_tariff, load_tariffs
@@ -34,6 +35,9 @@ __all__ = [
     "load_tariffs",
     "load_tariff",
     "reference_rates",
+    "set_language",
+    "language",
+    "get_language",
     "Estimate",
     "Assessment",
     "Quote",

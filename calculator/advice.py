@@ -24,7 +24,7 @@ from . import model as _model
 from .assessment import MONEY_COLUMNS, FRACTION_COLUMNS, Assessment, assess
 from .errors import InputError
 from .formatting import money, round_output
-from .i18n import _
+from .i18n import Views, _
 from .fx import FxRates
 from .policy import Marketplace, get_marketplace
 from .tariffs import Tariff, resolve
@@ -49,7 +49,7 @@ class LocalReturn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Estimate:
+class Estimate(Views):
     """The answer for one order: what to do, by how much, how sure, the steps and dates, and where
     the answer would flip. ``print()`` it for the text, or use :meth:`to_dict`."""
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from . import errors as _errors
 from .errors import InputError
 
-__all__ = ["LANGUAGES", "DOMAIN", "set_language", "get_language", "language", "language_from_environment",
+__all__ = ["LANGUAGES", "DOMAIN", "set_language", "get_language", "language", "Views", "language_from_environment",
            "_", "N_", "ngettext", "babel_locale"]
 
 #: The languages, each with its own name.
@@ -110,6 +110,23 @@ def language(lang: str | None) -> Iterator[str]:
         yield get_language()
     finally:
         _chosen[0] = before
+
+class Views:
+    """``text(lang=)`` and ``html(lang=)`` for a result object: its ``str()`` and its Jupyter
+    HTML in the language ``lang`` (``None``: the current one), the language around it unchanged."""
+
+    __slots__ = ()
+
+    def text(self, lang: str | None = None) -> str:
+        """The object as text, in ``lang``."""
+        with language(lang):
+            return str(self)
+
+    def html(self, lang: str | None = None) -> str:
+        """The object as Jupyter shows it (HTML), in ``lang``."""
+        with language(lang):
+            return self._repr_html_()  # type: ignore[attr-defined]
+
 
 
 def locale_dir() -> Path:

@@ -19,7 +19,7 @@ from . import rates as _rates
 from .errors import InputError, TariffError
 from .formatting import amount, day, money, sides, weight
 from .fx import FxRates, reference_rates
-from .i18n import N_, _
+from .i18n import N_, Views, _
 from .tariff_view import CONFIDENCE_WORDS, KIND_WORDS
 from .tariffs import Tariff, TariffWarning, in_force, is_country, not_in_force, resolve
 
@@ -60,7 +60,7 @@ _ROW_DATA = tuple(k for k in QuoteRow.__slots__ if k not in ("offer", "reason_no
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Quote:
+class Quote(Views):
     """All offers for one parcel from ``origin`` to ``destination``."""
 
     origin: str

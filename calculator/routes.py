@@ -30,7 +30,7 @@ from .errors import InputError
 from .formatting import html_table, money, significant, weight
 from .formatting import share as share_text
 from .fx import FxRates, reference_rates
-from .i18n import N_, _
+from .i18n import N_, Views, _
 from .inputs import field as _field
 from .rates import cheapest_postage, price_breaks
 from .tariffs import Tariff, resolve
@@ -99,7 +99,7 @@ def _given(order: UncertainOrder) -> dict[str, float]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class DecisionMap:
+class DecisionMap(Views):
     """Results of :func:`decision_map`; grids are shaped (weights, prices).
 
     Attributes
@@ -275,7 +275,7 @@ def decision_map(order: UncertainOrder, price: ArrayLike, weight_g: ArrayLike) -
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class ThresholdTable:
+class ThresholdTable(Views):
     """Results of :func:`threshold_table`: one row per weight band of the cheapest tracked offer.
 
     A band covers weights above ``weight_from_g`` up to and including ``weight_to_g``. Returning

@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import model as _model
 from .errors import InputError
 from .formatting import html_table, money, number, significant
-from .i18n import N_, _
+from .i18n import N_, Views, _
 from .inputs import field as _field
 from .routes import DecisionMap, ThresholdTable, decision_map, route_order, threshold_table
 from .uncertainty import UNCERTAIN_INPUTS, UncertainOrder, input_label
@@ -82,7 +82,7 @@ def _aligned(rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Tornado:
+class Tornado(Views):
     """Results of :func:`tornado`, one entry per uncertain input, largest swing first.
 
     Attributes
@@ -233,7 +233,7 @@ def tornado(order: UncertainOrder) -> Tornado:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Sweep:
+class Sweep(Views):
     """Results of :func:`sweep`.
 
     Attributes
@@ -446,7 +446,7 @@ def sweep(order: UncertainOrder, name: str, values: ArrayLike | None = None, *, 
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class SobolIndices:
+class SobolIndices(Views):
     """Results of :func:`sobol`: the share of the variance of the return advantage each input
     explains alone (``first_order``) and with its interactions (``total_order``). [0..1]"""
 

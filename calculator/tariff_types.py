@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import TariffError
 from .formatting import day
-from .i18n import _, get_language
+from .i18n import Views, _, get_language
 
 __all__ = [
     "Source",
@@ -263,7 +263,7 @@ def staleness(valid_from: ArrayLike, valid_until: ArrayLike, on: ArrayLike) -> N
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Tariff:
+class Tariff(Views):
     """One version (price list) of a tariff: ``name`` is the tariff, ``valid_from`` the version."""
 
     name: str
@@ -373,7 +373,7 @@ def in_force(tariffs: Iterable[Tariff], on: _dt.date) -> tuple[Tariff, ...]:
     return tuple(t for t in picked if t is not None)
 
 
-class TariffSet(Mapping[str, Tariff]):
+class TariffSet(Mapping[str, Tariff], Views):
     """Every version of every tariff found, and the folders they were found in.
 
     As a mapping, a name gives the version in force on ``as_of`` (the date it was loaded for,

@@ -42,7 +42,7 @@ from .distributions import (
 from .errors import InputError
 from .formatting import amount, day, number, share
 from .fx import FxRates, reference_rates
-from .i18n import _
+from .i18n import Views, _
 from .inputs import field as _field
 from .rates import cheapest_postage
 from .tariffs import Tariff, resolve
@@ -319,7 +319,7 @@ def uncertain_order(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class MonteCarlo:
+class MonteCarlo(Views):
     """Results of :func:`monte_carlo`. Arrays over options follow :data:`calculator.model.OPTIONS`.
 
     Attributes

@@ -66,3 +66,27 @@ def test_an_unknown_language_is_one_line(capsys):
     assert main(["--lang", "xx", *PHONE]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "en (English)" in err and "ru (русский)" in err
+
+
+def test_the_language_is_set_from_the_package_as_the_readme_says():
+    """README: ``calculator.set_language("ru")``; the estimate's text follows, ``None`` goes back."""
+    import datetime
+
+    import calculator
+
+    order = dict(price=18000, currency="RUB", origin="RU", weight_g=450, postage=1450, reason="damaged",
+                 today=datetime.date(2026, 11, 26))
+    try:
+        calculator.set_language("ru")
+        assert calculator.get_language() == "ru"
+        assert calculator.estimate(**order).text().startswith("Рекомендация:")
+    finally:
+        calculator.set_language(None)
+    with calculator.language("en"):
+        e = calculator.estimate(**order)
+        assert str(e).startswith("Recommendation:")
+        # a lang= on the text and HTML views, the language around them unchanged
+        assert e.text("ru").startswith("Рекомендация:") and "Рекомендация" in e.html("ru")
+        assert e.text().startswith("Recommendation:") and calculator.get_language() == "en"
+        q = calculator.quote("DE", "CN", weight_g=350, dims_cm=(20, 18, 8), currency="EUR")
+        assert "Warenpost" in q.text("ru") and q.text("ru") != q.text("en")
