@@ -241,8 +241,12 @@ def _days(n: int, business: bool) -> str:
 
 
 def _runner_up(e: Estimate) -> str | None:
+    """The next best open option to name next to the recommendation; a partial refund no seller is
+    expected to give (its chance is 0, as for a change of mind) is only keeping the item, not an
+    option to weigh."""
     rec = e.recommendation
-    others = [o for o in e.open_options if o != rec]
+    no_partial = float(e.value("partial_probability")) == 0
+    others = [o for o in e.open_options if o != rec and not (no_partial and o.startswith("partial"))]
     return others[0] if others else None
 
 
@@ -261,14 +265,14 @@ def summary(e: Estimate) -> str:
     if runner is None:
         lines.append(_("Recommendation: {what}. It is worth {value} to you.").format(
             what=e.words(rec), value=e.money(ev[rec])))
-    elif e.margin < 0.005:
+    elif ev[rec] - ev[runner] < 0.005:
         lines.append(_("Recommendation: {what}. It is worth {value} to you, as good as the next option: {other} "
                        "({other_value}); the less effortful one is named first.").format(
             what=e.words(rec), value=e.money(ev[rec]), other=e.words(runner), other_value=e.money(ev[runner])))
     else:
         lines.append(_("Recommendation: {what}. It is worth {value} to you, {margin} more than the next best "
                        "option: {other} ({other_value}).").format(
-            what=e.words(rec), value=e.money(ev[rec]), margin=e.money(e.margin), other=e.words(runner),
+            what=e.words(rec), value=e.money(ev[rec]), margin=e.money(ev[rec] - ev[runner]), other=e.words(runner),
             other_value=e.money(ev[runner])))
     return "\n".join(lines)
 

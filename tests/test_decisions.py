@@ -138,6 +138,9 @@ def test_a_change_of_mind_without_a_programme_is_kept(tariffs):
     assert e.recommendation == "keep"
     assert e.ev["return"] == pytest.approx(13.22)
     assert e.assessment.values["partial_probability"][0] == 0.0
+    # the summary weighs keeping against the return, not against a partial refund no seller gives
+    assert e.summary().startswith("Recommendation: keep it without a dispute. It is worth $20.00 to you, $6.78 more "
+                                  "than the next best option: dispute for a full refund and post the item back"), e.summary()
 
 
 def test_the_defective_laptop_is_returned(tariffs):
