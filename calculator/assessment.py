@@ -39,7 +39,6 @@ from .formatting import round_output
 from .fx import FxRates, reference_rates
 from .i18n import _
 from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, Coded
-from .inputs import groups as group_rows
 from .order_columns import Columns, Problems, input_length, read_columns, validate_columns
 from .process import DATES, FREE_NOT, Process, marketplace_process
 from .rates import Offer, cheapest_postage
@@ -215,12 +214,12 @@ class Assessment:
         return self._warning_codes(False)  # type: ignore[return-value]
 
     def _warning_codes(self, coded: bool) -> NDArray[np.object_] | Coded:
-        masks, inverse = group_rows(self.warnings, 2 * max(WARNINGS))
+        masks, inverse = np.unique(self.warnings, return_inverse=True)
         texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()] + [""],
                          dtype=object)
         if coded:
-            return Coded(texts, inverse)
-        return texts[inverse] if self.n else np.full(0, "", dtype=object)
+            return Coded(texts, inverse.ravel())
+        return texts[inverse.ravel()] if self.n else np.full(0, "", dtype=object)
 
     def columns(self, *, coded: bool = False) -> dict[str, NDArray | Coded]:
         """Every output as a column (:data:`OUTPUTS`): the batch writes these next to the inputs.

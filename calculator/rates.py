@@ -36,8 +36,7 @@ from .errors import InputError
 from .formatting import sides
 from .fx import FxRates
 from .i18n import _
-from .inputs import Coded, factorize
-from .inputs import groups as group_rows
+from .inputs import Coded
 # one route, and the reason codes (OK ... BY_RULE), are calculator.offers'; imported from here
 from .offers import (
     ABOVE_TOP_BAND,
@@ -239,9 +238,14 @@ def cheapest_postage(
         return np.size(x.codes) if isinstance(x, Coded) else np.size(x)
 
     def codes(x: object) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
-        if isinstance(x, Coded):
-            return factorize(x)
-        return factorize(np.broadcast_to(np.asarray(x), (n,)))
+        if isinstance(x, Coded):  # distinct values may repeat after cleaning
+            uniq, remap = np.unique(np.asarray(x.values).astype(str), return_inverse=True)
+            return uniq, remap.ravel()[np.asarray(x.codes, dtype=np.intp)]
+        a = np.broadcast_to(np.asarray(x), (n,))
+        if a.dtype.kind != "U":
+            a = np.where(np.equal(a, None), "", a).astype(str)
+        uniq, inverse = np.unique(a, return_inverse=True)
+        return uniq, inverse.ravel()
 
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
     n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
@@ -278,7 +282,8 @@ def cheapest_postage(
     # group rows by (origin, destination, service, epoch) with integer codes: no string sorting
     n_s, n_e = len(s_vals), len(epochs)
     key = ((o_code * len(d_vals) + d_code) * n_s + s_code) * n_e + epoch
-    groups, inverse = group_rows(key, len(o_vals) * len(d_vals) * n_s * n_e)
+    groups, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
     # a stable sort of small integers is a radix sort in numpy: rows of each group, in order
     order = np.argsort(inverse.astype(np.uint16) if len(groups) < 2**16 else inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
