@@ -15,23 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from numpy.typing import ArrayLike
-
 from .formatting import number
 from .i18n import N_, _
 
 __all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "REASON_WORDS", "BY_REASON", "SELLER_FAULT",
-           "MIN_RESALE_EUR", "SOURCES_FILE", "Coded", "field", "reason_help"]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Coded:
-    """A text column given as its distinct ``values`` and each row's index into them (``codes``),
-    as a CSV reader's dictionary encoding or a pandas Categorical has it. :func:`calculator.assess`
-    and the rate engine accept it for any text input and work once per distinct value."""
-
-    values: ArrayLike
-    codes: ArrayLike
+           "MIN_RESALE_EUR", "SOURCES_FILE", "field", "reason_help"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,7 +36,6 @@ from .errors import InputError
 from .formatting import sides
 from .fx import FxRates
 from .i18n import _
-from .inputs import Coded
 # one route, and the reason codes (OK ... BY_RULE), are calculator.offers'; imported from here
 from .offers import (
     ABOVE_TOP_BAND,
@@ -234,13 +233,7 @@ def cheapest_postage(
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
     tariffs = resolve(tariffs)
-    def size(x: object) -> int:
-        return np.size(x.codes) if isinstance(x, Coded) else np.size(x)
-
     def codes(x: object) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
-        if isinstance(x, Coded):  # distinct values may repeat after cleaning
-            uniq, remap = np.unique(np.asarray(x.values).astype(str), return_inverse=True)
-            return uniq, remap.ravel()[np.asarray(x.codes, dtype=np.intp)]
         a = np.broadcast_to(np.asarray(x), (n,))
         if a.dtype.kind != "U":
             a = np.where(np.equal(a, None), "", a).astype(str)
@@ -248,7 +241,7 @@ def cheapest_postage(
         return uniq, inverse.ravel()
 
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
-    n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
+    n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
         () if dates_in is None else (dates_in,))))
     posted = posting_dates(posted_on, n)
     o_vals, o_code = codes(origin)
