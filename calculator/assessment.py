@@ -403,10 +403,16 @@ def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, 
     look &= ~p.any
     if look.any():
         idx = np.flatnonzero(look)
+
+        def text(name: str) -> NDArray[np.str_] | str:
+            """A text input of the orders looked up: one text where every order has the same."""
+            one = np.unique(texts[name][0].astype(str))
+            return str(one[0]) if len(one) == 1 else vals[name][idx]
+
         q = cheapest_postage(
-            tset, vals["origin"][idx], vals["destination"][idx], vals["weight_g"][idx],
+            tset, text("origin"), text("destination"), vals["weight_g"][idx],
             vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
-            zone=vals["zone"][idx], service=vals["service"][idx], fx=rates, posted_on=vals["posted_on"][idx],
+            zone=vals["zone"][idx], service=text("service"), fx=rates, posted_on=vals["posted_on"][idx],
         )
         native[idx] = q.amount
         pcur[idx] = len(words) + np.where(q.offer < 0, len(q.offers), q.offer)

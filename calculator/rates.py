@@ -234,10 +234,12 @@ def cheapest_postage(
     """
     tariffs = resolve(tariffs)
     def codes(x: object) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
-        a = np.broadcast_to(np.asarray(x), (n,))
+        a = np.asarray(x)
         if a.dtype.kind != "U":
             a = np.where(np.equal(a, None), "", a).astype(str)
-        uniq, inverse = np.unique(a, return_inverse=True)
+        if a.ndim == 0:  # one value for every parcel: nothing to sort
+            return a.reshape(1), np.zeros(n, np.intp)
+        uniq, inverse = np.unique(np.broadcast_to(a, (n,)), return_inverse=True)
         return uniq, inverse.ravel()
 
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
