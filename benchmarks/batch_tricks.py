@@ -1,13 +1,13 @@
 """Does each speed trick of the batch still pay? Each one against the plain way, on real chunks.
 
-A speed trick lives privately where it pays and is measured again before it spreads (issue 12):
+A speed trick lives privately where it pays and is measured again before it spreads (issue 12).
+Comparing short codes as integers (``factorize``: 1.01x) and counting small integer keys instead
+of sorting them (``groups``: 0.99x) did not pay and are gone; what remains:
 
-- **Coded**: the batch hands ``assess`` each text input as distinct values and per-row codes
-  (:class:`calculator.inputs.Coded`), not one string per row;
-- **factorize**: :func:`calculator.inputs.factorize` compares short codes as integers (used by
-  ``rates`` and ``fx``), against ``np.unique``;
-- **groups**: :func:`calculator.inputs.groups` counts small integer keys instead of sorting them
-  (used by ``assessment`` for the warnings), against ``np.unique``;
+- **dictionary-encoded text inputs**: the batch hands ``assess`` each text input as a
+  :class:`pyarrow.DictionaryArray` (distinct values and per-row indices,
+  :func:`calculator.batch._arrow.dictionary`), which the core reads once per distinct value,
+  against one string per row;
 - **rows_with**: the number reader finds the cells that are not plain numbers from the Arrow
   buffers (:func:`calculator.batch._arrow.rows_with`), against a regular expression;
 - **first_bytes**: the writer finds text a spreadsheet would run as a formula from the buffers
@@ -52,10 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    import calculator.assessment as assessment
-    import calculator.fx as fx
-    import calculator.inputs as inputs
-    import calculator.rates as rates
     from calculator.batch import cells, read_chunks, schema, table, writing
     from calculator.tariffs import load_tariffs, resolve
 
@@ -99,29 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return (time.process_time() - t) / len(tables)
 
     # the plain ways
-    real_coded = table.Coded
-
-    class _Decoded(type):
-        def __instancecheck__(cls, obj: object) -> bool:
-            return isinstance(obj, real_coded)
-
-    class Decoded(metaclass=_Decoded):  # one string per row where the batch hands over a Coded
-        def __new__(cls, values, codes):  # type: ignore[no-untyped-def]
-            return np.asarray(values, dtype=object)[np.asarray(codes)]
-
-    def unique_factorize(values):  # type: ignore[no-untyped-def]
-        if isinstance(values, inputs.Coded):
-            uniq, codes = np.asarray(values.values).astype(str), np.asarray(values.codes, dtype=np.intp)
-            clean, remap = np.unique(uniq, return_inverse=True)
-            return clean, remap.ravel()[codes]
-        v = np.asarray(values)
-        v = v if v.dtype.kind == "U" else np.where(np.equal(v, None), "", v).astype(str)
-        uniq, inverse = np.unique(v, return_inverse=True)
-        return uniq, inverse.ravel()
-
-    def unique_groups(key, size):  # type: ignore[no-untyped-def]
-        uniq, inverse = np.unique(np.asarray(key, dtype=np.intp), return_inverse=True)
-        return uniq, inverse.ravel()
+    def per_row(words, idx):  # type: ignore[no-untyped-def]  # one string per row
+        return np.asarray(words, dtype=object)[idx]
 
     def regex_rows_with(col, byte_set):  # type: ignore[no-untyped-def]
         allowed = "".join(chr(i) for i in range(128) if not byte_set[i])
@@ -145,14 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         real = getattr(module, name)
         return lambda on: setattr(module, name, plain if on else real)
 
-    def both(*switches: Callable[[bool], None]) -> Callable[[bool], None]:
-        return lambda on: [s(on) for s in switches] and None
-
     tricks = [
-        ("Coded text inputs", "evaluate a chunk", evaluate, swap(table, "Coded", Decoded)),
-        ("factorize (rates, fx)", "evaluate a chunk", evaluate,
-         both(swap(rates, "factorize", unique_factorize), swap(fx, "factorize", unique_factorize))),
-        ("groups (assessment)", "evaluate a chunk", evaluate, swap(assessment, "group_rows", unique_groups)),
+        ("dictionary text inputs", "evaluate a chunk", evaluate, swap(table, "dictionary", per_row)),
         ("rows_with", "read 7 number columns", read_numbers, swap(cells, "rows_with", regex_rows_with)),
         ("first_bytes", "prepare a chunk for CSV", prepare, swap(schema, "_neutralise", regex_neutralise)),
     ]

@@ -38,9 +38,8 @@ from .errors import InputError, RouteError
 from .formatting import round_output
 from .fx import FxRates, reference_rates
 from .i18n import _
-from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS, Coded
-from .inputs import groups as group_rows
-from .order_columns import Columns, Problems, input_length, read_columns, validate_columns
+from .inputs import BY_REASON, FIELDS, MIN_RESALE_EUR, REASON_DEFAULTS
+from .order_columns import Columns, Problems, as_column, input_length, read_columns, validate_columns
 from .process import DATES, FREE_NOT, Process, marketplace_process
 from .rates import Offer, cheapest_postage
 from .tariffs import EXPIRED, OLD, Tariff, resolve
@@ -128,6 +127,9 @@ _GIVEN, _FREE, _TARIFF = (SOURCES.index(s) for s in ("given", "free_return", "ta
 
 _NAT = np.datetime64("NaT", "D")
 
+#: A text column as its distinct values (objects) and each order's index into them (integers).
+_Codes = tuple[NDArray[np.object_], NDArray[np.intp]]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Assessment:
@@ -137,6 +139,14 @@ class Assessment:
     default. ``inputs`` is what went into the money model (pass it to
     :func:`calculator.model.evaluate`, replacing fields to vary them). Money is in each order's
     currency unless the name says otherwise.
+
+    The text outputs with few distinct values are kept as integer codes per order, each an index
+    into a short sequence, and the texts are made from them: ``offer`` into ``offers`` (the
+    service, offer key and tariff of the looked-up postage; -1 for none), ``source_code`` into
+    :data:`SOURCES` (the postage source), ``postage_currency_index`` into ``postage_currencies``,
+    ``evaluation.recommendation`` into :data:`calculator.model.OPTIONS` (-1: not evaluated) and
+    ``warnings``, a bit mask of :data:`WARNINGS`. :meth:`columns` gives them as codes with
+    ``coded=True``.
     """
 
     n: int
@@ -185,10 +195,10 @@ class Assessment:
         """tariff, given, free_return or "" per order."""
         return np.array(SOURCES, dtype=object)[self.source_code]
 
-    def _per_offer(self, text) -> Coded:
+    def _per_offer(self, text) -> _Codes:
         """A text of each order's offer ("" where none), as one text per offer + codes."""
         texts = np.array([text(o) for o in self.offers] + [""], dtype=object)
-        return Coded(texts, np.where(self.offer < 0, len(self.offers), self.offer))
+        return texts, np.where(self.offer < 0, len(self.offers), self.offer)
 
     @property
     def service(self) -> NDArray[np.object_]:
@@ -212,34 +222,44 @@ class Assessment:
 
     def warning_codes(self) -> NDArray[np.object_]:
         """Warning codes per order, joined with ``;`` (``""`` when none)."""
-        return self._warning_codes(False)  # type: ignore[return-value]
+        return _decode(self._warning_codes())
 
-    def _warning_codes(self, coded: bool) -> NDArray[np.object_] | Coded:
-        masks, inverse = group_rows(self.warnings, 2 * max(WARNINGS))
-        texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()] + [""],
+    def _warning_codes(self) -> _Codes:
+        """The warning codes of each order joined with ``;``, as one text per distinct mask + codes."""
+        masks, inverse = np.unique(self.warnings, return_inverse=True)
+        texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()],
                          dtype=object)
-        if coded:
-            return Coded(texts, inverse)
-        return texts[inverse] if self.n else np.full(0, "", dtype=object)
+        return texts, inverse.ravel()
 
-    def columns(self, *, coded: bool = False) -> dict[str, NDArray | Coded]:
+    def columns(self, *, coded: bool = False) -> dict[str, NDArray | _Codes]:
         """Every output as a column (:data:`OUTPUTS`): the batch writes these next to the inputs.
 
-        With ``coded=True``, text columns with few distinct values (recommendation, warnings,
-        postage source, postage currency and service) come as :class:`Coded` (distinct values +
-        per-row codes), which a writer turns into dictionary arrays without touching each row's
-        string.
+        Parameters
+        ----------
+        coded
+            Give the text columns with few distinct values (recommendation, postage source,
+            postage currency, service and warnings) as a pair of arrays: the distinct texts
+            (objects, None for no value) and each order's index into them (integers). A writer
+            turns such a pair into a dictionary array without touching each row's string.
+
+        Returns
+        -------
+        dict
+            Output name → column of length ``n`` (or, with ``coded``, a pair as above).
         """
         e = self.evaluation
         x = self.inputs
         options = np.array(_model.OPTIONS + ("",), dtype=object)  # -1 (not evaluated) → ""
-        rec: NDArray | Coded = Coded(options, np.where(e.recommendation < 0, len(_model.OPTIONS), e.recommendation))
+        rec = options, np.where(e.recommendation < 0, len(_model.OPTIONS), e.recommendation)
 
         def col(v: ArrayLike) -> NDArray:
             return np.broadcast_to(v, (self.n,))
 
-        cols: dict[str, NDArray | Coded] = {
-            "recommendation": rec if coded else e.recommended.astype(object),
+        def text(c: _Codes) -> NDArray | _Codes:
+            return c if coded else _decode(c)
+
+        cols: dict[str, NDArray | _Codes] = {
+            "recommendation": text(rec),
             "margin": e.margin,
             "ev_return": e.ev_return,
             "ev_partial_keep": e.ev_partial_keep,
@@ -248,9 +268,9 @@ class Assessment:
             "price_used": self.values["price"],
             "postage_used": self.postage,
             "postage_native": self.postage_native,
-            "postage_currency_used": self._coded_currency() if coded else self.postage_currency,
-            "postage_source": Coded(np.array(SOURCES, dtype=object), self.source_code) if coded else self.postage_source,
-            "service_used": self._per_offer(lambda o: o.label) if coded else self.service,
+            "postage_currency_used": text(self._coded_currency()),
+            "postage_source": text((np.array(SOURCES, dtype=object), self.source_code)),
+            "service_used": text(self._per_offer(lambda o: o.label)),
             "tracked": self.tracked,
             "chargeable_weight_g": self.chargeable_g,
             "break_even_price": e.break_even_price,
@@ -266,13 +286,13 @@ class Assessment:
         }
         for name in DATES:
             cols[name] = self.dates[name]
-        cols["warnings"] = self._warning_codes(coded)
+        cols["warnings"] = text(self._warning_codes())
         cols["problem"] = self.problem
         return cols
 
-    def _coded_currency(self) -> Coded:
+    def _coded_currency(self) -> _Codes:
         c = self.postage_currencies
-        return Coded(np.where(c == "", None, c.astype(object)), self.postage_currency_index)
+        return np.where(c == "", None, c.astype(object)), self.postage_currency_index
 
     def to_frame(self):  # -> pandas.DataFrame
         """The outputs as a pandas DataFrame, one row per order."""
@@ -281,9 +301,10 @@ class Assessment:
         return pd.DataFrame(self.columns())
 
 
-def _decode(c: Coded) -> NDArray[np.object_]:
+def _decode(c: _Codes) -> NDArray[np.object_]:
     """A coded text column as one value per row."""
-    return np.asarray(c.values, dtype=object)[np.asarray(c.codes)]
+    values, codes = c
+    return values[codes]
 
 
 def order_postage(native: ArrayLike, factor: ArrayLike) -> NDArray[np.float64]:
@@ -382,11 +403,16 @@ def _postage(r: Columns, p: Problems, tset: tuple[Tariff, ...], rates: FxRates, 
     look &= ~p.any
     if look.any():
         idx = np.flatnonzero(look)
-        sub = {k: Coded(texts[k][0], texts[k][1][idx]) for k in ("origin", "destination", "service")}
+
+        def text(name: str) -> NDArray[np.str_] | str:
+            """A text input of the orders looked up: one text where every order has the same."""
+            one = np.unique(texts[name][0].astype(str))
+            return str(one[0]) if len(one) == 1 else vals[name][idx]
+
         q = cheapest_postage(
-            tset, sub["origin"], sub["destination"], vals["weight_g"][idx],
+            tset, text("origin"), text("destination"), vals["weight_g"][idx],
             vals["length_cm"][idx], vals["width_cm"][idx], vals["height_cm"][idx],
-            zone=vals["zone"][idx], service=sub["service"], fx=rates, posted_on=vals["posted_on"][idx],
+            zone=vals["zone"][idx], service=text("service"), fx=rates, posted_on=vals["posted_on"][idx],
         )
         native[idx] = q.amount
         pcur[idx] = len(words) + np.where(q.offer < 0, len(q.offers), q.offer)
@@ -464,7 +490,10 @@ def assess(
         A mapping of input name → column (a dict of arrays, or a pandas DataFrame); keywords add
         to or override it. Names and units are those of :data:`calculator.inputs.FIELDS`; a
         missing optional input takes its default, NaN or "" in a column means "not given".
-        ``reason`` is required for every order.
+        ``reason`` is required for every order. A text input may be dictionary-encoded (a
+        :class:`pyarrow.DictionaryArray`, a :class:`pandas.Categorical` or a column of the
+        category dtype): it is then read once per distinct value
+        (:func:`calculator.order_columns.dictionary_encoded`).
     tariffs
         Tariffs for the postage look-up (default: :func:`calculator.load_tariffs`).
     fx
@@ -498,7 +527,7 @@ def assess(
     today = today or _dt.date.today()
     given: dict[str, object] = {}
     if orders is not None:
-        given.update({k: (orders[k].to_numpy() if hasattr(orders[k], "to_numpy") else orders[k]) for k in orders})
+        given.update({k: as_column(orders[k]) for k in orders})
     given.update(inputs)
     known = {f.name for f in FIELDS}
     unknown = sorted(set(given) - known)

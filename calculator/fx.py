@@ -35,7 +35,6 @@ from . import _yaml
 from .errors import FxError, InputError
 from .formatting import day, share, significant
 from .i18n import N_, _
-from .inputs import factorize
 from .units import is_currency, parse_number
 
 __all__ = [
@@ -149,14 +148,14 @@ class FxRates:
         runs over distinct codes without a rate.
         """
         arr = _code_array(codes)
-        uniq, inverse = factorize(arr.ravel())  # codes compared as integers, not as text
+        uniq, inverse = np.unique(arr.ravel(), return_inverse=True)
         norm = np.char.upper(np.char.strip(uniq))
         pos = np.minimum(np.searchsorted(self._codes, norm), self._codes.size - 1)
         known = self._codes[pos] == norm
         ids = np.where(known, pos, -1)
         for i in np.flatnonzero(~known):
             ids[i] = unknown.setdefault(str(norm[i]), self._codes.size + len(unknown))
-        return ids[inverse].reshape(arr.shape)
+        return ids[inverse.ravel()].reshape(arr.shape)
 
     def factor(
         self, from_currency: ArrayLike, to_currency: ArrayLike

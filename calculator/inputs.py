@@ -15,66 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
 from .formatting import number
 from .i18n import N_, _
 
 __all__ = ["Field", "FIELDS", "REASON_DEFAULTS", "REASONS", "REASON_WORDS", "BY_REASON", "SELLER_FAULT",
-           "MIN_RESALE_EUR", "SOURCES_FILE", "Coded", "factorize", "field", "groups", "reason_help"]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Coded:
-    """A text column given as its distinct ``values`` and each row's index into them (``codes``),
-    as a CSV reader's dictionary encoding or a pandas Categorical has it. :func:`calculator.assess`
-    and the rate engine accept it for any text input and work once per distinct value."""
-
-    values: ArrayLike
-    codes: ArrayLike
-
-
-def factorize(values: ArrayLike) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
-    """Distinct values of a text column and each row's index into them.
-
-    Country and currency codes are short, so they are compared as integers (a ``U2`` string is
-    8 bytes): sorting a million of them as numbers is several times faster than as text.
-    """
-    if isinstance(values, Coded):  # already factorized; distinct values may repeat after cleaning
-        uniq, codes = np.asarray(values.values).astype(str), np.asarray(values.codes, dtype=np.intp)
-        clean, remap = np.unique(uniq, return_inverse=True)
-        return clean, remap.ravel()[codes]
-    a = np.asarray(values)
-    if a.dtype.kind != "U":
-        a = np.where(np.equal(a, None), "", a).astype(str)
-    a = np.ascontiguousarray(a)
-    size = a.dtype.itemsize
-    if size in (4, 8) and a.ndim == 1:
-        ints = a.view(np.uint32 if size == 4 else np.uint64)
-    elif size == 12 and a.ndim == 1:
-        # three characters (a currency code): 21 bits each hold any code point, 63 bits in all
-        c = a.view(np.uint32).reshape(-1, 3).astype(np.uint64)
-        ints = (c[:, 0] << np.uint64(42)) | (c[:, 1] << np.uint64(21)) | c[:, 2]
-    else:
-        uniq, inverse = np.unique(a, return_inverse=True)
-        return uniq, inverse.ravel()
-    first, inverse = np.unique(ints, return_index=True, return_inverse=True)[1:]
-    return a[first], inverse.ravel()
-
-
-def groups(key: NDArray[np.integer], size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Distinct values of ``key`` (non-negative integers below ``size``) and each row's index
-    into them, as ``np.unique(key, return_inverse=True)`` gives, but counted instead of sorted
-    when ``size`` is small next to the number of rows."""
-    key = np.asarray(key, dtype=np.intp)
-    if size > 4 * len(key) + 1024:
-        uniq, inverse = np.unique(key, return_inverse=True)
-        return uniq, inverse.ravel()
-    present = np.bincount(key, minlength=size) > 0
-    uniq = np.flatnonzero(present)
-    rank = np.cumsum(present) - 1
-    return uniq, rank[key]
+           "MIN_RESALE_EUR", "SOURCES_FILE", "field", "reason_help"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

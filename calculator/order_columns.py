@@ -1,10 +1,11 @@
 """Steps 1 and 2 of :func:`~calculator.assessment.assess`: every input as a column, and validation.
 
-:func:`read_columns` turns the inputs (scalars, lists, arrays, pandas columns, :class:`Coded` text
-columns) into columns of length ``n`` with the defaults of :data:`calculator.inputs.FIELDS` where a
-value is missing, and marks those gaps (``assumed``); text inputs are kept as distinct values and
-per-order codes. :func:`validate_columns` checks ranges, whole numbers, codes and dates, recording
-one :class:`Problems` entry per order (or raising at once for ``errors="raise"``).
+:func:`read_columns` turns the inputs (scalars, lists, arrays, pandas columns, dictionary-encoded
+text columns: see :func:`dictionary_encoded`) into columns of length ``n`` with the defaults of
+:data:`calculator.inputs.FIELDS` where a value is missing, and marks those gaps (``assumed``); text
+inputs are kept as distinct values and per-order codes. :func:`validate_columns` checks ranges,
+whole numbers, codes and dates, recording one :class:`Problems` entry per order (or raising at
+once for ``errors="raise"``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .inputs import FIELDS, REASONS, Coded, reason_help
+from .inputs import FIELDS, REASONS, reason_help
 from .inputs import field as _field
 from .units import (Reading, is_country, is_currency, message, read_date, read_input, read_yes_no, shown_sign,
                     signs_disagree)
 
-__all__ = ["Problems", "Columns", "read_columns", "validate_columns", "input_length"]
+__all__ = ["Problems", "Columns", "read_columns", "validate_columns", "input_length", "as_column",
+           "dictionary_encoded"]
 
 _NAT = np.datetime64("NaT", "D")
 
@@ -59,10 +61,70 @@ def _missing_text(x: object) -> bool:
     return x is None or (isinstance(x, float) and x != x) or str(x).strip() in ("", "nan", "None", "NaN")
 
 
+def _dictionary(x: object) -> object | None:
+    """``x`` if it is a dictionary-encoded column (its ``dictionary`` and ``indices``, or its
+    ``categories`` and ``codes``), the Categorical of a pandas Series of one; None otherwise."""
+    if hasattr(x, "cat"):  # a pandas Series of the category dtype (on any other Series: no attribute)
+        x = x.array
+    if (hasattr(x, "dictionary") and hasattr(x, "indices")) or (hasattr(x, "categories") and hasattr(x, "codes")):
+        return x
+    return None
+
+
+def dictionary_encoded(x: object) -> tuple[NDArray[np.object_], NDArray[np.intp]] | None:
+    """The distinct values of a dictionary-encoded column and each row's index into them.
+
+    A column that holds each distinct value once and an integer per row (a CSV reader's
+    dictionary encoding, a categorical column) is read once per distinct value, not once per row.
+    It is recognised by its attributes, so neither pyarrow nor pandas is imported here.
+
+    Parameters
+    ----------
+    x
+        A :class:`pyarrow.DictionaryArray` (``dictionary``, ``indices``), a
+        :class:`pandas.Categorical` (``categories``, ``codes``) or a pandas Series of the category
+        dtype; anything else is not dictionary-encoded.
+
+    Returns
+    -------
+    tuple of ndarray, or None
+        The distinct values (objects, as the column holds them) and each row's index into them;
+        a missing value (a null index, the code -1) gets ``len(values)``, one past the end. None
+        when ``x`` is not dictionary-encoded.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> values, codes = dictionary_encoded(pa.array(["DE", None, "FR", "DE"]).dictionary_encode())
+    >>> values.tolist(), codes.tolist()
+    (['DE', 'FR'], [0, 2, 1, 0])
+    """
+    d = _dictionary(x)
+    if d is None:
+        return None
+    if hasattr(d, "categories"):
+        values = np.array(list(d.categories), dtype=object)
+        codes = np.asarray(d.codes, dtype=np.intp)
+        return values, np.where(codes < 0, len(values), codes)
+    values = np.array(d.dictionary.to_pylist(), dtype=object)
+    indices = d.indices
+    if indices.null_count:
+        indices = indices.cast("int64").fill_null(len(values))
+    return values, np.asarray(indices, dtype=np.intp)
+
+
+def as_column(x: object) -> object:
+    """A column of the ``orders`` mapping as the steps read it: a dictionary-encoded column as it
+    is (:func:`dictionary_encoded` reads it), any other with a ``to_numpy`` (a pandas or pyarrow
+    column) as its numpy array."""
+    return x if _dictionary(x) is not None or not hasattr(x, "to_numpy") else x.to_numpy()
+
+
 def _coded(raw: object, n: int) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
     """Distinct values (cleaned: missing → "") and per-row codes of a text input."""
-    if isinstance(raw, Coded):
-        uniq, codes = np.asarray(raw.values, dtype=object), np.asarray(raw.codes, dtype=np.intp)
+    encoded = dictionary_encoded(raw)
+    if encoded is not None:
+        uniq, codes = encoded
     else:
         a = np.asarray("" if raw is None else raw, dtype=object)
         if a.ndim == 0:
@@ -143,8 +205,16 @@ def _date_array(v: object, n: int, name: str) -> tuple[NDArray[np.datetime64], N
 
 
 def input_length(inputs: Mapping[str, object]) -> int:
-    sizes = {np.size(v) for v in inputs.values() if v is not None and not isinstance(v, Coded) and np.ndim(v) > 0}
-    sizes |= {np.size(v.codes) for v in inputs.values() if isinstance(v, Coded)}
+    """The number of orders: the length of the inputs given per order (one value is for all).
+
+    Raises :class:`InputError` when two inputs have different lengths.
+    """
+    sizes = set()
+    for v in inputs.values():
+        if _dictionary(v) is not None:
+            sizes.add(len(v))
+        elif v is not None and np.ndim(v) > 0:
+            sizes.add(np.size(v))
     sizes.discard(1)
     if len(sizes) > 1:
         raise InputError(f"inputs have different lengths {sorted(sizes)}; give one value or one per order")

@@ -36,8 +36,6 @@ from .errors import InputError
 from .formatting import sides
 from .fx import FxRates
 from .i18n import _
-from .inputs import Coded, factorize
-from .inputs import groups as group_rows
 # one route, and the reason codes (OK ... BY_RULE), are calculator.offers'; imported from here
 from .offers import (
     ABOVE_TOP_BAND,
@@ -235,16 +233,17 @@ def cheapest_postage(
     Without sizes, flat-rate envelopes and boxes are not chosen: the item may not fit them.
     """
     tariffs = resolve(tariffs)
-    def size(x: object) -> int:
-        return np.size(x.codes) if isinstance(x, Coded) else np.size(x)
-
     def codes(x: object) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
-        if isinstance(x, Coded):
-            return factorize(x)
-        return factorize(np.broadcast_to(np.asarray(x), (n,)))
+        a = np.asarray(x)
+        if a.dtype.kind != "U":
+            a = np.where(np.equal(a, None), "", a).astype(str)
+        if a.ndim == 0:  # one value for every parcel: nothing to sort
+            return a.reshape(1), np.zeros(n, np.intp)
+        uniq, inverse = np.unique(np.broadcast_to(a, (n,)), return_inverse=True)
+        return uniq, inverse.ravel()
 
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
-    n = max(size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
+    n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
         () if dates_in is None else (dates_in,))))
     posted = posting_dates(posted_on, n)
     o_vals, o_code = codes(origin)
@@ -278,7 +277,8 @@ def cheapest_postage(
     # group rows by (origin, destination, service, epoch) with integer codes: no string sorting
     n_s, n_e = len(s_vals), len(epochs)
     key = ((o_code * len(d_vals) + d_code) * n_s + s_code) * n_e + epoch
-    groups, inverse = group_rows(key, len(o_vals) * len(d_vals) * n_s * n_e)
+    groups, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
     # a stable sort of small integers is a radix sort in numpy: rows of each group, in order
     order = np.argsort(inverse.astype(np.uint16) if len(groups) < 2**16 else inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])

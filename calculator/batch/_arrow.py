@@ -61,6 +61,11 @@ def encode(col: pa.Array | pa.ChunkedArray, clean: Callable[[str], str] = str.st
     return words, indices(enc, len(words) - 1)
 
 
+def dictionary(words: np.ndarray, idx: np.ndarray) -> pa.DictionaryArray:
+    """A dictionary array of text from the distinct ``words`` and each row's index into them."""
+    return pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), pa.array(words, pa.string()))
+
+
 def code(word: str) -> str:
     """A country or currency code as the evaluation reads it."""
     return word.strip().upper()

@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 
 from ..assessment import FRACTION_COLUMNS, MONEY_COLUMNS, OUTPUTS
 from ..formatting import round_output
-from ..inputs import Coded
 from ._arrow import contiguous, first_bytes, string
 
 #: Arrow type of an output by its unit in OUTPUTS; any other unit (a currency, g, a fraction) is
@@ -72,21 +71,22 @@ def output_ddl(columns: Sequence[str]) -> str:
     return ", ".join(f"`{nm.replace('`', '``')}` {kind}" for nm, kind in fields)
 
 
-def output_arrays(results: Mapping[str, np.ndarray | Coded] | None, missing: np.ndarray | None) -> list[pa.Array]:
+def output_arrays(results: Mapping[str, np.ndarray | tuple[np.ndarray, np.ndarray]] | None,
+                  missing: np.ndarray | None) -> list[pa.Array]:
     """The output columns for writing, from :meth:`calculator.assessment.Assessment.columns`
-    (``None``: zero rows): money to cents, fractions to 4 decimals; NaN, NaT, None and the rows in
-    ``missing`` become nulls (empty cells); coded text as dictionary arrays. ``problem`` is never
-    masked."""
+    with ``coded=True`` (``None``: zero rows): money to cents, fractions to 4 decimals; NaN, NaT,
+    None and the rows in ``missing`` become nulls (empty cells); coded text (distinct values and
+    each row's index into them) as dictionary arrays. ``problem`` is never masked."""
     if results is None:
         return [pa.array([], f.type) for f in OUTPUT_SCHEMA]
     return [_array(f, results[f.name], None if f.name == "problem" else missing) for f in OUTPUT_SCHEMA]
 
 
-def _array(f: pa.Field, v: np.ndarray | Coded, missing: np.ndarray | None) -> pa.Array:
-    if isinstance(v, Coded):  # few distinct texts: a dictionary array, decoded by Arrow in C++
-        values = np.asarray(v.values, dtype=object)
+def _array(f: pa.Field, v: np.ndarray | tuple[np.ndarray, np.ndarray], missing: np.ndarray | None) -> pa.Array:
+    if isinstance(v, tuple):  # few distinct texts: a dictionary array, decoded by Arrow in C++
+        values = np.asarray(v[0], dtype=object)
         none = np.equal(values, None)
-        codes = np.asarray(v.codes, dtype=np.int32)
+        codes = np.asarray(v[1], dtype=np.int32)
         mask = _or(none[codes], missing) if none.any() else missing
         words = pa.array(np.where(none, "", values), f.type)
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), words)

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..assessment import assess
-from ..inputs import Coded, Field
+from ..inputs import Field
 from ..units import EXAMPLES, MESSAGES, Reading, out_of_range
-from ._arrow import code, contiguous, empty_rows, encode, fill, lengths, quote, string, texts
+from ._arrow import code, contiguous, dictionary, empty_rows, encode, fill, lengths, quote, string, texts
 from .cells import Numbers, as_floats, check_signs, read_dates, read_numbers, read_yes_no, usable
 from .columns import FIELD, NUMERIC_KINDS, TEXT_KINDS, check_columns, clean_text, read_defaults
 from .schema import OUTPUT_SCHEMA, finish, kept_names, output_arrays
@@ -53,13 +53,13 @@ class _Problems:
         self.text[rows] = texts[free] if isinstance(texts, np.ndarray) else texts
         self.any[rows] = True
 
-    def coded(self) -> Coded:
+    def coded(self) -> tuple[np.ndarray, np.ndarray]:
         """The texts as distinct values + codes: "" shares code 0, each problem row has its own."""
         codes = np.zeros(self.n, np.int32)
         rows = np.flatnonzero(self.any)
         codes[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
         texts = self.text[rows] if self.text is not None else []
-        return Coded(np.array(["", *texts], dtype=object), codes)
+        return np.array(["", *texts], dtype=object), codes
 
 
 def evaluate_frame(
@@ -195,7 +195,7 @@ def evaluate(
         if name in data:
             words, idx = encode(data[name], lambda w, k=f.kind: clean_text(w, k), given.get(name))
             encoded[name] = (words, idx)
-            inputs[name] = Coded(words, idx)  # assess() then works once per distinct value
+            inputs[name] = dictionary(words, idx)  # assess() then works once per distinct value
         elif name in given:
             inputs[name] = given[name]
     per_row: dict[str, np.ndarray] = {}  # currency codes per row, made only when an amount has a sign
