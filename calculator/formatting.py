@@ -74,14 +74,14 @@ def money(x: float, currency: str) -> str:
     return re.sub(r"^(-?)([A-Z]{3})(?=[\d-])", "\\1\\2\u00a0", text)
 
 
-def share(x: float) -> str:
+def share(x: float, *, fixed: bool = False) -> str:
     """A fraction as a percentage, as the current language writes it: ``84%`` (``84 %`` in
-    Russian), to one decimal where there is one.
+    Russian), to one decimal where there is one (``fixed``: always one, as in a column of shares).
 
     Examples
     --------
-    >>> share(0.84), share(0.125)
-    ('84%', '12.5%')
+    >>> share(0.84), share(0.125), share(0.0, fixed=True)
+    ('84%', '12.5%', '0.0%')
     >>> from calculator.i18n import language
     >>> with language("ru"):
     ...     share(0.84), share(0.125)
@@ -93,7 +93,7 @@ def share(x: float) -> str:
     # the language's own pattern ("#,##0%", "#,##0 %") with one decimal where there is one
     pattern = Locale.parse(babel_locale()).percent_formats[None].pattern.split(";")[0]
     at = pattern.rfind("0")
-    return format_percent(round(float(x), 3), format=pattern[: at + 1] + ".#" + pattern[at + 1 :],
+    return format_percent(round(float(x), 3), format=pattern[: at + 1] + (".0" if fixed else ".#") + pattern[at + 1 :],
                           locale=babel_locale())
 
 

@@ -23,6 +23,7 @@ from typing import IO, Any, TypeVar
 import pyarrow as pa
 
 from ..errors import InputError
+from ..i18n import _, ngettext
 from .columns import check_columns, read_defaults
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
@@ -107,7 +108,8 @@ def run_batch(
         tset = _load_tariffs(tariffs, today)
         info, chunks = _result(opened, stop)
         check_columns(info.columns, defaults,
-                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
+                      where=_("{path}, line 1").format(path=info.name) if info.format == "csv"
+                      else _("{path}, columns").format(path=info.name))
         _preload(output_format == "parquet" or info.format == "parquet")
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
         if isinstance(dest, Output):
@@ -132,16 +134,17 @@ def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None =
     """Refuse options that cannot work, before anything is read; raises :class:`InputError` naming
     the option (values for missing columns are read like cells and must be in range)."""
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise InputError(f"--chunk-rows: {chunk_rows} must be at least 1")
+        raise InputError(_("{flag}: {value} must be at least 1").format(flag="--chunk-rows", value=chunk_rows))
     if decimal not in (None, ".", ","):
-        raise InputError(f"--decimal: {decimal!r} must be '.' or ','")
+        raise InputError(_("{flag}: {value!r} must be '.' or ','").format(flag="--decimal", value=decimal))
     if encoding is not None:
         import codecs
 
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise InputError(f"--encoding: {encoding!r} is not a text encoding (e.g. cp1251, latin-1)") from None
+            raise InputError(_("{flag}: {value!r} is not a text encoding (e.g. cp1251, latin-1)").format(
+                flag="--encoding", value=encoding)) from None
     read_defaults(defaults, decimal or ".")
 
 
@@ -210,7 +213,8 @@ def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk]
         raise KeyboardInterrupt
     if ignored:
         summary = replace(summary, notes=summary.notes + (
-            f"{ignored} empty line{'s' if ignored > 1 else ''} at the end of the file ignored",))
+            ngettext("{lines} empty line at the end of the file ignored",
+                     "{lines} empty lines at the end of the file ignored", ignored).format(lines=ignored),))
     return summary
 
 
