@@ -19,8 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .i18n import _, babel_locale
 
-__all__ = ["round_output", "money", "amount", "share", "day", "number", "significant", "weight", "length", "sides",
-           "table", "html_table"]
+__all__ = ["round_output", "money", "amount", "share", "day", "number", "decimal_mark", "significant", "weight",
+           "length", "sides", "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -132,6 +132,21 @@ def number(x: float, digits: int = 2) -> str:
 
     return format_decimal(round(float(x), digits), format=f"#,##0.{'#' * digits}" if digits else "#,##0",
                           locale=babel_locale())
+
+
+def decimal_mark() -> str:
+    """The decimal mark of the current language (CLDR): ``.`` in English, ``,`` in Russian.
+
+    Examples
+    --------
+    >>> from calculator.i18n import language
+    >>> with language("ru"):
+    ...     decimal_mark()
+    ','
+    """
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(babel_locale())
 
 
 def table(rows: Sequence[Sequence[object]], *, right: Sequence[int] = (), indent: str = "") -> list[str]:

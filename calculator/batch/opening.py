@@ -10,12 +10,13 @@ import re
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
 
-from ..formatting import number
+from ..formatting import decimal_mark, number
 from ..i18n import N_, _
 from .columns import FIELD, BatchError, norm_name
 
@@ -132,11 +133,66 @@ def legacy_encoding(code: str) -> str:
     return _(_LEGACY[code])
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dialect:
+    """How a CSV input is written, from its first bytes: the ``delimiter`` and ``decimal`` mark it is
+    read with, whether it starts with a UTF-8 byte order mark (``bom``: what Excel's "CSV UTF-8"
+    writes), and which of the two the file shows or the options gave (``shows_delimiter``: the
+    delimiter splits the header into columns; ``shows_decimal``: its numbers have a decimal mark).
+    What it does not show is left to the language of the output (:func:`output_dialect`)."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: bool = False
+    shows_delimiter: bool = False
+    shows_decimal: bool = False
+
+
+def output_dialect(dialect: Dialect | None, delimiter: str | None = None, decimal: str | None = None
+                   ) -> tuple[str, str]:
+    """The delimiter and decimal mark of a CSV output, so that the spreadsheet the input came from
+    opens it as it opened the input.
+
+    The options (``delimiter``, ``decimal``) win; then what the input CSV shows (``dialect``; None
+    for Parquet, which shows nothing); then the current language: its decimal mark (CLDR: ``.`` in
+    English, ``,`` in Russian), with ``;`` between cells where that mark is a comma, as Excel does
+    in those languages. A comma-separated output keeps the decimal point unless told otherwise
+    (a decimal comma would need quotes around every number). An English run writes ``,`` and
+    ``.`` wherever the input does not say.
+
+    Examples
+    --------
+    >>> from calculator.i18n import language
+    >>> excel_ru = Dialect(delimiter=";", decimal=",", bom=True, shows_delimiter=True, shows_decimal=True)
+    >>> with language("ru"):
+    ...     output_dialect(None), output_dialect(excel_ru), output_dialect(None, ",")
+    ((';', ','), (';', ','), (',', '.'))
+    >>> output_dialect(None), output_dialect(excel_ru), output_dialect(Dialect(delimiter=";", shows_delimiter=True))
+    ((',', '.'), (';', ','), (';', '.'))
+    """
+    mark = decimal_mark()
+    if delimiter is None:
+        delimiter = dialect.delimiter if dialect is not None and dialect.shows_delimiter else (
+            ";" if mark == "," else ",")
+    if decimal is None:
+        if dialect is not None and dialect.shows_decimal:
+            decimal = dialect.decimal
+        else:
+            decimal = "." if delimiter == "," else mark
+    return delimiter, decimal
+
+
 def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
-           encoding: str | None = None) -> tuple[str, str]:
-    """Delimiter and decimal mark of a CSV from its first bytes; refuses empty files and what is
-    not CSV text (binary, archives, UTF-16, an 8-bit encoding without ``encoding``)."""
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") and encoding is None else head
+          encoding: str | None = None) -> Dialect:
+    """The dialect of a CSV from its first bytes (``delimiter`` and ``decimal``, when given, are
+    taken as they are); refuses empty files and what is not CSV text (binary, archives, UTF-16, an
+    8-bit encoding without ``encoding``)."""
+    bom = head.startswith(_BOM) and encoding is None
+    shows_delimiter, shows_decimal = delimiter is not None, decimal is not None
+    body = head[3:] if bom else head
     if not body.strip(b" \t\r\n\x00\xff\xfe"):
         raise BatchError(_("{path}: the file is empty; its first line must name the columns "
                            "(price,currency,origin,weight_g,...)").format(path=name))
@@ -157,6 +213,7 @@ def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
             score = (sum(norm_name(h) in FIELD for h in header), len(header))
             if score > best:
                 best, delimiter = score, d
+        shows_delimiter = best[1] > 1  # a header of one column shows no delimiter
     if decimal is None:
         decimal = "."
         if delimiter != ",":
@@ -167,7 +224,9 @@ def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
             commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
             points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
             decimal = "," if commas > points else "."
-    return delimiter, decimal
+            shows_decimal = commas + points > 0
+    return Dialect(delimiter=delimiter, decimal=decimal, bom=bom, shows_delimiter=shows_delimiter,
+                   shows_decimal=shows_decimal)
 
 
 class Input:

@@ -18,7 +18,7 @@ from ..formatting import number
 from ..i18n import N_, _, ngettext
 from ._arrow import buffers, empty_rows, rows_with
 from .columns import BatchError
-from .opening import STDIN_NAMES, Input, legacy_code, legacy_encoding, open_input, sniff, stdin
+from .opening import STDIN_NAMES, Dialect, Input, legacy_code, legacy_encoding, open_input, sniff, stdin
 
 
 #: Rows evaluated at once. The whole run stays near 380 MB with 50,000 (benchmarks/batch.py);
@@ -33,8 +33,16 @@ class Source:
     name: str
     format: str  # csv | parquet
     columns: tuple[str, ...]
-    delimiter: str = ","
-    decimal: str = "."
+    dialect: Dialect | None = None  # CSV: how it is written (Parquet: None)
+
+    @property
+    def delimiter(self) -> str:
+        return self.dialect.delimiter if self.dialect is not None else ","
+
+    @property
+    def decimal(self) -> str:
+        """The decimal mark the input's text cells are read with."""
+        return self.dialect.decimal if self.dialect is not None else "."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -99,8 +107,7 @@ def read_chunks(
         if not isinstance(src, str):  # Parquet needs to seek: a stream is read into memory
             src = pa.BufferReader(src.read())
         return _read_parquet(src, name, chunk_rows)
-    delimiter, decimal = sniff(inp.head, name, delimiter, decimal, encoding)
-    return _read_csv(inp, name, delimiter, decimal, encoding, chunk_rows)
+    return _read_csv(inp, name, sniff(inp.head, name, delimiter, decimal, encoding), encoding, chunk_rows)
 
 
 def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
@@ -123,7 +130,7 @@ def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterato
     return info, chunks()
 
 
-def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str | None,
+def _read_csv(inp: Input, name: str, dialect: Dialect, encoding: str | None,
               chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
     """The CSV reader. Cells are read as bytes (no type guessing from the first block, no failure
     on a cell that is not UTF-8) and decoded per column. Rows the parser rejects (ragged) are
@@ -131,6 +138,7 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
     the reader's block makes it start again with a larger block, after the rows already read."""
     import pyarrow.csv as pacsv
 
+    delimiter = dialect.delimiter
     rejected: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
@@ -179,7 +187,7 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
     inp.settle()
     header = [(v or b"").decode("utf-8", "replace") for v in first.slice(0, 1).to_pylist()[0].values()]
     k = len(header)
-    info = Source(name=name, format="csv", columns=tuple(header), delimiter=delimiter, decimal=decimal)
+    info = Source(name=name, format="csv", columns=tuple(header), dialect=dialect)
 
     def merge(batch: pa.RecordBatch, record: int, last: bool) -> tuple[pa.Table, np.ndarray | None, np.ndarray]:
         """``batch`` with the rejected rows that belong among (or right after) its rows put back;

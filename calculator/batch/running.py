@@ -25,6 +25,7 @@ import pyarrow as pa
 from ..errors import InputError
 from ..i18n import _, ngettext
 from .columns import check_columns, read_defaults
+from .opening import output_dialect
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
 from .table import Evaluated, evaluate
@@ -50,6 +51,7 @@ def run_batch(
     output_format: str | None = None,
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    bom: bool | None = None,
 ) -> BatchSummary:
     """Evaluate every order of ``source`` into ``dest``, chunk by chunk.
 
@@ -67,14 +69,21 @@ def run_batch(
         As for :func:`evaluate_frame`; ``tariffs`` may also be a function that returns them, called
         once the reader has started (so that reading and loading overlap).
     delimiter, decimal
-        Force the CSV dialect of the input (detected otherwise). CSV output uses the input's
-        delimiter and decimal mark, so a file from a spreadsheet goes back to it unchanged.
+        Force the CSV dialect of the input (detected otherwise) and of a CSV output. A CSV output
+        otherwise uses the delimiter and decimal mark the input CSV shows, so a file from a
+        spreadsheet goes back to it as it came; where the input shows none (Parquet, a header of
+        one column, numbers without a decimal mark) the current language decides: ``;`` and decimal
+        commas in Russian, ``,`` and points in English (:func:`~calculator.batch.opening.output_dialect`).
+        Dates stay ISO (YYYY-MM-DD) in every language.
     encoding
         The text encoding of a CSV that is not UTF-8 (``cp1251``, ``latin-1``, ...).
     chunk_rows
         Rows evaluated at once; memory grows with this, not with the file.
     progress
         Called with the number of rows done after each chunk.
+    bom
+        Start a CSV output with a UTF-8 byte order mark (Excel's "CSV UTF-8"); None: when the input
+        CSV starts with one. The command line gives False for decisions shown on a terminal.
     stop
         When set (by a signal handler or another thread), the run stops after the chunk at hand,
         writes nothing and raises ``KeyboardInterrupt``.
@@ -112,12 +121,15 @@ def run_batch(
                       else _("{path}, columns").format(path=info.name))
         _preload(output_format == "parquet" or info.format == "parquet")
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+        dialect = output_dialect(info.dialect, delimiter, decimal)
+        with_bom = info.dialect is not None and info.dialect.bom if bom is None else bom
         if isinstance(dest, Output):
             fmt = _format_of(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, first, chunks, reads, ChunkWriter(dest.sink, fmt, info.delimiter, info.decimal), **run)
+            writer = ChunkWriter(dest.sink, fmt, *dialect, bom=with_bom)
+            return _pipeline(info, first, chunks, reads, writer, **run)
         fmt = _format_of(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, first, chunks, reads, ChunkWriter(out.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, ChunkWriter(out.sink, fmt, *dialect, bom=with_bom), **run)
     finally:
         # A read in progress when the run stops finishes first: pyarrow must not be parsing while
         # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.

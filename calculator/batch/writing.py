@@ -294,18 +294,26 @@ def output_format(dest: str | os.PathLike[str] | None, given: str | None = None)
     return "csv"
 
 
+#: The UTF-8 byte order mark: Excel reads a CSV that starts with it as UTF-8 ("CSV UTF-8").
+BOM = b"\xef\xbb\xbf"
+
+
 class ChunkWriter:
     """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
     :meth:`write` turns an evaluated chunk into the table written (:meth:`prepare`: text decoded,
     formulas neutralised, yes/no) and writes it, mostly in pyarrow without the GIL, so a thread of
-    its own can write while the next chunk is evaluated.
+    its own can write while the next chunk is evaluated. A CSV has ``delimiter`` between cells,
+    ``decimal`` as the mark of its numbers (plain, without thousands separators), and starts with
+    a UTF-8 byte order mark when ``bom`` is set (Parquet never has one).
     """
 
-    def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str) -> None:
+    def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str, *, bom: bool = False) -> None:
         self.sink, self.fmt, self.delimiter, self.decimal = sink, fmt, delimiter, decimal
+        self.bom = bom and fmt == "csv"
         self.schema: pa.Schema | None = None
         self._w: Any = None
+        self._file: Any = None  # the file this writer opened (a CSV with a BOM written to a path)
 
     def start(self, first: pa.Table) -> None:
         """Fix the schema of the whole run from the first chunk."""
@@ -335,13 +343,21 @@ class ChunkWriter:
             else:
                 import pyarrow.csv as pacsv
 
-                self._w = pacsv.CSVWriter(self.sink, self.schema,
+                sink: Any = self.sink
+                if self.bom:
+                    if isinstance(sink, str):
+                        sink = self._file = pa.OSFile(sink, "wb")
+                    sink.write(BOM)
+                self._w = pacsv.CSVWriter(sink, self.schema,
                                           write_options=pacsv.WriteOptions(delimiter=self.delimiter))
         self._w.write_table(t)
 
     def close(self) -> None:
         if self._w is not None:
             self._w.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
         if not isinstance(self.sink, str):
             self.sink.flush()
 
