@@ -19,8 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .i18n import _, babel_locale
 
-__all__ = ["round_output", "money", "amount", "share", "day", "number", "significant", "weight", "length", "sides",
-           "table", "html_table"]
+__all__ = ["round_output", "money", "amount", "share", "day", "number", "decimal_mark", "significant", "weight",
+           "length", "sides", "table", "html_table"]
 
 
 def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
@@ -74,14 +74,14 @@ def money(x: float, currency: str) -> str:
     return re.sub(r"^(-?)([A-Z]{3})(?=[\d-])", "\\1\\2\u00a0", text)
 
 
-def share(x: float) -> str:
+def share(x: float, *, fixed: bool = False) -> str:
     """A fraction as a percentage, as the current language writes it: ``84%`` (``84 %`` in
-    Russian), to one decimal where there is one.
+    Russian), to one decimal where there is one (``fixed``: always one, as in a column of shares).
 
     Examples
     --------
-    >>> share(0.84), share(0.125)
-    ('84%', '12.5%')
+    >>> share(0.84), share(0.125), share(0.0, fixed=True)
+    ('84%', '12.5%', '0.0%')
     >>> from calculator.i18n import language
     >>> with language("ru"):
     ...     share(0.84), share(0.125)
@@ -93,7 +93,7 @@ def share(x: float) -> str:
     # the language's own pattern ("#,##0%", "#,##0 %") with one decimal where there is one
     pattern = Locale.parse(babel_locale()).percent_formats[None].pattern.split(";")[0]
     at = pattern.rfind("0")
-    return format_percent(round(float(x), 3), format=pattern[: at + 1] + ".#" + pattern[at + 1 :],
+    return format_percent(round(float(x), 3), format=pattern[: at + 1] + (".0" if fixed else ".#") + pattern[at + 1 :],
                           locale=babel_locale())
 
 
@@ -132,6 +132,21 @@ def number(x: float, digits: int = 2) -> str:
 
     return format_decimal(round(float(x), digits), format=f"#,##0.{'#' * digits}" if digits else "#,##0",
                           locale=babel_locale())
+
+
+def decimal_mark() -> str:
+    """The decimal mark of the current language (CLDR): ``.`` in English, ``,`` in Russian.
+
+    Examples
+    --------
+    >>> from calculator.i18n import language
+    >>> with language("ru"):
+    ...     decimal_mark()
+    ','
+    """
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(babel_locale())
 
 
 def table(rows: Sequence[Sequence[object]], *, right: Sequence[int] = (), indent: str = "") -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
+from .i18n import N_, _
 from .inputs import FIELDS, REASONS, reason_help
 from .inputs import field as _field
 from .units import (Reading, is_country, is_currency, message, read_date, read_input, read_yes_no, shown_sign,
@@ -51,7 +52,7 @@ class Problems:
         text = np.char.add(f"{name}: " if name else "", np.asarray(text, dtype=str))
         if self.errors == "raise":
             rows = np.flatnonzero(mask)
-            at = f" (order {rows[0] + 1})" if self.n > 1 else ""
+            at = _(" (order {number})").format(number=rows[0] + 1) if self.n > 1 else ""
             raise InputError(f"{text.flat[0]}{at}")
         self.text[mask] = text
         self.any[mask] = True
@@ -217,7 +218,8 @@ def input_length(inputs: Mapping[str, object]) -> int:
             sizes.add(np.size(v))
     sizes.discard(1)
     if len(sizes) > 1:
-        raise InputError(f"inputs have different lengths {sorted(sizes)}; give one value or one per order")
+        raise InputError(_("inputs have different lengths {lengths}; give one value or one per order").format(
+            lengths=sorted(sizes)))
     return sizes.pop() if sizes else 1
 
 
@@ -326,10 +328,10 @@ def validate_columns(r: Columns, p: Problems, today: _dt.date) -> None:
         return lambda m: np.char.add(a[m].astype(str), tail)
 
     price = vals["price"]
-    p.flag(np.isnan(price), "price", "missing; give the amount paid for the item")
-    p.flag(price <= 0, "price", numbers(price, " must be greater than zero"))
+    p.flag(np.isnan(price), "price", _("missing; give the amount paid for the item"))
+    p.flag(price <= 0, "price", numbers(price, _(" must be greater than zero")))
     uniq, codes = r.texts["reason"]
-    p.flag((uniq == "")[codes], "reason", f"missing; one of {reason_help()}")
+    p.flag((uniq == "")[codes], "reason", _("missing; one of {reasons}").format(reasons=reason_help()))
     for f in FIELDS:
         rng = f.range
         if rng is None or f.name not in vals:
@@ -337,28 +339,32 @@ def validate_columns(r: Columns, p: Problems, today: _dt.date) -> None:
         a = vals[f.name]
         low, high = rng
         with np.errstate(invalid="ignore"):
-            p.flag(np.isinf(a), f.name, numbers(a, f" is not a finite number; give {f.range_text} [{f.unit}]"))
-            p.flag((a < low) | (a > high), f.name, numbers(a, f" is out of range; give {f.range_text} [{f.unit}]"))
+            words = dict(range=f.range_text, unit=_(f.unit))
+            p.flag(np.isinf(a), f.name, numbers(a, _(" is not a finite number; give {range} [{unit}]").format(**words)))
+            p.flag((a < low) | (a > high), f.name,
+                   numbers(a, _(" is out of range; give {range} [{unit}]").format(**words)))
             if f.kind == "int":
-                p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, " is not a whole number"))
+                p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, _(" is not a whole number")))
     checks = (
-        ("origin", is_country, "is not an ISO country code (e.g. US, GB, DE, RU)"),
-        ("destination", is_country, "is not an ISO country code (e.g. CN)"),
-        ("currency", is_currency, "is not an ISO currency code (e.g. USD, EUR, RUB)"),
-        ("postage_currency", is_currency, "is not an ISO currency code (e.g. USD)"),
-        ("reason", lambda x: x == "" or x in REASONS, f"is not a reason; one of {reason_help()}"),
-        ("marketplace", _field("marketplace").choices.__contains__,
-         f"is not one of {', '.join(_field('marketplace').choices)}"),
+        ("origin", is_country, N_("{value} is not an ISO country code (e.g. US, GB, DE, RU)")),
+        ("destination", is_country, N_("{value} is not an ISO country code (e.g. CN)")),
+        ("currency", is_currency, N_("{value} is not an ISO currency code (e.g. USD, EUR, RUB)")),
+        ("postage_currency", is_currency, N_("{value} is not an ISO currency code (e.g. USD)")),
+        ("reason", lambda x: x == "" or x in REASONS, N_("{value} is not a reason; one of {reasons}")),
+        ("marketplace", _field("marketplace").choices.__contains__, N_("{value} is not one of {choices}")),
     )
     for name, check, what in checks:
         uniq, codes = r.texts[name]
         ok = np.array([check(x) for x in uniq], dtype=bool)
         if name == "postage_currency":
             ok |= uniq == ""  # empty: the order currency, checked above
-        msg = np.array([f"'{x}' {what}" for x in uniq], dtype=object)
+        if ok.all():
+            continue
+        words = {"reasons": reason_help(), "choices": ", ".join(_field("marketplace").choices)}
+        msg = np.array([_(what).format(value=f"'{x}'", **words) for x in uniq], dtype=object)
         p.flag(~ok[codes], name, lambda m, msg=msg, codes=codes: msg[codes[m]])
     received, purchased = vals["received_on"], vals["purchased_on"]
     p.flag(received > np.datetime64(today, "D"), "received_on",
-           lambda m: np.char.add(received[m].astype(str), f" is after today ({today})"))
+           lambda m: np.char.add(received[m].astype(str), _(" is after today ({today})").format(today=today)))
     p.flag(purchased > received, "purchased_on",
-           lambda m: np.char.add(purchased[m].astype(str), " is after the day the item was received"))
+           lambda m: np.char.add(purchased[m].astype(str), _(" is after the day the item was received")))

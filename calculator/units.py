@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
+from .i18n import N_, _
 from .inputs import field as _field
 
 __all__ = ["GRAMS_PER", "CM_PER", "UNITS", "CURRENCY_SIGNS", "YES_WORDS", "NO_WORDS", "DATE_FORMS", "MESSAGES",
@@ -101,19 +102,22 @@ UNITS: dict[str, dict[str, Decimal]] = {
     "fraction": {"%": Decimal("0.01")},
     "number": dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "ч"), Decimal(1)), "int": {}, "plain": {},
 }
-#: What a unit of each kind is called in a refusal ("unknown weight unit 'st'").
-UNIT_NOUNS = {"weight": "weight unit", "length": "length unit"}
+#: What a unit of each kind is called in a refusal ("unknown weight unit 'st'"); English, marked for
+#: translation like every word of a refusal below (shown in the current language by :func:`message`
+#: and :func:`parts`).
+UNIT_NOUNS = {"weight": N_("weight unit"), "length": N_("length unit"), "other": N_("unit")}
 #: Words for a value that is not finite (any case, a sign allowed): refused as such.
 NOT_FINITE = r"[+-]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
 #: What to write instead of an unknown unit, by kind.
 UNIT_HELP = {
-    "weight": "use g, kg, oz or lb", "length": "use mm, cm, m or in", "fraction": "write e.g. 0.4 or 40%",
-    "number": "write hours, e.g. 0.5", "int": "write a whole number", "plain": "write a number without a unit",
+    "weight": N_("use g, kg, oz or lb"), "length": N_("use mm, cm, m or in"), "fraction": N_("write e.g. 0.4 or 40%"),
+    "number": N_("write hours, e.g. 0.5"), "int": N_("write a whole number"),
+    "plain": N_("write a number without a unit"),
 }
 #: An example of each kind, for "write e.g. ...".
 EXAMPLES = {
-    "weight": "450, 450 g or 1.2 kg", "length": "30 or 30 cm", "money": "12.99", "fraction": "0.4 or 40%",
-    "number": "0.5", "int": "2", "plain": "12.5",
+    "weight": N_("450, 450 g or 1.2 kg"), "length": N_("30 or 30 cm"), "money": N_("12.99"),
+    "fraction": N_("0.4 or 40%"), "number": N_("0.5"), "int": "2", "plain": N_("12.5"),
 }
 
 _DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
@@ -138,20 +142,24 @@ DATE_FORMS: dict[str, str] = {
 }
 
 #: The words of each refusal; ``{name}`` is the input (a column, a flag or a keyword), ``{value}``
-#: the text as written (one line, in quotes, at most 40 characters).
+#: the text as written (one line, in quotes, at most 40 characters). English, marked for translation:
+#: both engines show them as ``_(MESSAGES[key])``, with the words of :func:`parts`.
 MESSAGES = {
-    "not_a_number": "{name}: {value} is not a number; write e.g. {example}",
-    "not_finite": "{name}: {value} is not a finite number; write e.g. {example}",
-    "ambiguous": "{name}: {value} is ambiguous (thousands separator or decimal mark?); write the number without "
-                 "thousands separators",
-    "unknown_unit": "{name}: unknown {noun} '{unit}' in {value}; {fix}",
-    "unknown_currency": "{name}: unknown currency '{unit}' in {value}; use the currency column for the currency",
-    "other_currency": "{name}: {value} is in '{sign}' but the {what} is {currency}; fix the {what} column or the "
-                      "amount",
-    "out_of_range": "{name}: {value} is out of range; give {range} [{unit}]",
-    "not_whole": "{name}: {value} is not a whole number",
-    "not_a_date": "{name}: {value} is not a date; write YYYY-MM-DD (or DD.MM.YYYY)",
-    "not_yes_no": "{name}: {value} is not yes or no; write yes/no, true/false or 1/0",
+    "not_a_number": N_("{name}: {value} is not a number; write e.g. {example}"),
+    "not_finite": N_("{name}: {value} is not a finite number; write e.g. {example}"),
+    "ambiguous": N_("{name}: {value} is ambiguous (thousands separator or decimal mark?); write the number without "
+                    "thousands separators"),
+    "unknown_unit": N_("{name}: unknown {noun} '{unit}' in {value}; {fix}"),
+    "unknown_currency": N_("{name}: unknown currency '{unit}' in {value}; use the currency column for the currency"),
+    # TRANSLATORS: {what} is a column name (currency or postage_currency), {currency} an ISO code
+    "other_currency": N_("{name}: {value} is in '{sign}' but the {what} is {currency}; fix the {what} column or the "
+                         "amount"),
+    "out_of_range": N_("{name}: {value} is out of range; give {range} [{unit}]"),
+    "not_whole": N_("{name}: {value} is not a whole number"),
+    "not_a_date": N_("{name}: {value} is not a date; write YYYY-MM-DD (or DD.MM.YYYY)"),
+    "not_yes_no": N_("{name}: {value} is not yes or no; write yes/no, true/false or 1/0"),
+    # a yes/no column (Parquet) where a number belongs: the column engine's alone
+    "yes_no_not_number": N_("{name}: {value} is yes/no, not a number; write e.g. {example}"),
 }
 #: Characters of a value shown in a refusal.
 SHOW = 40
@@ -179,8 +187,20 @@ def quote(text: object) -> str:
 
 
 def message(key: str, *, name: str, value: object, **parts: object) -> str:
-    """The words of refusal ``key`` of :data:`MESSAGES` for the text ``value`` of input ``name``."""
-    return MESSAGES[key].format(name=name, value=quote(value), **parts)
+    """The words of refusal ``key`` of :data:`MESSAGES` for the text ``value`` of input ``name``, in
+    the current language (``parts`` already in it: see :func:`parts`)."""
+    return _(MESSAGES[key]).format(name=name, value=quote(value), **parts)
+
+
+def parts(key: str, kind: str) -> dict[str, str]:
+    """The words a refusal ``key`` of a number of ``kind`` takes besides the value and the unit
+    written, in the current language: the example, the unit's noun and the fix. Both engines take
+    them from here (the column engine once per column, not per row)."""
+    if key in ("not_a_number", "not_finite", "yes_no_not_number"):
+        return {"example": _(EXAMPLES[kind])}
+    if key == "unknown_unit":
+        return {"noun": _(UNIT_NOUNS.get(kind, UNIT_NOUNS["other"])), "fix": _(UNIT_HELP[kind])}
+    return {}
 
 
 _PLAIN = re.compile(PLAIN_NUMBER)
@@ -220,8 +240,8 @@ def read_number(text: object, kind: str = "plain", *, name: str = "value", decim
         return Reading(value=float(text))
     n = _number(str(text), kind, decimal)
     if n.problem:
-        key, parts = n.problem
-        return Reading(problem=message(key, name=name, value=text, **parts))
+        key, written = n.problem
+        return Reading(problem=message(key, name=name, value=text, **written, **parts(key, kind)))
     return Reading(value=math.nan if n.exact is None else float(n.exact), sign=n.sign)
 
 
@@ -230,13 +250,13 @@ class _Number:
     exact: Decimal | None  # None: no value given
     sign: str = ""  # money: the currency sign or code, lower case
     unit: str = ""  # the unit written, lower case ("" none)
-    problem: tuple[str, dict[str, str]] | None = None  # (refusal of MESSAGES, its parts)
+    problem: tuple[str, dict[str, str]] | None = None  # (refusal of MESSAGES, the unit written)
 
 
 def _number(text: str, kind: str, decimal: str) -> _Number:
     """The value engine: ``text`` read as a number of ``kind``, exactly."""
-    not_number = _Number(None, problem=("not_a_number", {"example": EXAMPLES[kind]}))
-    not_finite = _Number(None, problem=("not_finite", {"example": EXAMPLES[kind]}))
+    not_number = _Number(None, problem=("not_a_number", {}))
+    not_finite = _Number(None, problem=("not_finite", {}))
     if text == "":
         return _Number(None)
     plain = text.replace(",", ".") if decimal == "," else text
@@ -268,8 +288,7 @@ def _number(text: str, kind: str, decimal: str) -> _Number:
         sign = unit
     elif unit:
         if unit not in UNITS[kind]:
-            return _Number(None, problem=("unknown_unit", {"unit": unit, "noun": UNIT_NOUNS.get(kind, "unit"),
-                                                           "fix": UNIT_HELP[kind]}))
+            return _Number(None, problem=("unknown_unit", {"unit": unit}))
         factor = UNITS[kind][unit]
     value = scaled(digits, factor)
     return _Number(-value if "-" in (m["s1"], m["s2"]) else value, sign, unit)
@@ -379,7 +398,7 @@ def _held_to_range(value: float, text: object, name: str, label: str) -> Reading
     f = _field(name)
     out, fraction = out_of_range(np.array([value]), name)
     if out[0]:
-        return Reading(problem=message("out_of_range", name=label, value=text, range=f.range_text, unit=f.unit))
+        return Reading(problem=message("out_of_range", name=label, value=text, range=f.range_text, unit=_(f.unit)))
     if fraction[0]:
         return Reading(problem=message("not_whole", name=label, value=text))
     return Reading(value=value + 0.0)
@@ -488,10 +507,10 @@ def _exact(text: str | float | int, kind: str, field: str) -> _Number:
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return _Number(Decimal(repr(text)) if isinstance(text, float) else Decimal(text))
     n = _number(str(text), kind, ".")
-    problem = n.problem or (("not_a_number", {"example": EXAMPLES[kind]}) if n.exact is None else None)
+    problem = n.problem or (("not_a_number", {}) if n.exact is None else None)
     if problem is not None:
-        key, parts = problem
-        raise InputError(message(key, name=field, value=text, **parts))
+        key, written = problem
+        raise InputError(message(key, name=field, value=text, **written, **parts(key, kind)))
     return n
 
 
@@ -560,15 +579,15 @@ def parse_dims(text: str, *, default_unit: str = "cm", field: str = "dims") -> t
     """
     m = _DIMS.fullmatch(_OTHER_SPACES.sub(" ", str(text)).translate(_OTHER_DIGITS))
     if not m:
-        raise InputError(
-            f"{field}: {text!r} is not three sizes; write LxWxH with a unit, e.g. 20x15x8cm or 8x6x3in"
-        )
+        raise InputError(_("{field}: {text!r} is not three sizes; write LxWxH with a unit, e.g. 20x15x8cm or "
+                           "8x6x3in").format(field=field, text=text))
     unit = (m.group(4) or default_unit).lower()
     if unit not in UNITS["length"]:
-        raise InputError(f"{field}: unknown length unit {unit!r} in {text!r}; use mm, cm, m or in")
+        raise InputError(_("{field}: unknown length unit {unit!r} in {text!r}; use mm, cm, m or in").format(
+            field=field, unit=unit, text=text))
     sides = tuple(float(scaled(str(parse_number(m.group(i), field=field)), UNITS["length"][unit])) for i in (1, 2, 3))
     if min(sides) < 0:
-        raise InputError(f"{field}: {text!r} has a negative side")
+        raise InputError(_("{field}: {text!r} has a negative side").format(field=field, text=text))
     return sides  # type: ignore[return-value]
 
 

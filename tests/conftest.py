@@ -96,6 +96,7 @@ def write_file(folder: Path, content: str | bytes, name: str = "orders.csv") -> 
 
 
 def csv_rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
-    """A CSV output as the spreadsheet user would see it (Python's csv module, not pyarrow)."""
-    with open(path, newline="", encoding="utf-8") as fh:
+    """A CSV output as the spreadsheet user would see it (Python's csv module, not pyarrow; a byte
+    order mark at the start tells the encoding, as it tells a spreadsheet)."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh, delimiter=delimiter))

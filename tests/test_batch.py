@@ -192,6 +192,8 @@ def test_bom_and_crlf(tmp_path, tariffs):
                   + b"A1,30,EUR,DE,300,,damaged,2026-11-20\r\nA2,40,EUR,DE,300,,damaged,2026-11-20\r\n", tariffs)
     assert list(rows[0])[0] == "order_id"  # no BOM glued to the first name
     assert [r["order_id"] for r in rows] == ["A1", "A2"]
+    # written back with the BOM (Excel's "CSV UTF-8"), once, before the header
+    assert (tmp_path / "decisions.csv").read_bytes().startswith(b'\xef\xbb\xbf"order_id"')
     assert s.rows == 2 and s.problem_rows == 0
 
 

@@ -24,12 +24,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator import assess
+from calculator import assess, i18n
 from calculator.batch import cells
 from calculator.cli import main
 from calculator.errors import InputError
+from calculator.i18n import language
 from calculator.inputs import field
-from calculator.units import GRAMS_PER, message, read_date, read_number, read_yes_no
+from calculator.units import GRAMS_PER, message, parse_weight, read_date, read_number, read_yes_no
 
 from conftest import TODAY
 
@@ -170,6 +171,61 @@ def test_yes_and_no_read_the_same_by_both_engines(text, expected):
         assert (answer, problem) == (expected, "")
     assert (bool(given_[0]), bool(bad[0]), texts[0]) == (answer is not None, problem != "", problem)
     assert not given_[0] or bool(yes[0]) == answer
+
+
+# Refusals in Russian: (kind, text, decimal mark, words of the Russian text)
+IN_RUSSIAN = [
+    ("money", "abc", ".", "x: 'abc' — не число; пишите, например, 12,99"),
+    ("money", "1,200", ".", "'1,200' можно прочитать двояко (разделитель тысяч или десятичный знак?)"),
+    ("money", "1e999", ".", "'1e999' — не конечное число"),
+    ("money", "12 XYZ", ".", "неизвестная валюта 'xyz' в '12 XYZ'; валюту указывайте в столбце currency"),
+    ("weight", "12 stone", ".", "x: неизвестная единица веса 'stone' в '12 stone'; используйте г, кг, oz или lb"),
+    ("length", "3 ft", ",", "неизвестная единица длины 'ft' в '3 ft'; используйте мм, см, m или in"),
+    ("fraction", "40 pct", ".", "неизвестная единица 'pct' в '40 pct'; пишите, например, 0,4 или 40 %"),
+    ("int", "2 pcs", ",", "неизвестная единица 'pcs' в '2 pcs'; пишите целое число"),
+]
+
+
+@pytest.mark.parametrize("kind, text, decimal, words", IN_RUSSIAN)
+def test_both_engines_refuse_in_the_same_russian_words(kind, text, decimal, words):
+    with language("ru"):
+        value = read_number(text, kind, name="x", decimal=decimal)
+        column = cells.read_numbers(pa.array([text, "7", text]), "x", kind, decimal)
+    assert words in value.problem
+    assert column.text[0] == column.text[2] == value.problem and column.text[1] == ""
+    english = read_number(text, kind, name="x", decimal=decimal).problem
+    assert english.startswith("x: ") and english != value.problem  # and back in English outside the block
+
+
+def test_dates_yes_no_and_the_raising_engine_in_russian():
+    with language("ru"):
+        day, problem = read_date("2026-02-30", name="x")
+        _, _, texts = cells.read_dates(pa.array(["2026-02-30"]), "x")
+        answer, no_answer = read_yes_no("maybe", name="x")
+        *_, yes_no = cells.read_yes_no(pa.array(["maybe"]), "x")
+        with pytest.raises(InputError) as info:
+            parse_weight("12 stone", field="--weight")
+    assert problem == texts[0] == "x: '2026-02-30' — не дата; пишите ГГГГ-ММ-ДД (или ДД.ММ.ГГГГ)"
+    assert no_answer == yes_no[0] == "x: 'maybe' — не «да» и не «нет»; пишите да/нет, yes/no или 1/0"
+    assert str(info.value) == "--weight: неизвестная единица веса 'stone' в '12 stone'; используйте г, кг, oz или lb"
+
+
+def test_the_column_engine_translates_once_per_message_not_per_row(monkeypatch):
+    """A column of 3,000 refused cells: the message and its words are looked up in the catalog
+    a few times, not 3,000 times."""
+    looked_up = []
+
+    class Counting:
+        def gettext(self, message: str) -> str:
+            looked_up.append(message)
+            return message
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return singular if n == 1 else plural
+
+    monkeypatch.setattr(i18n, "_translations", lambda lang: Counting())
+    column = cells.read_numbers(pa.array(["12 stone", "abc", "1,200"] * 1000), "x", "weight", ".")
+    assert column.bad.all() and len(looked_up) <= 8, looked_up
 
 
 _TEXT = st.text(alphabet=st.sampled_from(list("0123456789 .,+-eE'_$€%kgoz руб\u00a0\u2212١٢")), max_size=12)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import matplotlib
 
@@ -133,6 +134,15 @@ def test_charts_draw_in_russian(tariffs):
             ax.figure.canvas.draw()  # the fonts can draw every character
     assert all(ax.get_title() and ax.get_xlabel() and ax.get_legend() for ax in axes)
     assert "₽" in axes[0].get_legend().get_texts()[1].get_text()  # "this estimate (4 830,00 ₽)"
+    # the words are Russian: the title, the axis and the legend of every chart (the README's tornado_ru.png)
+    cyrillic = re.compile("[а-яё]", re.IGNORECASE)
+    for ax in axes:
+        words = [ax.get_title(), ax.get_xlabel(), *(t.get_text() for t in ax.get_legend().get_texts())]
+        assert all(cyrillic.search(w) for w in words if w), words
+    assert axes[0].get_title() == "Что может изменить ответ: каждый параметр отдельно"
+    assert "частичный возврат средств\n0,2 – 0,7" in [t.get_text() for t in axes[0].get_yticklabels()]
+    english = charts.tornado_chart(tornado(o), Figure().subplots())
+    assert english.get_title() == "What would change the answer: each input alone, low to high"
 
 
 def test_errors_in_russian(write_tariff):

@@ -21,9 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..units import (COMMA_GROUPS, DATE_FORMS, DIGITS, EXAMPLES, GROUP_SEPARATORS, GROUPED, MESSAGES, MINUS_SIGNS,
-                     NO_WORDS, NOT_FINITE, ONE_MARK, PLAIN_NUMBER, POINT_GROUPS, QUANTITY, SPACES, THREE_AFTER_MARK, TIME_OF_DAY,
-                     UNIT_HELP, UNIT_NOUNS, UNITS, YES_WORDS, is_sign, scaled, shown_sign, signs_disagree)
+from ..i18n import _
+from ..units import (COMMA_GROUPS, DATE_FORMS, DIGITS, GROUP_SEPARATORS, GROUPED, MESSAGES, MINUS_SIGNS, NO_WORDS,
+                     NOT_FINITE, ONE_MARK, PLAIN_NUMBER, POINT_GROUPS, QUANTITY, SPACES, THREE_AFTER_MARK, TIME_OF_DAY,
+                     UNITS, YES_WORDS, is_sign, parts, scaled, shown_sign, signs_disagree)
 from ._arrow import fill, lengths, quote, rows_with, string
 
 
@@ -73,6 +74,13 @@ def _ratio(factor: Decimal) -> tuple[int, int]:
 
 _RATIOS = {kind: {u: _ratio(f) for u, f in units.items()} for kind, units in UNITS.items()}
 
+
+def refusals(key: str, kind: str = "", **cells: object) -> np.ndarray:
+    """The texts of refusal ``key`` of :data:`calculator.units.MESSAGES` for the refused cells, in the
+    current language: the message and its words (:func:`calculator.units.parts`) are translated
+    once, then filled with ``cells`` (scalars, or one value per refused cell)."""
+    return fill(_(MESSAGES[key]), **parts(key, kind), **cells)
+
 def read_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> Numbers:
     """A text column of numbers of ``kind`` (see :func:`calculator.units.read_number`)."""
     n = len(col)
@@ -89,8 +97,7 @@ def read_numbers(col: pa.Array, name: str, kind: str, decimal: str) -> Numbers:
     p = Numbers(values=values, bad=np.zeros(n, bool))
     infinite = ~np.isfinite(values) & given & ~slow  # "1e999" casts to inf; it is not an amount
     if infinite.any():
-        p.refuse(infinite, fill(MESSAGES["not_finite"], name=name, value=quote(col.filter(pa.array(infinite))),
-                                example=EXAMPLES[kind]))
+        p.refuse(infinite, refusals("not_finite", kind, name=name, value=quote(col.filter(pa.array(infinite)))))
     if slow.any():
         _read_quantities(p, col, np.flatnonzero(slow), name, kind, decimal)
     return p
@@ -148,15 +155,12 @@ def _read_quantities(p: Numbers, col: pa.Array, idx: np.ndarray, name: str, kind
     value[blank] = np.nan
     p.values[idx] = value
     shown = quote(raw)
-    for refused, key, extra in (
-            (not_finite, "not_finite", {"example": EXAMPLES[kind]}),
-            (not_number, "not_a_number", {"example": EXAMPLES[kind]}), (ambiguous, "ambiguous", {}),
-            (unknown, "unknown_currency" if kind == "money" else "unknown_unit",
-             {} if kind == "money" else {"fix": UNIT_HELP[kind], "noun": UNIT_NOUNS.get(kind, "unit")})):
+    for refused, key in ((not_finite, "not_finite"), (not_number, "not_a_number"), (ambiguous, "ambiguous"),
+                         (unknown, "unknown_currency" if kind == "money" else "unknown_unit")):
         if refused.any():
             at = pa.array(refused)
-            p.refuse(idx[refused], fill(MESSAGES[key], name=name, value=shown.filter(at),
-                                        unit=unit.filter(at).to_numpy(zero_copy_only=False), **extra))
+            p.refuse(idx[refused], refusals(key, kind, name=name, value=shown.filter(at),
+                                            unit=unit.filter(at).to_numpy(zero_copy_only=False)))
     signed = (signs != "") & ~problem
     if signed.any():
         p.sign(idx[signed], signs[signed])
@@ -215,8 +219,8 @@ def check_signs(p: Numbers, name: str, shown: pa.Array, currency: np.ndarray, po
         what = "currency" if postage_currency is None else "postage_currency"
         at = pa.array(wrong)
         sign = np.array([shown_sign(s) for s in p.signs[wrong]], dtype=object)
-        p.refuse(wrong, fill(MESSAGES["other_currency"], name=name, value=quote(shown.filter(at)), sign=sign,
-                             what=what, currency=target[wrong]))
+        p.refuse(wrong, refusals("other_currency", name=name, value=quote(shown.filter(at)), sign=sign, what=what,
+                                 currency=target[wrong]))
         p.signs[wrong] = ""
 
 
@@ -229,7 +233,7 @@ def read_yes_no(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.nd
     bad = given & ~yes & ~no
     text = np.full(len(s), "", dtype=object)
     if bad.any():
-        text[bad] = fill(MESSAGES["not_yes_no"], name=name, value=quote(string(col).filter(pa.array(bad))))
+        text[bad] = refusals("not_yes_no", name=name, value=quote(string(col).filter(pa.array(bad))))
     return yes, given & ~bad, bad, text
 
 
@@ -261,7 +265,7 @@ def read_dates(col: pa.Array, name: str) -> tuple[np.ndarray, np.ndarray, np.nda
     bad = np.isnat(v) & np.asarray(pc.fill_null(pc.not_equal(s, ""), False))
     text = np.full(len(s), "", dtype=object)
     if bad.any():
-        text[bad] = fill(MESSAGES["not_a_date"], name=name, value=quote(string(col).filter(pa.array(bad))))
+        text[bad] = refusals("not_a_date", name=name, value=quote(string(col).filter(pa.array(bad))))
     return v, bad, text
 
 
@@ -295,10 +299,10 @@ def usable(c: pa.Array) -> tuple[pa.Array, str | None]:
     if pa.types.is_dictionary(c.type):
         c = c.dictionary_decode()
     if nested(c.type):
-        return c, f"holds {c.type} values, not one value per cell; give plain numbers or text"
+        return c, _("holds {type} values, not one value per cell; give plain numbers or text").format(type=c.type)
     if pa.types.is_binary(c.type) or pa.types.is_large_binary(c.type):
         try:
             return c.cast(pa.large_string() if pa.types.is_large_binary(c.type) else pa.string()), None
         except pa.ArrowInvalid:
-            return c, "holds bytes that are not UTF-8 text; save the file as UTF-8"
+            return c, _("holds bytes that are not UTF-8 text; save the file as UTF-8")
     return c, None  # a yes/no column (Parquet) is taken by yes/no inputs, refused by numbers (table)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import _
 from ..inputs import FIELDS
 from ..units import Reading, read_date, read_input, read_yes_no
 
@@ -34,10 +35,10 @@ def match_columns(names: Sequence[str], where: str) -> dict[str, int]:
         key = norm_name(nm)
         if key in FIELD:
             if key in found:
-                raise BatchError(
-                    f"{where}: columns {found[key] + 1} ({names[found[key]]!r}) and {i + 1} ({nm!r}) are both "
-                    f"'{key}'; rename or remove one"
-                )
+                raise BatchError(_("{where}: columns {first} ({first_name!r}) and {second} ({second_name!r}) are both "
+                                   "'{input}'; rename or remove one").format(
+                    where=where, first=found[key] + 1, first_name=names[found[key]], second=i + 1, second_name=nm,
+                    input=key))
             found[key] = i
     return found
 
@@ -51,9 +52,13 @@ def check_columns(columns: Sequence[str], defaults: Mapping[str, object] | None 
     given = {k for k, v in (defaults or {}).items() if v is not None and v != ""}
     for req, flag in (("price", "--price"), ("origin", "--from")):
         if req not in cols and req not in given:
-            hint = (f"; is the delimiter right? the header is one column {names[0]!r}" if len(names) == 1 else "")
-            raise BatchError(f"{where}: no '{req}' column (columns: {', '.join(map(repr, names)) or 'none'}); "
-                             f"name a column '{req}' or give {flag}{hint}")
+            listed = ", ".join(map(repr, names)) or _("none")
+            if len(names) == 1:
+                raise BatchError(_("{where}: no '{input}' column (columns: {columns}); name a column '{input}' or give "
+                                   "{flag}; is the delimiter right? the header is one column {header!r}").format(
+                    where=where, input=req, columns=listed, flag=flag, header=names[0]))
+            raise BatchError(_("{where}: no '{input}' column (columns: {columns}); name a column '{input}' or give "
+                               "{flag}").format(where=where, input=req, columns=listed, flag=flag))
     return cols
 
 
@@ -74,7 +79,8 @@ def read_defaults(defaults: Mapping[str, object] | None, decimal: str) -> dict[s
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None and v != ""}
     unknown = sorted(set(defaults) - set(FIELD))
     if unknown:
-        raise InputError(f"defaults: unknown input {unknown[0]!r}; inputs are: {', '.join(FIELD)}")
+        raise InputError(_("defaults: unknown input {name!r}; inputs are: {names}").format(name=unknown[0],
+                                                                                           names=", ".join(FIELD)))
     out: dict[str, object] = {}
     for name, value in defaults.items():
         f = FIELD[name]

@@ -10,11 +10,14 @@ import re
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
 
+from ..formatting import decimal_mark, number
+from ..i18n import N_, _
 from .columns import FIELD, BatchError, norm_name
 
 
@@ -28,12 +31,12 @@ _SNIFF_BYTES = 1 << 16
 #: First bytes of files that are not CSV text, and what to do about them. Compressed CSV that
 #: pyarrow reads (gzip, bzip2, zstd) is decompressed instead.
 _NOT_CSV = (
-    (b"PK\x03\x04", "a zip archive: unpack it first"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls): save it as 'CSV UTF-8' first"),
-    (b"\xfd7zXZ\x00", "an xz-compressed file: decompress it first (unxz), or compress with gzip, bzip2 or zstd"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: unpack it first"),
-    (b"Rar!\x1a\x07", "a RAR archive: unpack it first"),
-    (b"%PDF", "a PDF document: export the orders as CSV"),
+    (b"PK\x03\x04", N_("a zip archive: unpack it first")),
+    (b"\xd0\xcf\x11\xe0", N_("an Excel 97-2003 workbook (.xls): save it as 'CSV UTF-8' first")),
+    (b"\xfd7zXZ\x00", N_("an xz-compressed file: decompress it first (unxz), or compress with gzip, bzip2 or zstd")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive: unpack it first")),
+    (b"Rar!\x1a\x07", N_("a RAR archive: unpack it first")),
+    (b"%PDF", N_("a PDF document: export the orders as CSV")),
 )
 
 
@@ -86,19 +89,21 @@ def _check_text(head: bytes, name: str, encoding: str | None) -> None:
     for magic, what in _NOT_CSV:
         if head.startswith(magic):
             if magic == b"PK\x03\x04" and b"[Content_Types].xml" in head[:4096]:
-                what = "an Excel or OpenDocument workbook (a zip archive): save it as 'CSV UTF-8' first"
-            raise BatchError(f"{name}: {what}")
+                what = N_("an Excel or OpenDocument workbook (a zip archive): save it as 'CSV UTF-8' first")
+            raise BatchError(_("{path}: {problem}").format(path=name, problem=_(what)))
     if encoding is not None:
         return
     even, odd = head[0::2], head[1::2]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
             len(head) >= 8 and max(even.count(0), odd.count(0)) > 0.4 * len(head) / 2):
-        raise BatchError(f"{name}: UTF-16 text: save it as UTF-8 ('CSV UTF-8'), or give --encoding utf-16")
+        raise BatchError(_("{path}: UTF-16 text: save it as UTF-8 ('CSV UTF-8'), or give --encoding utf-16").format(
+            path=name))
     # Binary data has NUL bytes all over; a text file may have one in a cell or two, anywhere:
     # those rows get a problem (see _decode), the file is read.
     if head.count(0) > max(8, len(head) // 1000):
-        raise BatchError(f"{name}: not a text file (binary data: a NUL byte at byte {head.index(0) + 1}, and "
-                         f"{head.count(0) - 1:,} more); give a CSV file or a .parquet file")
+        raise BatchError(_("{path}: not a text file (binary data: a NUL byte at byte {byte}, and {more} more); give a "
+                           "CSV file or a .parquet file").format(path=name, byte=head.index(0) + 1,
+                                                                 more=number(head.count(0) - 1, 0)))
     # An 8-bit encoding (Windows-1251, Latin-1) has many bytes that are not UTF-8 and no UTF-8
     # letters; a UTF-8 file with a damaged cell or two is read, and those rows get a problem.
     text = head[: len(head) - 4 if len(head) >= _SNIFF_BYTES else len(head)].decode("utf-8", "replace")
@@ -106,8 +111,8 @@ def _check_text(head: bytes, name: str, encoding: str | None) -> None:
     right = sum(1 for ch in text if ord(ch) > 127) - wrong
     if wrong >= 3 and wrong > right:
         code = legacy_code(head)
-        raise BatchError(f"{name}: not UTF-8 text; it looks like {legacy_encoding(code)}: give "
-                         f"--encoding {code}, or save it as 'CSV UTF-8'")
+        raise BatchError(_("{path}: not UTF-8 text; it looks like {encoding}: give --encoding {code}, or save it as "
+                           "'CSV UTF-8'").format(path=name, encoding=legacy_encoding(code), code=code))
 
 
 def legacy_code(data: bytes) -> str:
@@ -120,18 +125,77 @@ def legacy_code(data: bytes) -> str:
     return "cp1251" if runs.sum() >= 0.5 * high.sum() else "cp1252"
 
 
+#: The 8-bit encodings :func:`legacy_code` tells apart, by name.
+_LEGACY = {"cp1251": N_("Windows-1251, Cyrillic"), "cp1252": N_("Latin-1 / Windows-1252")}
+
+
 def legacy_encoding(code: str) -> str:
-    return {"cp1251": "Windows-1251, Cyrillic", "cp1252": "Latin-1 / Windows-1252"}[code]
+    return _(_LEGACY[code])
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dialect:
+    """How a CSV input is written, from its first bytes: the ``delimiter`` and ``decimal`` mark it is
+    read with, whether it starts with a UTF-8 byte order mark (``bom``: what Excel's "CSV UTF-8"
+    writes), and which of the two the file shows or the options gave (``shows_delimiter``: the
+    delimiter splits the header into columns; ``shows_decimal``: its numbers have a decimal mark).
+    What it does not show is left to the language of the output (:func:`output_dialect`)."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: bool = False
+    shows_delimiter: bool = False
+    shows_decimal: bool = False
+
+
+def output_dialect(dialect: Dialect | None, delimiter: str | None = None, decimal: str | None = None
+                   ) -> tuple[str, str]:
+    """The delimiter and decimal mark of a CSV output, so that the spreadsheet the input came from
+    opens it as it opened the input.
+
+    The options (``delimiter``, ``decimal``) win; then what the input CSV shows (``dialect``; None
+    for Parquet, which shows nothing); then the current language: its decimal mark (CLDR: ``.`` in
+    English, ``,`` in Russian), with ``;`` between cells where that mark is a comma, as Excel does
+    in those languages. A comma-separated output keeps the decimal point unless told otherwise
+    (a decimal comma would need quotes around every number). An English run writes ``,`` and
+    ``.`` wherever the input does not say.
+
+    Examples
+    --------
+    >>> from calculator.i18n import language
+    >>> excel_ru = Dialect(delimiter=";", decimal=",", bom=True, shows_delimiter=True, shows_decimal=True)
+    >>> with language("ru"):
+    ...     output_dialect(None), output_dialect(excel_ru), output_dialect(None, ",")
+    ((';', ','), (';', ','), (',', '.'))
+    >>> output_dialect(None), output_dialect(excel_ru), output_dialect(Dialect(delimiter=";", shows_delimiter=True))
+    ((',', '.'), (';', ','), (';', '.'))
+    """
+    mark = decimal_mark()
+    if delimiter is None:
+        delimiter = dialect.delimiter if dialect is not None and dialect.shows_delimiter else (
+            ";" if mark == "," else ",")
+    if decimal is None:
+        if dialect is not None and dialect.shows_decimal:
+            decimal = dialect.decimal
+        else:
+            decimal = "." if delimiter == "," else mark
+    return delimiter, decimal
 
 
 def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
-           encoding: str | None = None) -> tuple[str, str]:
-    """Delimiter and decimal mark of a CSV from its first bytes; refuses empty files and what is
-    not CSV text (binary, archives, UTF-16, an 8-bit encoding without ``encoding``)."""
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") and encoding is None else head
+          encoding: str | None = None) -> Dialect:
+    """The dialect of a CSV from its first bytes (``delimiter`` and ``decimal``, when given, are
+    taken as they are); refuses empty files and what is not CSV text (binary, archives, UTF-16, an
+    8-bit encoding without ``encoding``)."""
+    bom = head.startswith(_BOM) and encoding is None
+    shows_delimiter, shows_decimal = delimiter is not None, decimal is not None
+    body = head[3:] if bom else head
     if not body.strip(b" \t\r\n\x00\xff\xfe"):
-        raise BatchError(f"{name}: the file is empty; its first line must name the columns "
-                         "(price,currency,origin,weight_g,...)")
+        raise BatchError(_("{path}: the file is empty; its first line must name the columns "
+                           "(price,currency,origin,weight_g,...)").format(path=name))
     _check_text(body, name, encoding)
     text = body.decode(encoding or "utf-8", "replace")
     lines = text.splitlines()
@@ -149,6 +213,7 @@ def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
             score = (sum(norm_name(h) in FIELD for h in header), len(header))
             if score > best:
                 best, delimiter = score, d
+        shows_delimiter = best[1] > 1  # a header of one column shows no delimiter
     if decimal is None:
         decimal = "."
         if delimiter != ",":
@@ -159,7 +224,9 @@ def sniff(head: bytes, name: str, delimiter: str | None, decimal: str | None,
             commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
             points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
             decimal = "," if commas > points else "."
-    return delimiter, decimal
+            shows_decimal = commas + points > 0
+    return Dialect(delimiter=delimiter, decimal=decimal, bom=bom, shows_delimiter=shows_delimiter,
+                   shows_decimal=shows_decimal)
 
 
 class Input:
@@ -200,11 +267,12 @@ def open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> Input:
                 magic = fh.read(8)
             regular = stat.S_ISREG(os.stat(path).st_mode)
         except FileNotFoundError:
-            raise BatchError(f"{name}: no such file") from None
+            raise BatchError(_("{path}: no such file").format(path=name)) from None
         except IsADirectoryError:
-            raise BatchError(f"{name}: is a folder; give a .csv or .parquet file") from None
+            raise BatchError(_("{path}: is a folder; give a .csv or .parquet file").format(path=name)) from None
         except OSError as exc:
-            raise BatchError(f"{name}: {exc.strerror}; check the path and its permissions") from None
+            raise BatchError(_("{path}: {problem}; check the path and its permissions").format(
+                path=name, problem=exc.strerror)) from None
         codec = next((c for m, c in _COMPRESSED if magic.startswith(m)), None)
         if regular and codec is None:
             with open(path, "rb") as fh:
@@ -216,7 +284,8 @@ def open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> Input:
             try:
                 head = decompressed().read(_SNIFF_BYTES)
             except (OSError, pa.ArrowInvalid) as exc:
-                raise BatchError(f"{name}: a damaged {codec} file ({exc})") from None
+                raise BatchError(_("{path}: a damaged {codec} file ({error})").format(
+                    path=name, codec=codec, error=exc)) from None
             return Input(head, decompressed)
         source = open(path, "rb")  # a named pipe or a device: read once, like stdin  # noqa: SIM115
     raw: Any = source
@@ -228,7 +297,8 @@ def open_input(source: str | os.PathLike[str] | IO[bytes], name: str) -> Input:
     try:
         head = magic + _read_some(raw, _SNIFF_BYTES - len(magic), 20)
     except (OSError, pa.ArrowInvalid) as exc:
-        raise BatchError(f"{name}: a damaged {codec} stream ({exc})") from None
+        raise BatchError(_("{path}: a damaged {codec} stream ({error})").format(
+            path=name, codec=codec, error=exc)) from None
     return Input(head, stream=_Replay(head, raw))
 
 

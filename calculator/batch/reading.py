@@ -14,9 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..formatting import number
+from ..i18n import N_, _, ngettext
 from ._arrow import buffers, empty_rows, rows_with
 from .columns import BatchError
-from .opening import STDIN_NAMES, Input, legacy_code, legacy_encoding, open_input, sniff, stdin
+from .opening import STDIN_NAMES, Dialect, Input, legacy_code, legacy_encoding, open_input, sniff, stdin
 
 
 #: Rows evaluated at once. The whole run stays near 380 MB with 50,000 (benchmarks/batch.py);
@@ -31,8 +33,16 @@ class Source:
     name: str
     format: str  # csv | parquet
     columns: tuple[str, ...]
-    delimiter: str = ","
-    decimal: str = "."
+    dialect: Dialect | None = None  # CSV: how it is written (Parquet: None)
+
+    @property
+    def delimiter(self) -> str:
+        return self.dialect.delimiter if self.dialect is not None else ","
+
+    @property
+    def decimal(self) -> str:
+        """The decimal mark the input's text cells are read with."""
+        return self.dialect.decimal if self.dialect is not None else "."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -97,8 +107,7 @@ def read_chunks(
         if not isinstance(src, str):  # Parquet needs to seek: a stream is read into memory
             src = pa.BufferReader(src.read())
         return _read_parquet(src, name, chunk_rows)
-    delimiter, decimal = sniff(inp.head, name, delimiter, decimal, encoding)
-    return _read_csv(inp, name, delimiter, decimal, encoding, chunk_rows)
+    return _read_csv(inp, name, sniff(inp.head, name, delimiter, decimal, encoding), encoding, chunk_rows)
 
 
 def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
@@ -107,7 +116,7 @@ def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterato
     try:
         pf = pq.ParquetFile(src)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise BatchError(f"{name}: not a readable Parquet file ({exc})") from None
+        raise BatchError(_("{path}: not a readable Parquet file ({error})").format(path=name, error=exc)) from None
     info = Source(name=name, format="parquet", columns=tuple(pf.schema_arrow.names))
 
     def chunks() -> Iterator[Chunk]:
@@ -121,7 +130,7 @@ def _read_parquet(src: Any, name: str, chunk_rows: int) -> tuple[Source, Iterato
     return info, chunks()
 
 
-def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str | None,
+def _read_csv(inp: Input, name: str, dialect: Dialect, encoding: str | None,
               chunk_rows: int) -> tuple[Source, Iterator[Chunk]]:
     """The CSV reader. Cells are read as bytes (no type guessing from the first block, no failure
     on a cell that is not UTF-8) and decoded per column. Rows the parser rejects (ragged) are
@@ -129,6 +138,7 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
     the reader's block makes it start again with a larger block, after the rows already read."""
     import pyarrow.csv as pacsv
 
+    delimiter = dialect.delimiter
     rejected: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
@@ -157,24 +167,27 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
             k = len(reader.schema)
             if k > columns:  # every column must be read as bytes: open again knowing how many there are
                 if k > _MAX_COLUMNS:
-                    raise BatchError(f"{name}: the header has {k:,} columns; at most {_MAX_COLUMNS:,} are read "
-                                     "(is the delimiter right?)")
+                    raise BatchError(_("{path}: the header has {columns} columns; at most {most} are read (is the "
+                                       "delimiter right?)").format(path=name, columns=number(k, 0),
+                                                                   most=number(_MAX_COLUMNS, 0)))
                 columns = k
                 continue
             first = reader.read_next_batch()
             break
         except StopIteration:
-            raise BatchError(f"{name}: the file is empty; its first line must name the columns") from None
+            raise BatchError(_("{path}: the file is empty; its first line must name the columns").format(
+                path=name)) from None
         except pa.ArrowInvalid as exc:
             rejected.clear()
             if _too_long(exc) and block + 1 < len(_BLOCK_SIZES):
                 block += 1
                 continue
-            raise BatchError(f"{name}: {_cause(exc, block, 'the header or the first lines')}") from None
+            raise BatchError(_("{path}: {problem}").format(
+                path=name, problem=_cause(exc, block, _("the header or the first lines")))) from None
     inp.settle()
     header = [(v or b"").decode("utf-8", "replace") for v in first.slice(0, 1).to_pylist()[0].values()]
     k = len(header)
-    info = Source(name=name, format="csv", columns=tuple(header), delimiter=delimiter, decimal=decimal)
+    info = Source(name=name, format="csv", columns=tuple(header), dialect=dialect)
 
     def merge(batch: pa.RecordBatch, record: int, last: bool) -> tuple[pa.Table, np.ndarray | None, np.ndarray]:
         """``batch`` with the rejected rows that belong among (or right after) its rows put back;
@@ -200,8 +213,12 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
         problems = np.full(total, "", dtype=object)
         # extra fields that are all empty are what spreadsheets write after a trailing delimiter
         problems[is_bad] = ["" if got > k and not any(rest) else
-                            f"{got} fields but the header has {k} columns; check the delimiter "
-                            f"({_show_delim(delimiter)}) and the quotes on this line" for _, got, rest in split]
+                            ngettext("{fields} field but the header has {columns} columns; check the delimiter "
+                                     "({delimiter}) and the quotes on this line",
+                                     "{fields} fields but the header has {columns} columns; check the delimiter "
+                                     "({delimiter}) and the quotes on this line", got).format(
+                                fields=got, columns=k, delimiter=_show_delim(delimiter))
+                            for _n, got, rest in split]
         all_extra = np.zeros(total, np.int64)
         all_extra[~is_bad] = extra
         all_extra[is_bad] = [text.count("\n") for _, text in inserts]
@@ -227,8 +244,9 @@ def _read_csv(inp: Input, name: str, delimiter: str, decimal: str, encoding: str
                     break
                 except pa.ArrowInvalid as exc:
                     if not (_too_long(exc) and inp.reopens and block + 1 < len(_BLOCK_SIZES)):
-                        where = f"a line after line {line}"
-                        raise BatchError(f"{name}: {_cause(exc, block, where, not inp.reopens)}") from None
+                        where = _("a line after line {line}").format(line=line)
+                        raise BatchError(_("{path}: {problem}").format(
+                            path=name, problem=_cause(exc, block, where, not inp.reopens))) from None
                     # a line longer than the block: read again with a larger one, after the
                     # records (header included) the parser has numbered so far
                     rejected.clear()
@@ -286,14 +304,21 @@ def _cause(exc: Exception, size: int, where: str, once: bool = False) -> str:
     """What went wrong, in the user's words (``once``: the input cannot be read again)."""
     if _too_long(exc):
         mib = _BLOCK_SIZES[size] >> 20
-        fix = ("; a stream is read once: give the file by name to read longer lines"
-               if once and size + 1 < len(_BLOCK_SIZES) else "; check the quotes there")
-        return f"{where} is longer than {mib} MiB (a huge value, or a quote that is never closed){fix}"
-    return f"cannot be read as CSV at {where} ({exc}); check the quotes and the delimiter there"
+        if once and size + 1 < len(_BLOCK_SIZES):
+            return _("{where} is longer than {mib} MiB (a huge value, or a quote that is never closed); a stream is "
+                     "read once: give the file by name to read longer lines").format(where=where, mib=mib)
+        return _("{where} is longer than {mib} MiB (a huge value, or a quote that is never closed); check the quotes "
+                 "there").format(where=where, mib=mib)
+    return _("cannot be read as CSV at {where} ({error}); check the quotes and the delimiter there").format(
+        where=where, error=exc)
+
+
+#: The delimiters by name, for a problem text.
+_DELIMITER_NAMES = {"\t": N_("tab"), ",": N_("comma"), ";": N_("semicolon")}
 
 
 def _show_delim(d: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "|"}.get(d, repr(d))
+    return _(_DELIMITER_NAMES[d]) if d in _DELIMITER_NAMES else d if d == "|" else repr(d)
 
 
 def _split_line(text: str, delimiter: str, k: int) -> tuple[list[bytes | None], int, list[str]]:
@@ -325,7 +350,7 @@ def _newlines_in_row(t: pa.Table | pa.RecordBatch) -> np.ndarray:
     extra = np.zeros(t.num_rows, np.int64)
     for c in t.columns:
         c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
-        off, data, _ = buffers(c)
+        off, data, _valid = buffers(c)
         if data.size == 0 or not (data[off[0] : off[-1]] == 10).any():
             continue
         extra += np.asarray(pc.fill_null(pc.count_substring(c, b"\n"), 0), dtype=np.int64)
@@ -384,9 +409,10 @@ def _decode(table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, np.ndarra
 
     for j, nm in enumerate(header):
         c = table.column(j).combine_chunks()
-        off, data, _ = buffers(c)
+        off, data, _valid = buffers(c)
         if np.count_nonzero(data[off[0] : off[-1]]) != off[-1] - off[0]:
-            note(np.flatnonzero(rows_with(c, _NUL)), f"{nm}: the cell holds a NUL byte, which is not text; remove it")
+            note(np.flatnonzero(rows_with(c, _NUL)),
+                 _("{name}: the cell holds a NUL byte, which is not text; remove it").format(name=nm))
         try:
             cols.append(c.cast(pa.string()))
             continue
@@ -401,8 +427,8 @@ def _decode(table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, np.ndarra
                 bad.append(i)
         cols.append(pa.array(fixed, pa.string()))
         code = legacy_code(b"".join(c.take(pa.array(bad)).to_pylist()))
-        note(bad, f"{nm}: the cell is not UTF-8 text ({legacy_encoding(code)}?); save the file as 'CSV UTF-8' "
-                  f"or give --encoding {code}")
+        note(bad, _("{name}: the cell is not UTF-8 text ({encoding}?); save the file as 'CSV UTF-8' or give --encoding "
+                    "{code}").format(name=nm, encoding=legacy_encoding(code), code=code))
     return pa.Table.from_arrays(cols, names=list(header)), problems
 
 

@@ -23,7 +23,9 @@ from typing import IO, Any, TypeVar
 import pyarrow as pa
 
 from ..errors import InputError
+from ..i18n import _, ngettext
 from .columns import check_columns, read_defaults
+from .opening import output_dialect
 from .reading import DEFAULT_CHUNK_ROWS, Chunk, Source, read_chunks
 from .summary import BatchSummary, summary_of
 from .table import Evaluated, evaluate
@@ -49,6 +51,7 @@ def run_batch(
     output_format: str | None = None,
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    bom: bool | None = None,
 ) -> BatchSummary:
     """Evaluate every order of ``source`` into ``dest``, chunk by chunk.
 
@@ -66,14 +69,21 @@ def run_batch(
         As for :func:`evaluate_frame`; ``tariffs`` may also be a function that returns them, called
         once the reader has started (so that reading and loading overlap).
     delimiter, decimal
-        Force the CSV dialect of the input (detected otherwise). CSV output uses the input's
-        delimiter and decimal mark, so a file from a spreadsheet goes back to it unchanged.
+        Force the CSV dialect of the input (detected otherwise) and of a CSV output. A CSV output
+        otherwise uses the delimiter and decimal mark the input CSV shows, so a file from a
+        spreadsheet goes back to it as it came; where the input shows none (Parquet, a header of
+        one column, numbers without a decimal mark) the current language decides: ``;`` and decimal
+        commas in Russian, ``,`` and points in English (:func:`~calculator.batch.opening.output_dialect`).
+        Dates stay ISO (YYYY-MM-DD) in every language.
     encoding
         The text encoding of a CSV that is not UTF-8 (``cp1251``, ``latin-1``, ...).
     chunk_rows
         Rows evaluated at once; memory grows with this, not with the file.
     progress
         Called with the number of rows done after each chunk.
+    bom
+        Start a CSV output with a UTF-8 byte order mark (Excel's "CSV UTF-8"); None: when the input
+        CSV starts with one. The command line gives False for decisions shown on a terminal.
     stop
         When set (by a signal handler or another thread), the run stops after the chunk at hand,
         writes nothing and raises ``KeyboardInterrupt``.
@@ -107,15 +117,19 @@ def run_batch(
         tset = _load_tariffs(tariffs, today)
         info, chunks = _result(opened, stop)
         check_columns(info.columns, defaults,
-                      where=f"{info.name}, {'line 1' if info.format == 'csv' else 'columns'}")
+                      where=_("{path}, line 1").format(path=info.name) if info.format == "csv"
+                      else _("{path}, columns").format(path=info.name))
         _preload(output_format == "parquet" or info.format == "parquet")
         run = dict(stop=stop, tariffs=tset, fx=fx, today=today, defaults=defaults, progress=progress)
+        dialect = output_dialect(info.dialect, delimiter, decimal)
+        with_bom = info.dialect is not None and info.dialect.bom if bom is None else bom
         if isinstance(dest, Output):
             fmt = _format_of(dest.name if isinstance(dest.sink, str) else None, output_format)
-            return _pipeline(info, first, chunks, reads, ChunkWriter(dest.sink, fmt, info.delimiter, info.decimal), **run)
+            writer = ChunkWriter(dest.sink, fmt, *dialect, bom=with_bom)
+            return _pipeline(info, first, chunks, reads, writer, **run)
         fmt = _format_of(dest if isinstance(dest, (str, os.PathLike)) else None, output_format)
         with atomic_write(dest, inputs=(source,), stop=stop) as out:
-            return _pipeline(info, first, chunks, reads, ChunkWriter(out.sink, fmt, info.delimiter, info.decimal), **run)
+            return _pipeline(info, first, chunks, reads, ChunkWriter(out.sink, fmt, *dialect, bom=with_bom), **run)
     finally:
         # A read in progress when the run stops finishes first: pyarrow must not be parsing while
         # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.
@@ -132,16 +146,17 @@ def check_options(*, chunk_rows: int = DEFAULT_CHUNK_ROWS, decimal: str | None =
     """Refuse options that cannot work, before anything is read; raises :class:`InputError` naming
     the option (values for missing columns are read like cells and must be in range)."""
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise InputError(f"--chunk-rows: {chunk_rows} must be at least 1")
+        raise InputError(_("{flag}: {value} must be at least 1").format(flag="--chunk-rows", value=chunk_rows))
     if decimal not in (None, ".", ","):
-        raise InputError(f"--decimal: {decimal!r} must be '.' or ','")
+        raise InputError(_("{flag}: {value!r} must be '.' or ','").format(flag="--decimal", value=decimal))
     if encoding is not None:
         import codecs
 
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise InputError(f"--encoding: {encoding!r} is not a text encoding (e.g. cp1251, latin-1)") from None
+            raise InputError(_("{flag}: {value!r} is not a text encoding (e.g. cp1251, latin-1)").format(
+                flag="--encoding", value=encoding)) from None
     read_defaults(defaults, decimal or ".")
 
 
@@ -210,7 +225,8 @@ def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk]
         raise KeyboardInterrupt
     if ignored:
         summary = replace(summary, notes=summary.notes + (
-            f"{ignored} empty line{'s' if ignored > 1 else ''} at the end of the file ignored",))
+            ngettext("{lines} empty line at the end of the file ignored",
+                     "{lines} empty lines at the end of the file ignored", ignored).format(lines=ignored),))
     return summary
 
 

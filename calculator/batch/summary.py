@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..formatting import number, share
+from ..i18n import N_, _
 from ._arrow import code, contiguous, encode, lengths
 from .columns import FIELD, match_columns
 from .table import Evaluated, from_pandas, rates_of
@@ -43,7 +45,7 @@ class BatchSummary:
     @property
     def recommendations(self) -> dict[str, int]:
         out = dict.fromkeys(_OPTIONS, 0)
-        for (_, _, rec), v in self.groups.items():
+        for (_origin, _currency, rec), v in self.groups.items():
             out[rec] = out.get(rec, 0) + v[0]
         return out
 
@@ -117,7 +119,7 @@ class BatchSummary:
             "first_problems": [{self.unit: n, "problem": p} for n, p in self.first_problems],
             "recommendations": self.recommendations,
             "money_recovered": {
-                "definition": MONEY_RECOVERED,
+                "definition": _(MONEY_RECOVERED),
                 "by_currency": t["by_currency"],
                 "eur": t["eur"],
             },
@@ -126,24 +128,41 @@ class BatchSummary:
         }
 
     def text(self) -> str:
-        """The few lines printed on stderr after a batch."""
-        lines = [f"rows: {self.rows:,}; evaluated: {self.evaluated:,}; with problems: {self.problem_rows:,}"]
+        """The few lines printed on stderr after a batch, in the current language (the options by
+        their codes, as the ``recommendation`` column has them).
+
+        Examples
+        --------
+        >>> print(BatchSummary(rows=2, problem_rows=2, first_problems=((3, "price: missing"), (5, "price: missing"))
+        ...                    ).text())
+        rows: 2; evaluated: 0; with problems: 2
+          problems on lines 3, 5 (see the 'problem' column)
+          first: line 3: price: missing
+        """
+        lines = [_("rows: {rows}; evaluated: {evaluated}; with problems: {problems}").format(
+            rows=number(self.rows, 0), evaluated=number(self.evaluated, 0), problems=number(self.problem_rows, 0))]
         if self.problem_rows:
-            where = ", ".join(str(n) for n, _ in self.first_problems)
+            where = ", ".join(str(n) for n, _p in self.first_problems)
             more = ", …" if self.problem_rows > len(self.first_problems) else ""
-            lines.append(f"  problems on {self.unit}s {where}{more} (see the 'problem' column)")
+            if self.unit == "line":
+                lines.append("  " + _("problems on lines {lines} (see the 'problem' column)").format(
+                    lines=where + more))
+            else:
+                lines.append("  " + _("problems on rows {rows} (see the 'problem' column)").format(rows=where + more))
             n0, p0 = self.first_problems[0]
-            lines.append(f"  first: {self.unit} {n0}: {p0}")
+            first = _("first: line {line}: {problem}") if self.unit == "line" else _("first: row {row}: {problem}")
+            lines.append("  " + first.format(line=n0, row=n0, problem=p0))
         if self.evaluated:
             recs = self.recommendations
-            split = " · ".join(f"{k} {v:,} ({v / self.evaluated:.1%})" for k, v in recs.items())
-            lines.append(f"  recommendations: {split}")
-        lines += [f"  note: {n}" for n in self.notes]
+            split = " · ".join(f"{k} {number(v, 0)} ({share(v / self.evaluated, fixed=True)})"
+                               for k, v in recs.items())
+            lines.append("  " + _("recommendations: {split}").format(split=split))
+        lines += ["  " + _("note: {note}").format(note=n) for n in self.notes]
         return "\n".join(lines)
 
 
 #: How "money recovered" is defined in the summary (written into summary.json).
-MONEY_RECOVERED = (
+MONEY_RECOVERED = N_(
     "Sum over the evaluated orders of the expected value (design section 2) of a decision, in the order "
     "currency: what the buyer can expect to get back or keep - the refund times the chance of winning the "
     "dispute minus postage and own costs for 'return', the partial refund plus the item's worth kept or "
@@ -153,7 +172,7 @@ MONEY_RECOVERED = (
     "partial-refund procedure), the order is kept (EV_keep). Savings are 'recommended' minus each blanket "
     "policy. EUR totals convert each currency at the reference rates; currencies without a rate are left "
     "out and listed."
-)
+)  # English, marked for translation: summary.json has it in the current language
 
 
 #: Distinct codes, and each evaluated row's index into them.

@@ -12,10 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..assessment import assess
+from ..i18n import _
 from ..inputs import Field
-from ..units import EXAMPLES, MESSAGES, Reading, out_of_range
-from ._arrow import code, contiguous, dictionary, empty_rows, encode, fill, lengths, quote, string, texts
-from .cells import Numbers, as_floats, check_signs, read_dates, read_numbers, read_yes_no, usable
+from ..units import Reading, out_of_range
+from ._arrow import code, contiguous, dictionary, empty_rows, encode, lengths, quote, string
+from .cells import Numbers, as_floats, check_signs, read_dates, read_numbers, read_yes_no, refusals, usable
 from .columns import FIELD, NUMERIC_KINDS, TEXT_KINDS, check_columns, clean_text, read_defaults
 from .schema import OUTPUT_SCHEMA, finish, kept_names, output_arrays
 
@@ -176,7 +177,7 @@ def evaluate(
         c, why = usable(data[key])
         data[key] = c
         if why is not None:
-            probs.add(np.asarray(c.is_valid()), f"{label[key]}: {why}")
+            probs.add(np.asarray(c.is_valid()), _("{name}: {problem}").format(name=label[key], problem=why))
             del data[key]
     if n:
         # a row with no value at all (an empty line inside the data, or only delimiters); only rows
@@ -185,7 +186,7 @@ def evaluate(
         if maybe.size:
             empty = np.zeros(n, bool)
             empty[maybe[empty_rows(table, maybe)]] = True
-            probs.add(empty, "empty row: no values")
+            probs.add(empty, _("empty row: no values"))
 
     inputs: dict[str, object] = {}
     encoded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -243,7 +244,7 @@ def evaluate(
         huge = np.zeros(n, bool)
         for k in _ANSWERS:
             huge |= np.isinf(np.asarray(results[k], dtype=np.float64))
-        probs.add(huge, "the amounts are too large to compute with; check the price and the postage")
+        probs.add(huge, _("the amounts are too large to compute with; check the price and the postage"))
         results["problem"] = probs.coded()
     # a row with a problem has no results (assess keeps some for its problem rows, e.g. deadlines)
     missing = probs.any if probs.any.any() else None
@@ -265,8 +266,7 @@ def _number_input(c: pa.Array | None, default: Reading | None, written: str, f: 
     elif pa.types.is_boolean(c.type):  # a yes/no column (Parquet) where a number belongs
         p = Numbers.empty(n)
         bad = np.asarray(c.is_valid())
-        p.refuse(bad, texts(f"{label}: ", quote(shown.filter(pa.array(bad))),
-                            f" is yes/no, not a number; write e.g. {EXAMPLES[f.kind]}"))
+        p.refuse(bad, refusals("yes_no_not_number", f.kind, name=label, value=quote(shown.filter(pa.array(bad)))))
     elif (values := as_floats(c)) is not None:
         p = Numbers(values=values, bad=np.zeros(n, bool))
     else:
@@ -291,8 +291,8 @@ def _in_range(p: Numbers, shown: pa.Array, label: str, name: str) -> None:
     f = FIELD[name]
     for refused, key in ((out, "out_of_range"), (fraction, "not_whole")):
         if refused.any():
-            p.refuse(refused, fill(MESSAGES[key], name=label, value=quote(shown.filter(pa.array(refused))),
-                                   range=f.range_text, unit=f.unit))
+            p.refuse(refused, refusals(key, name=label, value=quote(shown.filter(pa.array(refused))),
+                                       range=f.range_text, unit=_(f.unit)))
 
 
 def rates_of(fx: Any) -> Any:

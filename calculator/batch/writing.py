@@ -19,6 +19,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..i18n import _
 from .cells import nested
 from .columns import BatchError
 from .opening import STDIN_NAMES
@@ -112,7 +113,8 @@ def atomic_write(dest: str | os.PathLike[str] | IO[bytes], *, inputs: Sequence[o
     except FileNotFoundError as exc:
         if exc.filename not in (tmp, folder):
             raise
-        raise BatchError(f"{name}: the folder {folder!r} went away while writing; write elsewhere") from None
+        raise BatchError(_("{path}: the folder {folder!r} went away while writing; write elsewhere").format(
+            path=name, folder=folder)) from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -155,9 +157,9 @@ def _target(name: str, inputs: Sequence[object]) -> tuple[str, bool]:
     except FileNotFoundError:
         st = None  # not there yet (or a link to a file not there yet)
     except OSError as exc:  # a link loop, a file used as a folder, no permission
-        raise BatchError(f"{name}: {exc.strerror}; check the path") from None
+        raise BatchError(_("{path}: {problem}; check the path").format(path=name, problem=exc.strerror)) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise BatchError(f"{name}: is a folder; give a file name for the output")
+        raise BatchError(_("{path}: is a folder; give a file name for the output").format(path=name))
     if st is not None and stat.S_ISREG(st.st_mode):
         _refuse_input(name, st, inputs)
     if _fd_number(name) is not None or (st is not None and not stat.S_ISREG(st.st_mode)):
@@ -166,9 +168,11 @@ def _target(name: str, inputs: Sequence[object]) -> tuple[str, bool]:
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         given = os.path.dirname(name) or "."
-        raise BatchError(f"{name}: there is no folder {given!r}; create it or write elsewhere")
+        raise BatchError(_("{path}: there is no folder {folder!r}; create it or write elsewhere").format(
+            path=name, folder=given))
     if _system_folder(folder):
-        raise BatchError(f"{name}: {folder} is a system folder; write the output elsewhere")
+        raise BatchError(_("{path}: {folder} is a system folder; write the output elsewhere").format(
+            path=name, folder=folder))
     return path, False
 
 
@@ -192,9 +196,10 @@ def _refuse_input(name: str, st: os.stat_result | None, inputs: Sequence[object]
             shown = os.fspath(src)
         else:
             other = _fstat(sys.stdin if isinstance(src, (str, os.PathLike)) else src)
-            shown = "standard input"
+            shown = _("standard input")
         if other is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
-            raise BatchError(f"{name}: is the input file ({shown}); write the output to another file")
+            raise BatchError(_("{path}: is the input file ({input}); write the output to another file").format(
+                path=name, input=shown))
 
 
 def _temp_base(base: str) -> str:
@@ -218,9 +223,9 @@ def _clear_leftovers(folder: str, base: str, name: str) -> None:
         locked = _locked(e.path)
         if locked or (locked is None and _running(pid)):
             if pid != os.getpid():
-                warnings.warn(BatchWarning(
-                    f"{name}: another run (process {pid}) is writing this output right now; whichever "
-                    "finishes last replaces the other's output"), stacklevel=3)
+                warnings.warn(BatchWarning(_(
+                    "{path}: another run (process {pid}) is writing this output right now; whichever finishes last "
+                    "replaces the other's output").format(path=name, pid=pid)), stacklevel=3)
         elif not _running(pid):
             with suppress(OSError):
                 os.unlink(e.path)
@@ -289,18 +294,26 @@ def output_format(dest: str | os.PathLike[str] | None, given: str | None = None)
     return "csv"
 
 
+#: The UTF-8 byte order mark: Excel reads a CSV that starts with it as UTF-8 ("CSV UTF-8").
+BOM = b"\xef\xbb\xbf"
+
+
 class ChunkWriter:
     """Writes output chunks as CSV or Parquet, in order, one schema for the whole run.
 
     :meth:`write` turns an evaluated chunk into the table written (:meth:`prepare`: text decoded,
     formulas neutralised, yes/no) and writes it, mostly in pyarrow without the GIL, so a thread of
-    its own can write while the next chunk is evaluated.
+    its own can write while the next chunk is evaluated. A CSV has ``delimiter`` between cells,
+    ``decimal`` as the mark of its numbers (plain, without thousands separators), and starts with
+    a UTF-8 byte order mark when ``bom`` is set (Parquet never has one).
     """
 
-    def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str) -> None:
+    def __init__(self, sink: str | IO[bytes], fmt: str, delimiter: str, decimal: str, *, bom: bool = False) -> None:
         self.sink, self.fmt, self.delimiter, self.decimal = sink, fmt, delimiter, decimal
+        self.bom = bom and fmt == "csv"
         self.schema: pa.Schema | None = None
         self._w: Any = None
+        self._file: Any = None  # the file this writer opened (a CSV with a BOM written to a path)
 
     def start(self, first: pa.Table) -> None:
         """Fix the schema of the whole run from the first chunk."""
@@ -330,13 +343,21 @@ class ChunkWriter:
             else:
                 import pyarrow.csv as pacsv
 
-                self._w = pacsv.CSVWriter(self.sink, self.schema,
+                sink: Any = self.sink
+                if self.bom:
+                    if isinstance(sink, str):
+                        sink = self._file = pa.OSFile(sink, "wb")
+                    sink.write(BOM)
+                self._w = pacsv.CSVWriter(sink, self.schema,
                                           write_options=pacsv.WriteOptions(delimiter=self.delimiter))
         self._w.write_table(t)
 
     def close(self) -> None:
         if self._w is not None:
             self._w.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
         if not isinstance(self.sink, str):
             self.sink.flush()
 

@@ -66,10 +66,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help=escape(_("exit with status 2 if any row has a problem (the output is still written)")))
     p.add_argument("--delimiter", metavar="D",
-                   help=escape(_("CSV field delimiter: ',' ';' tab '|' (default: detected from the header)")))
+                   help=escape(_("CSV field delimiter of the input and the output: ',' ';' tab '|' (default: "
+                                 "detected from the header; an output whose input shows none: ';' in Russian, ',' "
+                                 "in English)")))
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK",
-                   help=escape(_("decimal mark of numbers in the CSV, '.' or ',' (default: detected; ',' for "
-                                 "semicolon files that use it)")))
+                   help=escape(_("decimal mark of numbers in the CSV input and output, '.' or ',' (default: "
+                                 "detected; an output whose input shows none: ',' in Russian unless the delimiter "
+                                 "is ',', else '.')")))
     p.add_argument("--summary", metavar="PATH", help=escape(_("write counts and money totals as JSON")))
     p.add_argument("--chart", metavar="PATH",
                    help=escape(_("save a chart of recommendation counts and savings by origin country (.png or "
@@ -136,12 +139,14 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with signals.deferred() as stop, ExitStack() as outputs:
             dest = outputs.enter_context(batch.atomic_write(args.output, inputs=[args.input], stop=stop))
+            bom = None  # a CSV output starts with a byte order mark when the input does ...
             if dest.sink is sys.stdout.buffer and is_terminal(sys.stdout):
                 dest = batch.Output(name=dest.name, sink=PrintableBytes(sys.stdout.buffer))
+                bom = False  # ... but not on a terminal, where it is no use to a spreadsheet
             summary = batch.run_batch(
                 source, dest, tariffs=lambda: options.tariffs(args), fx=fx, today=today, defaults=defaults,
                 delimiter=delimiter, decimal=args.decimal, encoding=args.encoding, chunk_rows=chunk_rows,
-                output_format=fmt, progress=bar.update if bar else None, stop=stop,
+                output_format=fmt, progress=bar.update if bar else None, stop=stop, bom=bom,
             )
             elapsed = time.perf_counter() - started
             if args.summary:
