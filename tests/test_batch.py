@@ -840,3 +840,26 @@ def test_output_to_a_named_pipe_is_written_in_place(tmp_path, tariffs):
     with open(DATA / "batch_orders.csv", newline="", encoding="utf-8-sig") as f:
         assert len(rows) == len(list(csv.reader(f)))
     assert sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
+def test_the_read_executor_lets_go_of_each_chunk_once_it_is_taken():
+    """The reading thread's executor keeps a future only while it runs: a done future holds its
+    chunk, and keeping them all kept the whole file in memory (855 MiB at 5M rows, 409 MiB at 1M)."""
+    import gc
+    import weakref
+
+    from calculator.batch.running import _DaemonExecutor
+
+    class Chunk:  # a stand-in for a chunk of rows
+        pass
+
+    reads = _DaemonExecutor()
+    refs = []
+    for _ in range(5):
+        f = reads.submit(Chunk)
+        refs.append(weakref.ref(f.result(timeout=5)))
+        del f
+    reads.shutdown()
+    gc.collect()
+    assert reads.running() == []
+    assert [r() for r in refs] == [None] * 5

@@ -134,7 +134,7 @@ def run_batch(
         # A read in progress when the run stops finishes first: pyarrow must not be parsing while
         # Python shuts down. One blocked on a stream that stalls (stdin) is left behind.
         reads.shutdown(wait=False)
-        wait(reads.started, timeout=_READ_GRACE)
+        wait(reads.running(), timeout=_READ_GRACE)
 
 
 #: Seconds a run that stops waits for a read in progress.
@@ -233,18 +233,31 @@ def _pipeline(info: Source, first: Future[Chunk | None], chunks: Iterator[Chunk]
 class _DaemonExecutor(Executor):
     """An executor of one daemon thread: its work is done in order, each result or error comes back
     through a future, and a thread blocked for ever (on standard input) does not keep Python from
-    exiting, as a pool's thread would. ``started`` holds every future it gave out."""
+    exiting, as a pool's thread would. It holds a future only until it is done (a done one holds
+    its chunk: keeping them all would keep the whole file in memory)."""
 
     def __init__(self) -> None:
-        self.started: list[Future] = []
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
         self._work: queue.SimpleQueue = queue.SimpleQueue()
         threading.Thread(target=self._serve, name="returncost-read", daemon=True).start()
 
     def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
         f: Future[_T] = Future()
-        self.started.append(f)
+        with self._lock:
+            self._pending.add(f)
+        f.add_done_callback(self._forget)
         self._work.put((f, fn, args, kwargs))
         return f
+
+    def _forget(self, f: Future) -> None:
+        with self._lock:
+            self._pending.discard(f)
+
+    def running(self) -> list[Future]:
+        """The futures given out and not done yet."""
+        with self._lock:
+            return list(self._pending)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """No more work: the thread ends after what it was given (``wait`` is not waited for)."""
