@@ -28,10 +28,6 @@ from .summary import MONEY_RECOVERED, BatchSummary, summarize
 from .table import evaluate_frame, evaluate_table, output_meta
 from .writing import BatchWarning, Output, atomic_write, output_format
 
-# The names calculator/cli_batch.py imports today; it is to use STDIN_NAMES and output_format.
-_STDIN_NAMES = STDIN_NAMES
-_format_for = output_format
-
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "MONEY_RECOVERED",

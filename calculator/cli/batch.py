@@ -93,20 +93,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_batch)
 
 
-# The two names this command still takes from the private side of calculator.batch, here and
-# nowhere else: the batch package is to make them public; then call those and drop these two.
-
-
-def _is_stdin(batch: Any, name: str) -> bool:
-    """Whether the input ``name`` means standard input (``-``, ``/dev/stdin``, ...)."""
-    return name in batch._STDIN_NAMES
-
-
-def _output_format(batch: Any, output: str, given: str | None) -> str:
-    """The format of the output: ``given``, else by the name's suffix, else CSV."""
-    return batch._format_for(output, given)
-
-
 def _delimiter(text: str | None) -> str | None:
     if text is None:
         return None
@@ -129,8 +115,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     chart_format = chart_path(args.chart, "--chart").suffix.lower().lstrip(".") if args.chart else None
     _distinct_outputs(args)
     fx = options.fx(args)
-    source: Any = batch.stdin() if _is_stdin(batch, args.input) else args.input
-    fmt = _output_format(batch, args.output, args.output_format)
+    source: Any = batch.stdin() if args.input in batch.STDIN_NAMES else args.input
+    fmt = batch.output_format(args.output, args.output_format)
     bar = _progress_bar()
     started = time.perf_counter()
     signals = args.signals
