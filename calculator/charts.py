@@ -20,7 +20,7 @@ import numpy as np
 
 from . import model as _model
 from .formatting import money, number, share, significant
-from .i18n import _
+from .i18n import _, get_language, language
 from .inputs import field as _field
 from .routes import given_text
 
@@ -61,6 +61,23 @@ def _ax(ax: Axes | None) -> Axes:
 
         ax = plt.subplots()[1]
     return ax
+
+
+def _numbers(ax: Axes, axes: str = "xy") -> None:
+    """Tick labels of the numeric axes named in ``axes`` as the current language writes numbers
+    (``10 000`` and ``0,25`` in Russian, ``10,000`` and ``0.25`` in English); the language is the
+    one the chart is drawn in, whenever matplotlib formats the ticks."""
+    from matplotlib.ticker import FuncFormatter
+
+    lang = get_language()
+
+    def tick(value: float, _pos: object) -> str:
+        with language(lang):
+            return number(value, 2)
+
+    ticks = FuncFormatter(tick)
+    for name in axes:
+        (ax.xaxis if name == "x" else ax.yaxis).set_major_formatter(ticks)
 
 
 def _label(option: str) -> str:
@@ -165,6 +182,7 @@ def tornado_chart(t: Tornado, ax: Axes | None = None, *, top: int | None = None)
            _("the estimate recommends: {option}").format(option=_label(t.base_best)))
     ax.legend(fontsize=7, loc="best")
     ax.tick_params(axis="x", labelsize=8)
+    _numbers(ax, "x")
     return ax
 
 
@@ -217,6 +235,7 @@ def sweep_chart(s: Sweep, ax: Axes | None = None) -> Axes:
     _title(ax, _("Expected value of each option as this input varies: {input}").format(input=_words(s.name)),
            _("the other inputs stay at the estimate's values"))
     ax.legend(fontsize=7, loc="best")
+    _numbers(ax, "xy")
     return ax
 
 
@@ -275,6 +294,7 @@ def decision_map_chart(m: DecisionMap, ax: Axes | None = None) -> Axes:
     _title(ax, _("Best option by item price and parcel weight, return posted {origin} → {destination}").format(
         origin=m.origin, destination=m.destination), note.format(assuming=_given(m.given, m.currency)))
     ax.legend(handles=handles + line, fontsize=7, loc="best", framealpha=0.9)
+    _numbers(ax, "xy")
     return ax
 
 
@@ -330,6 +350,7 @@ def monte_carlo_chart(mc: MonteCarlo, ax: Axes | None = None, *, bins: int = 60)
     _title(ax, _("How sure is the answer? Expected values over {draws} Monte Carlo draws").format(
         draws=number(mc.draws, 0)), _("varied: {inputs}").format(inputs=varied))
     ax.legend(fontsize=7, loc="upper left")
+    _numbers(ax, "xy")
     return ax
 
 
@@ -374,6 +395,7 @@ def sobol_chart(s: SobolIndices, ax: Axes | None = None) -> Axes:
            _("variance of the return advantage (standard deviation {amount}) explained by each input; {draws} "
              "samples").format(amount=money(s.std, s.currency), draws=number(s.n, 0)))
     ax.legend(fontsize=7, loc="lower right")
+    _numbers(ax, "x")
     return ax
 
 
@@ -416,6 +438,7 @@ def recommendations_chart(summary, ax: Axes | None = None) -> Axes:
     _title(ax, _("Recommendation by origin ({orders} orders)").format(orders=number(summary.evaluated, 0)))
     ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.35)
     ax.legend(title=_("recommendation"), fontsize=7, title_fontsize=7, ncols=2, loc="upper left")
+    _numbers(ax, "y")
     return ax
 
 
@@ -454,4 +477,5 @@ def savings_chart(summary, ax: Axes | None = None, *, fx=None) -> Axes:
     ax.set_ylabel(_("expected saving of the recommendations [EUR]"))
     _title(ax, _("What following the recommendations saves, by origin"))
     ax.legend(fontsize=7)
+    _numbers(ax, "y")
     return ax
