@@ -319,9 +319,10 @@ def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray
     b1 = np.clip(np.minimum(p_sale, p_cross), 0.0, inf)
     b2 = np.clip(np.maximum(p_sale, p_cross), 0.0, inf)
     edges = [np.zeros(shape), b1, b2, np.full(shape, inf)]
-    own = S_own + c
+    w_own = w * (S_own + c)
+    one_w = 1.0 - w
     qf = q * f
-    result = np.zeros(shape)
+    result = np.zeros(shape)  # ≥ 0, so a supremum of −∞ or an inactive option (0) cannot raise it
     for j in range(3):
         lo, hi = edges[j], edges[j + 1]
         bounded = np.isfinite(hi)
@@ -331,16 +332,19 @@ def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray
         sells = sale & (a * mid - k > u * mid)
         kslope = np.where(sells, a, u)
         kicpt = np.where(sells, -k, 0.0)
-        r_slope = w + (1.0 - w) * kslope  # EV_return = r_slope·P + r_icpt on this piece
-        r_icpt = (1.0 - w) * kicpt - w * own
+        r_slope = w + one_w * kslope  # EV_return = r_slope·P + r_icpt on this piece
+        r_icpt = one_w * kicpt - w_own
         live = hi > lo
         for a_slope, a_icpt, active in ((kslope, kicpt, live),
                                         (qf + u, 0.0, live & partial_open),
                                         (qf + a, -k, live & partial_open & sale)):
             beta = r_slope - a_slope
             alpha = r_icpt - a_icpt
-            root = -alpha / np.where(beta != 0, beta, 1.0)
-            top = np.where(beta > 0, np.where(root >= lo, np.minimum(root, hi), -inf),
-                           np.where(beta < 0, np.where(root < hi, hi, -inf), np.where(alpha <= 0, hi, -inf)))
-            result = np.maximum(result, np.where(active, top, 0.0))
+            root = -alpha / beta  # used only where β ≠ 0
+            rising = beta > 0
+            # β > 0: g ≤ 0 up to the root (if it is in the piece); β < 0: from the root to hi;
+            # β = 0: the whole piece where α ≤ 0
+            np.maximum(result, np.minimum(root, hi), out=result, where=active & rising & (root >= lo))
+            falling = beta < 0
+            np.maximum(result, hi, out=result, where=active & np.where(falling, root < hi, ~rising & (alpha <= 0)))
     return result
