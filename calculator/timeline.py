@@ -81,8 +81,21 @@ def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = Fal
     if days is None:
         return np.full(dates.shape, _NAT)
     if business and days:
-        return np.asarray(np.busday_offset(dates, days, roll="backward"))
+        return _busday_offset(dates, days)
     return dates + np.timedelta64(days, "D")
+
+
+def _busday_offset(dates: NDArray[np.datetime64], days: int) -> NDArray[np.datetime64]:
+    """``np.busday_offset(dates, days, roll="backward")``; for many dates that span few days (a
+    batch chunk), looked up in a table made once per day of the span."""
+    dates = np.asarray(dates)
+    known = dates[~np.isnat(dates)] if dates.size > 256 else dates[:0]
+    if not known.size or (span := int((known.max() - known.min()) // np.timedelta64(1, "D"))) > dates.size // 4:
+        return np.asarray(np.busday_offset(dates, days, roll="backward"))
+    first = known.min()
+    table = np.append(np.busday_offset(first + np.arange(span + 1), days, roll="backward"), _NAT)
+    at = np.where(np.isnat(dates), span + 1, (dates - first).astype("timedelta64[D]").astype(np.int64))
+    return table[at]
 
 
 def timeline(
