@@ -87,15 +87,13 @@ def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = Fal
 
 def _busday_offset(dates: NDArray[np.datetime64], days: int) -> NDArray[np.datetime64]:
     """``np.busday_offset(dates, days, roll="backward")``; for many dates that span few days (a
-    batch chunk), looked up in a table made once per day of the span."""
+    batch chunk) and are all known, looked up in a table made once per day of the span."""
     dates = np.asarray(dates)
-    known = dates[~np.isnat(dates)] if dates.size > 256 else dates[:0]
-    if not known.size or (span := int((known.max() - known.min()) // np.timedelta64(1, "D"))) > dates.size // 4:
-        return np.asarray(np.busday_offset(dates, days, roll="backward"))
-    first = known.min()
-    table = np.append(np.busday_offset(first + np.arange(span + 1), days, roll="backward"), _NAT)
-    at = np.where(np.isnat(dates), span + 1, (dates - first).astype("timedelta64[D]").astype(np.int64))
-    return table[at]
+    if dates.size > 256 and dates.dtype == "M8[D]" and not np.isnat(first := dates.min()):  # NaT if any is
+        at = (dates - first).astype("timedelta64[D]").astype(np.int64)
+        if (span := int(at.max())) <= dates.size // 4:
+            return np.busday_offset(first + np.arange(span + 1), days, roll="backward")[at]
+    return np.asarray(np.busday_offset(dates, days, roll="backward"))
 
 
 def timeline(
