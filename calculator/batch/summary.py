@@ -225,8 +225,7 @@ def summary_of(evaluated: Evaluated, lines: np.ndarray, unit: str) -> BatchSumma
     def codes(per_row: np.ndarray) -> Codes | None:
         if not ok.any():
             return None
-        labels, idx = np.unique(per_row[ok], return_inverse=True)
-        return labels, idx.ravel()
+        return _distinct(per_row[ok])
 
     return _summary(evaluated.table, evaluated.problem, codes(evaluated.origin), codes(evaluated.currency),
                     lines, unit)
@@ -253,8 +252,7 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
     best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    uniq, inv = np.unique(key, return_inverse=True)
-    inv = inv.ravel()
+    uniq, inv = _distinct_small(key, len(o_lab) * len(c_lab) * len(r_lab))
     cnt = np.bincount(inv, minlength=len(uniq))
     # a blanket policy cannot take an option that is closed for an order: that order is kept
     keep = ev[_OPTIONS.index("keep")]
@@ -268,3 +266,26 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
         groups[(str(o_lab[o]), str(c_lab[c]), str(r_lab[r]))] = (
             int(cnt[i]), float(sums[0][i]), float(sums[1][i]), float(sums[2][i]))
     return BatchSummary(rows=n, problem_rows=int(bad.sum()), first_problems=first, groups=groups, unit=unit)
+
+
+def _distinct_small(key: np.ndarray, size: int) -> Codes:
+    """``np.unique(key, return_inverse=True)`` for integers in ``[0, size)``, counted, not sorted."""
+    if size > 4 * len(key) + 1024:
+        uniq, inv = np.unique(key, return_inverse=True)
+        return uniq, inv.ravel()
+    seen = np.bincount(key, minlength=size) > 0
+    uniq = np.flatnonzero(seen)
+    return uniq, (np.cumsum(seen) - 1)[key]
+
+
+def _distinct(per_row: np.ndarray) -> Codes:
+    """``np.unique(per_row, return_inverse=True)`` for codes of two ASCII letters (``U2``: origin,
+    currency) without sorting the rows: each code as a number below 128², then counted."""
+    if per_row.dtype == np.dtype("U2") and per_row.size:
+        chars = per_row.view(np.uint32).reshape(-1, 2)
+        if int(chars.max()) < 128:
+            uniq, idx = _distinct_small(chars[:, 0].astype(np.intp) * 128 + chars[:, 1], 128 * 128)
+            labels = np.stack([uniq // 128, uniq % 128], axis=1).astype(np.uint32).view(per_row.dtype).ravel()
+            return labels, idx
+    labels, idx = np.unique(per_row, return_inverse=True)
+    return labels, idx.ravel()
