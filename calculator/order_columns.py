@@ -253,9 +253,14 @@ def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Column
             assumed[f.name] = np.isnat(a)
             vals[f.name] = a
         elif f.kind in ("money", "fraction", "weight", "length", "number", "int"):
-            a, problem, sign = _num_array(np.nan if raw is None else raw, n, f.name)
-            missing = np.isnan(a)
             default = f.default if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) else np.nan
+            if raw is None:  # not given: the default for every order
+                problem = None
+                assumed[f.name] = np.ones(n, bool)
+                vals[f.name] = np.full(n, default, dtype=np.float64)
+                continue
+            a, problem, sign = _num_array(raw, n, f.name)
+            missing = np.isnan(a)
             assumed[f.name] = missing & (problem == "" if problem is not None else True)
             vals[f.name] = np.where(assumed[f.name], default, a)
             if sign is not None:
