@@ -562,13 +562,13 @@ def assess(
 
     dates = proc.dates
     for k in ("ship_by", "refund_return_earliest", "refund_return_latest"):
-        dates[k][~return_open] = _NAT
+        np.copyto(dates[k], _NAT, where=~return_open)
     for k in ("refund_partial_earliest", "refund_partial_latest"):
-        dates[k][~partial_open] = _NAT
+        np.copyto(dates[k], _NAT, where=~partial_open)
     warn = np.zeros(n, np.int32)
 
     def add(mask: NDArray[np.bool_], bit: int) -> None:
-        warn[mask] |= bit
+        np.bitwise_or(warn, bit, out=warn, where=mask)
 
     add(proc.dispute_closed & ~proc.free, WINDOW_CLOSED)
     add(return_open & (post.postage > vals["price"]), POSTAGE_OVER_PRICE)
