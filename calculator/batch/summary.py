@@ -279,13 +279,19 @@ def _distinct_small(key: np.ndarray, size: int) -> Codes:
 
 
 def _distinct(per_row: np.ndarray) -> Codes:
-    """``np.unique(per_row, return_inverse=True)`` for codes of two ASCII letters (``U2``: origin,
-    currency) without sorting the rows: each code as a number below 128², then counted."""
-    if per_row.dtype == np.dtype("U2") and per_row.size:
-        chars = per_row.view(np.uint32).reshape(-1, 2)
+    """``np.unique(per_row, return_inverse=True)`` for short ASCII codes (origin ``U2``, currency
+    ``U3``) without sorting text: each code as a number in base 128, which orders as the text does;
+    two letters are then counted, not sorted."""
+    width = per_row.dtype.itemsize // 4 if per_row.dtype.kind == "U" else 0
+    if 0 < width <= 4 and per_row.size:
+        chars = per_row.view(np.uint32).reshape(-1, width)
         if int(chars.max()) < 128:
-            uniq, idx = _distinct_small(chars[:, 0].astype(np.intp) * 128 + chars[:, 1], 128 * 128)
-            labels = np.stack([uniq // 128, uniq % 128], axis=1).astype(np.uint32).view(per_row.dtype).ravel()
+            key = np.zeros(len(per_row), np.intp)
+            for i in range(width):
+                key = key * 128 + chars[:, i]
+            uniq, idx = _distinct_small(key, 128**width)
+            digits = [(uniq // 128 ** (width - 1 - i)) % 128 for i in range(width)]
+            labels = np.stack(digits, axis=1).astype(np.uint32).view(per_row.dtype).ravel()
             return labels, idx
     labels, idx = np.unique(per_row, return_inverse=True)
     return labels, idx.ravel()
