@@ -309,7 +309,14 @@ def _evaluate(inputs: ModelInputs) -> Evaluation:
         max_postage = np.where(w <= 0, -np.inf, np.where(sigma < 1.0, own, np.where(wins_anyway, np.inf, -np.inf)))
         min_partial = np.where(P > 0, np.maximum(0.0, (ev_return - K) / np.where(P > 0, P, 1.0)), nan)
         min_partial = np.where(return_open, min_partial, 0.0)
-        break_even = _break_even_price(P, S_own, c, w, q, f, u, a, k, m, x.partial_open)
+        args = (P, S_own, c, w, q, f, u, a, k, m, x.partial_open)
+        shown = return_open & ~incomplete  # elsewhere the break-even price is NaN (below)
+        if len(shape) == 1 and np.count_nonzero(shown) < 0.8 * shape[0]:  # only the rows that show it
+            at = np.flatnonzero(shown)
+            break_even = np.full(shape, nan)
+            break_even[at] = _break_even_price(*(np.broadcast_to(v, shape)[at] for v in args))
+        else:
+            break_even = _break_even_price(*args)
 
     def closed(v, open_):
         return np.where(incomplete | ~open_, nan, np.broadcast_to(v, shape))
