@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .._codes import distinct_codes, distinct_ints
 from ..formatting import number, share
 from ..i18n import N_, _
 from ._arrow import code, contiguous, encode, lengths
@@ -225,7 +226,7 @@ def summary_of(evaluated: Evaluated, lines: np.ndarray, unit: str) -> BatchSumma
     def codes(per_row: np.ndarray) -> Codes | None:
         if not ok.any():
             return None
-        return _distinct(per_row[ok])
+        return distinct_codes(per_row[ok])
 
     return _summary(evaluated.table, evaluated.problem, codes(evaluated.origin), codes(evaluated.currency),
                     lines, unit)
@@ -252,7 +253,7 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
     best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    uniq, inv = _distinct_small(key, len(o_lab) * len(c_lab) * len(r_lab))
+    uniq, inv = distinct_ints(key)
     cnt = np.bincount(inv, minlength=len(uniq))
     # a blanket policy cannot take an option that is closed for an order: that order is kept
     keep = ev[_OPTIONS.index("keep")]
@@ -266,32 +267,3 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
         groups[(str(o_lab[o]), str(c_lab[c]), str(r_lab[r]))] = (
             int(cnt[i]), float(sums[0][i]), float(sums[1][i]), float(sums[2][i]))
     return BatchSummary(rows=n, problem_rows=int(bad.sum()), first_problems=first, groups=groups, unit=unit)
-
-
-def _distinct_small(key: np.ndarray, size: int) -> Codes:
-    """``np.unique(key, return_inverse=True)`` for integers in ``[0, size)``, counted, not sorted."""
-    if size > 4 * len(key) + 1024:
-        uniq, inv = np.unique(key, return_inverse=True)
-        return uniq, inv.ravel()
-    seen = np.bincount(key, minlength=size) > 0
-    uniq = np.flatnonzero(seen)
-    return uniq, (np.cumsum(seen) - 1)[key]
-
-
-def _distinct(per_row: np.ndarray) -> Codes:
-    """``np.unique(per_row, return_inverse=True)`` for short ASCII codes (origin ``U2``, currency
-    ``U3``) without sorting text: each code as a number in base 128, which orders as the text does;
-    two letters are then counted, not sorted."""
-    width = per_row.dtype.itemsize // 4 if per_row.dtype.kind == "U" else 0
-    if 0 < width <= 4 and per_row.size:
-        chars = per_row.view(np.uint32).reshape(-1, width)
-        if int(chars.max()) < 128:
-            key = np.zeros(len(per_row), np.intp)
-            for i in range(width):
-                key = key * 128 + chars[:, i]
-            uniq, idx = _distinct_small(key, 128**width)
-            digits = [(uniq // 128 ** (width - 1 - i)) % 128 for i in range(width)]
-            labels = np.stack(digits, axis=1).astype(np.uint32).view(per_row.dtype).ravel()
-            return labels, idx
-    labels, idx = np.unique(per_row, return_inverse=True)
-    return labels, idx.ravel()
