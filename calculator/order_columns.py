@@ -153,7 +153,7 @@ def _num_array(v: object, n: int, name: str) -> tuple[NDArray[np.float64], NDArr
     no text was refused (signed)."""
     a = np.asarray(v) if not isinstance(v, (list, tuple)) else np.asarray(v, dtype=object)
     if a.dtype.kind in "biuf":
-        a = a.astype(np.float64)
+        a = a.astype(np.float64, copy=False)  # read_columns only reads it: not copied
         return (np.broadcast_to(a, (n,)) if a.shape != (n,) else a), None, None
     a = np.broadcast_to(a.astype(object), (n,))
     values, codes = _texts_of(a)
