@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
+from ._codes import distinct_ints
 from .errors import InputError, RouteError
 from .formatting import round_output
 from .fx import FxRates, reference_rates
@@ -226,10 +227,10 @@ class Assessment:
 
     def _warning_codes(self) -> _Codes:
         """The warning codes of each order joined with ``;``, as one text per distinct mask + codes."""
-        masks, inverse = np.unique(self.warnings, return_inverse=True)
+        masks, inverse = distinct_ints(self.warnings)
         texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()],
                          dtype=object)
-        return texts, inverse.ravel()
+        return texts, inverse
 
     def columns(self, *, coded: bool = False) -> dict[str, NDArray | _Codes]:
         """Every output as a column (:data:`OUTPUTS`): the batch writes these next to the inputs.
@@ -562,13 +563,13 @@ def assess(
 
     dates = proc.dates
     for k in ("ship_by", "refund_return_earliest", "refund_return_latest"):
-        dates[k][~return_open] = _NAT
+        np.copyto(dates[k], _NAT, where=~return_open)
     for k in ("refund_partial_earliest", "refund_partial_latest"):
-        dates[k][~partial_open] = _NAT
+        np.copyto(dates[k], _NAT, where=~partial_open)
     warn = np.zeros(n, np.int32)
 
     def add(mask: NDArray[np.bool_], bit: int) -> None:
-        warn[mask] |= bit
+        np.bitwise_or(warn, bit, out=warn, where=mask)
 
     add(proc.dispute_closed & ~proc.free, WINDOW_CLOSED)
     add(return_open & (post.postage > vals["price"]), POSTAGE_OVER_PRICE)

@@ -38,12 +38,21 @@ def round_output(v: ArrayLike, digits: int) -> NDArray[np.float64]:
     [15.93, -0.13, 2.68, 0.0]
     """
     x = np.asarray(v, dtype=np.float64)
+    flat = x.reshape(-1)
     scale = 10.0**digits
+    # r = copysign(floor(s + 0.5 + s·1e-14), x) / scale with s = |x|·scale, in two arrays written in place
     with np.errstate(invalid="ignore", over="ignore"):
-        s = np.abs(x) * scale
-        r = np.copysign(np.floor(s + 0.5 + s * 1e-14), x) / scale
-    # from 2**52 up, a scaled float has no fraction left to round (and scaling could overflow)
-    return np.where(s < 2.0**52, r, x) + 0.0
+        s = np.abs(flat)
+        s *= scale
+        r = s + 0.5
+        r += s * 1e-14
+        np.floor(r, out=r)
+        np.copysign(r, flat, out=r)
+        r /= scale
+        # from 2**52 up, a scaled float has no fraction left to round (and scaling could overflow)
+        np.copyto(r, flat, where=~(s < 2.0**52))
+    r += 0.0
+    return r.reshape(x.shape) if x.ndim else r[0]
 
 
 def money(x: float, currency: str) -> str:

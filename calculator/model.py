@@ -245,6 +245,29 @@ def evaluate(inputs: ModelInputs) -> Evaluation:
     >>> e.recommended.tolist(), e.ev_partial_resell.tolist()
     (['return', 'partial_keep'], [9360.0, nan])
     """
+    shape = np.broadcast_shapes(*(getattr(inputs, f.name).shape for f in fields(inputs)))
+    if len(shape) == 1 and shape[0] > 2 * _BLOCK:
+        # a long column in even blocks: each step's temporaries then stay in the CPU cache (same numbers)
+        n = shape[0]
+        step = -(-n // -(-n // _BLOCK))
+        parts = [_evaluate(_rows(inputs, start, start + step)) for start in range(0, n, step)]
+        return Evaluation(**{f.name: np.concatenate([getattr(p, f.name) for p in parts], axis=-1)
+                             for f in fields(Evaluation)})
+    return _evaluate(inputs)
+
+
+# Rows per block of a long column in :func:`evaluate`.
+_BLOCK = 16384
+
+
+def _rows(inputs: ModelInputs, start: int, stop: int) -> ModelInputs:
+    """The orders ``start:stop`` of 1-d inputs (an input of one value holds for every order)."""
+    return ModelInputs(**{f.name: v[start:stop] if (v := getattr(inputs, f.name)).size > 1 else v
+                          for f in fields(inputs)})
+
+
+def _evaluate(inputs: ModelInputs) -> Evaluation:
+    """:func:`evaluate` on inputs as given."""
     x = inputs
     P, S, w, q, f = x.price, x.postage, x.win_probability, x.partial_probability, x.partial_refund
     u, phi, k, sigma, m = x.use_value, x.resale_fee, x.resale_cost, x.seller_pays_postage, x.min_resale
@@ -286,7 +309,14 @@ def evaluate(inputs: ModelInputs) -> Evaluation:
         max_postage = np.where(w <= 0, -np.inf, np.where(sigma < 1.0, own, np.where(wins_anyway, np.inf, -np.inf)))
         min_partial = np.where(P > 0, np.maximum(0.0, (ev_return - K) / np.where(P > 0, P, 1.0)), nan)
         min_partial = np.where(return_open, min_partial, 0.0)
-        break_even = _break_even_price(P, S_own, c, w, q, f, u, a, k, m, x.partial_open)
+        args = (P, S_own, c, w, q, f, u, a, k, m, x.partial_open)
+        shown = return_open & ~incomplete  # elsewhere the break-even price is NaN (below)
+        if len(shape) == 1 and np.count_nonzero(shown) < 0.8 * shape[0]:  # only the rows that show it
+            at = np.flatnonzero(shown)
+            break_even = np.full(shape, nan)
+            break_even[at] = _break_even_price(*(np.broadcast_to(v, shape)[at] for v in args))
+        else:
+            break_even = _break_even_price(*args)
 
     def closed(v, open_):
         return np.where(incomplete | ~open_, nan, np.broadcast_to(v, shape))
@@ -319,9 +349,10 @@ def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray
     b1 = np.clip(np.minimum(p_sale, p_cross), 0.0, inf)
     b2 = np.clip(np.maximum(p_sale, p_cross), 0.0, inf)
     edges = [np.zeros(shape), b1, b2, np.full(shape, inf)]
-    own = S_own + c
+    w_own = w * (S_own + c)
+    one_w = 1.0 - w
     qf = q * f
-    result = np.zeros(shape)
+    result = np.zeros(shape)  # ≥ 0, so a supremum of −∞ or an inactive option (0) cannot raise it
     for j in range(3):
         lo, hi = edges[j], edges[j + 1]
         bounded = np.isfinite(hi)
@@ -331,16 +362,19 @@ def _break_even_price(P, S_own, c, w, q, f, u, a, k, m, partial_open) -> NDArray
         sells = sale & (a * mid - k > u * mid)
         kslope = np.where(sells, a, u)
         kicpt = np.where(sells, -k, 0.0)
-        r_slope = w + (1.0 - w) * kslope  # EV_return = r_slope·P + r_icpt on this piece
-        r_icpt = (1.0 - w) * kicpt - w * own
+        r_slope = w + one_w * kslope  # EV_return = r_slope·P + r_icpt on this piece
+        r_icpt = one_w * kicpt - w_own
         live = hi > lo
         for a_slope, a_icpt, active in ((kslope, kicpt, live),
                                         (qf + u, 0.0, live & partial_open),
                                         (qf + a, -k, live & partial_open & sale)):
             beta = r_slope - a_slope
             alpha = r_icpt - a_icpt
-            root = -alpha / np.where(beta != 0, beta, 1.0)
-            top = np.where(beta > 0, np.where(root >= lo, np.minimum(root, hi), -inf),
-                           np.where(beta < 0, np.where(root < hi, hi, -inf), np.where(alpha <= 0, hi, -inf)))
-            result = np.maximum(result, np.where(active, top, 0.0))
+            root = -alpha / beta  # used only where β ≠ 0
+            rising = beta > 0
+            # β > 0: g ≤ 0 up to the root (if it is in the piece); β < 0: from the root to hi;
+            # β = 0: the whole piece where α ≤ 0
+            np.maximum(result, np.minimum(root, hi), out=result, where=active & rising & (root >= lo))
+            falling = beta < 0
+            np.maximum(result, hi, out=result, where=active & np.where(falling, root < hi, ~rising & (alpha <= 0)))
     return result

@@ -11,7 +11,7 @@ once for ``errors="raise"``).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,7 +153,7 @@ def _num_array(v: object, n: int, name: str) -> tuple[NDArray[np.float64], NDArr
     no text was refused (signed)."""
     a = np.asarray(v) if not isinstance(v, (list, tuple)) else np.asarray(v, dtype=object)
     if a.dtype.kind in "biuf":
-        a = a.astype(np.float64)
+        a = a.astype(np.float64, copy=False)  # read_columns only reads it: not copied
         return (np.broadcast_to(a, (n,)) if a.shape != (n,) else a), None, None
     a = np.broadcast_to(a.astype(object), (n,))
     values, codes = _texts_of(a)
@@ -253,9 +253,14 @@ def read_columns(given: Mapping[str, object], n: int, today: _dt.date) -> Column
             assumed[f.name] = np.isnat(a)
             vals[f.name] = a
         elif f.kind in ("money", "fraction", "weight", "length", "number", "int"):
-            a, problem, sign = _num_array(np.nan if raw is None else raw, n, f.name)
-            missing = np.isnan(a)
             default = f.default if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) else np.nan
+            if raw is None:  # not given: the default for every order
+                problem = None
+                assumed[f.name] = np.ones(n, bool)
+                vals[f.name] = np.full(n, default, dtype=np.float64)
+                continue
+            a, problem, sign = _num_array(raw, n, f.name)
+            missing = np.isnan(a)
             assumed[f.name] = missing & (problem == "" if problem is not None else True)
             vals[f.name] = np.where(assumed[f.name], default, a)
             if sign is not None:
@@ -324,12 +329,15 @@ def validate_columns(r: Columns, p: Problems, today: _dt.date) -> None:
             problem = r.unread[f.name]
             p.flag(problem != "", "", lambda m, problem=problem: problem[m])
 
-    def numbers(a: NDArray, tail: str):
-        return lambda m: np.char.add(a[m].astype(str), tail)
+    def numbers(a: NDArray, tail: Callable[[], str]):
+        return lambda m: np.char.add(a[m].astype(str), tail())  # the words only for the rows flagged
+
+    def words(text: str, f) -> Callable[[], str]:
+        return lambda: _(text).format(range=f.range_text, unit=_(f.unit))
 
     price = vals["price"]
     p.flag(np.isnan(price), "price", _("missing; give the amount paid for the item"))
-    p.flag(price <= 0, "price", numbers(price, _(" must be greater than zero")))
+    p.flag(price <= 0, "price", numbers(price, lambda: _(" must be greater than zero")))
     uniq, codes = r.texts["reason"]
     p.flag((uniq == "")[codes], "reason", _("missing; one of {reasons}").format(reasons=reason_help()))
     for f in FIELDS:
@@ -339,12 +347,10 @@ def validate_columns(r: Columns, p: Problems, today: _dt.date) -> None:
         a = vals[f.name]
         low, high = rng
         with np.errstate(invalid="ignore"):
-            words = dict(range=f.range_text, unit=_(f.unit))
-            p.flag(np.isinf(a), f.name, numbers(a, _(" is not a finite number; give {range} [{unit}]").format(**words)))
-            p.flag((a < low) | (a > high), f.name,
-                   numbers(a, _(" is out of range; give {range} [{unit}]").format(**words)))
+            p.flag(np.isinf(a), f.name, numbers(a, words(N_(" is not a finite number; give {range} [{unit}]"), f)))
+            p.flag((a < low) | (a > high), f.name, numbers(a, words(N_(" is out of range; give {range} [{unit}]"), f)))
             if f.kind == "int":
-                p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, _(" is not a whole number")))
+                p.flag(np.isfinite(a) & (a != np.round(a)), f.name, numbers(a, lambda: _(" is not a whole number")))
     checks = (
         ("origin", is_country, N_("{value} is not an ISO country code (e.g. US, GB, DE, RU)")),
         ("destination", is_country, N_("{value} is not an ISO country code (e.g. CN)")),

@@ -65,7 +65,7 @@ def marketplace_process(r: Columns, p: Problems, today: _dt.date, rates: FxRates
                    free_why_not=np.zeros(n, np.int8), free_win=np.full(n, np.nan),
                    partial_procedure=np.zeros(n, bool), streak_limit=np.zeros(n, np.int64),
                    seller_pays=np.zeros(n))
-    reason = vals["reason"]
+    r_uniq, r_codes = r.texts["reason"]  # each distinct reason is looked up once
     wanted_given = ~r.assumed["free_return"]
     for m, market, rows in _markets(r.texts["marketplace"]):
         from_purchase = market.dispute_window_from == "purchase"
@@ -76,7 +76,7 @@ def marketplace_process(r: Columns, p: Problems, today: _dt.date, rates: FxRates
         sel = rows & ~(from_purchase & np.isnat(vals["purchased_on"]))
         out.partial_procedure[rows] = market.partial_refund_available is True
         out.streak_limit[rows] = market.wins_in_a_row_risk or 0
-        out.seller_pays[rows & np.isin(reason, market.seller_pays_postage_for)] = 1.0
+        out.seller_pays[rows & np.isin(r_uniq.astype(str), market.seller_pays_postage_for)[r_codes]] = 1.0
         if not sel.any():
             continue
 

@@ -81,8 +81,19 @@ def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = Fal
     if days is None:
         return np.full(dates.shape, _NAT)
     if business and days:
-        return np.asarray(np.busday_offset(dates, days, roll="backward"))
+        return _busday_offset(dates, days)
     return dates + np.timedelta64(days, "D")
+
+
+def _busday_offset(dates: NDArray[np.datetime64], days: int) -> NDArray[np.datetime64]:
+    """``np.busday_offset(dates, days, roll="backward")``; for many dates that span few days (a
+    batch chunk) and are all known, looked up in a table made once per day of the span."""
+    dates = np.asarray(dates)
+    if dates.size > 256 and dates.dtype == "M8[D]" and not np.isnat(first := dates.min()):  # NaT if any is
+        at = (dates - first).astype("timedelta64[D]").astype(np.int64)
+        if (span := int(at.max())) <= dates.size // 4:
+            return np.busday_offset(first + np.arange(span + 1), days, roll="backward")[at]
+    return np.asarray(np.busday_offset(dates, days, roll="backward"))
 
 
 def timeline(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .._codes import distinct_codes, distinct_ints
 from ..formatting import number, share
 from ..i18n import N_, _
 from ._arrow import code, contiguous, encode, lengths
@@ -225,8 +226,7 @@ def summary_of(evaluated: Evaluated, lines: np.ndarray, unit: str) -> BatchSumma
     def codes(per_row: np.ndarray) -> Codes | None:
         if not ok.any():
             return None
-        labels, idx = np.unique(per_row[ok], return_inverse=True)
-        return labels, idx.ravel()
+        return distinct_codes(per_row[ok])
 
     return _summary(evaluated.table, evaluated.problem, codes(evaluated.origin), codes(evaluated.currency),
                     lines, unit)
@@ -253,8 +253,7 @@ def _summary(t: pa.Table, bad: np.ndarray, origin: Codes | None, currency: Codes
     option = np.array([_OPTIONS.index(r) if r in _OPTIONS else -1 for r in r_lab], np.intp)[r_idx]
     best = np.where(option >= 0, ev[option, np.arange(len(ok))], np.nan)
     key = (o_idx * len(c_lab) + c_idx) * len(r_lab) + r_idx
-    uniq, inv = np.unique(key, return_inverse=True)
-    inv = inv.ravel()
+    uniq, inv = distinct_ints(key)
     cnt = np.bincount(inv, minlength=len(uniq))
     # a blanket policy cannot take an option that is closed for an order: that order is kept
     keep = ev[_OPTIONS.index("keep")]
