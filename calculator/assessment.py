@@ -34,7 +34,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import model as _model
-from ._codes import distinct_ints
 from .errors import InputError, RouteError
 from .formatting import round_output
 from .fx import FxRates, reference_rates
@@ -227,10 +226,10 @@ class Assessment:
 
     def _warning_codes(self) -> _Codes:
         """The warning codes of each order joined with ``;``, as one text per distinct mask + codes."""
-        masks, inverse = distinct_ints(self.warnings)
+        masks, inverse = np.unique(self.warnings, return_inverse=True)
         texts = np.array([";".join(c for bit, c in WARNINGS.items() if m & bit) for m in masks.tolist()],
                          dtype=object)
-        return texts, inverse
+        return texts, inverse.ravel()
 
     def columns(self, *, coded: bool = False) -> dict[str, NDArray | _Codes]:
         """Every output as a column (:data:`OUTPUTS`): the batch writes these next to the inputs.

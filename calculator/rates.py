@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._codes import distinct_codes, distinct_ints
 from .errors import InputError
 from .formatting import sides
 from .fx import FxRates
@@ -240,7 +239,8 @@ def cheapest_postage(
             a = np.where(np.equal(a, None), "", a).astype(str)
         if a.ndim == 0:  # one value for every parcel: nothing to sort
             return a.reshape(1), np.zeros(n, np.intp)
-        return distinct_codes(np.broadcast_to(a, (n,)))
+        uniq, inverse = np.unique(np.broadcast_to(a, (n,)), return_inverse=True)
+        return uniq, inverse.ravel()
 
     dates_in = None if posted_on is None or np.ndim(posted_on) == 0 else posted_on
     n = max(np.size(x) for x in (origin, destination, weight_g, length_cm, width_cm, height_cm, *(
@@ -277,7 +277,8 @@ def cheapest_postage(
     # group rows by (origin, destination, service, epoch) with integer codes: no string sorting
     n_s, n_e = len(s_vals), len(epochs)
     key = ((o_code * len(d_vals) + d_code) * n_s + s_code) * n_e + epoch
-    groups, inverse = distinct_ints(key)
+    groups, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
     # a stable sort of small integers is a radix sort in numpy: rows of each group, in order
     order = np.argsort(inverse.astype(np.uint16) if len(groups) < 2**16 else inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])

@@ -19,7 +19,6 @@ PACKAGE = Path(calculator.__file__).resolve().parent
 LAYERS: dict[str, float] = {
     # foundations: no sibling imports
     "errors": 0,
-    "_codes": 0,  # distinct values of a column without sorting its rows
 
     # languages: gettext catalogs (and the developers' tool that keeps them in step)
     "i18n": 1,
@@ -60,6 +59,7 @@ LAYERS: dict[str, float] = {
     # the edges: batch files (calculator/batch/) and the command line (calculator/cli/: what
     # every subcommand shares, then the subcommands, then the parser that gathers them)
     "batch._arrow": 14.0,  # pyarrow helpers
+    "batch._codes": 14.0,  # distinct values of a column without sorting its rows
     "batch.columns": 14.1,  # which column is which input; values for missing columns
     "batch.cells": 14.2,  # the column engine of the input grammar
     "batch.schema": 14.2,  # the output columns

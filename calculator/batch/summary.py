@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .._codes import distinct_codes, distinct_ints
+from ._codes import distinct_codes, distinct_ints
 from ..formatting import number, share
 from ..i18n import N_, _
 from ._arrow import code, contiguous, encode, lengths

@@ -1,4 +1,4 @@
-"""``np.unique(values, return_inverse=True)`` for the columns a chunk groups by, without sorting the
+"""The batch summary's ``np.unique(values, return_inverse=True)`` for the columns it groups by, without sorting the
 rows: small non-negative integers are counted (``np.bincount``), and short ASCII codes (a country
 ``U2``, a currency ``U3``) become integers first. Same distinct values, same order, same indices."""
 
