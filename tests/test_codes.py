@@ -88,3 +88,19 @@ def test_coded_output_columns_decode_to_the_plain_ones(tariffs):
     # the codes are the assessment's own fields
     assert coded["postage_source"][1].tolist() == a.source_code.tolist()
     assert coded["postage_currency_used"][1].tolist() == a.postage_currency_index.tolist()
+
+
+@given(st.lists(st.integers(0, 5000), min_size=1, max_size=300))
+def test_the_summarys_counting_finds_what_np_unique_finds(keys):
+    """The batch summary counts small integer keys and short codes instead of sorting them; the
+    distinct values and each row's index are np.unique's."""
+    from calculator.batch._codes import distinct_codes, distinct_ints
+
+    key = np.array(keys)
+    uniq, inverse = distinct_ints(key)
+    want, want_inverse = np.unique(key, return_inverse=True)
+    assert uniq.tolist() == want.tolist() and inverse.tolist() == want_inverse.ravel().tolist()
+    codes = np.array([f"{chr(65 + k % 26)}{chr(65 + k // 26 % 26)}" for k in keys])  # two letters, U2
+    uniq, inverse = distinct_codes(codes)
+    want, want_inverse = np.unique(codes, return_inverse=True)
+    assert uniq.tolist() == want.tolist() and inverse.tolist() == want_inverse.ravel().tolist()
