@@ -41,7 +41,7 @@ from .inputs import field as _field
 
 __all__ = ["GRAMS_PER", "CM_PER", "UNITS", "CURRENCY_SIGNS", "YES_WORDS", "NO_WORDS", "DATE_FORMS", "MESSAGES",
            "SPACES", "Reading", "read_number", "read_input", "read_date", "read_yes_no", "parse_weight",
-           "parse_length", "parse_dims", "parse_number", "parse_yes_no", "format_weight", "is_country",
+           "parse_length", "parse_dims", "parse_number", "parse_yes_no", "is_country",
            "is_currency"]
 
 # --------------------------------------------------------------------------------------------
@@ -589,17 +589,6 @@ def parse_dims(text: str, *, default_unit: str = "cm", field: str = "dims") -> t
     if min(sides) < 0:
         raise InputError(_("{field}: {text!r} has a negative side").format(field=field, text=text))
     return sides  # type: ignore[return-value]
-
-
-def format_weight(grams: float) -> str:
-    """Readable weight: ``450 g``, ``1.25 kg``."""
-    if grams != grams:  # NaN
-        return "?"
-    if grams == float("inf"):
-        return "no limit"
-    if grams >= 1000:
-        return f"{grams / 1000:g} kg"
-    return f"{grams:.6g} g"
 
 
 @functools.cache
