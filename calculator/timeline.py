@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from .errors import InputError
 from .i18n import _, ngettext
 from .policy import Marketplace
+from .units import message, read_date
 
 __all__ = ["Timeline", "timeline"]
 
@@ -64,11 +65,21 @@ _NAT = np.datetime64("NaT", "D")
 
 
 def _dates(value: ArrayLike, name: str) -> NDArray[np.datetime64]:
-    try:
-        return np.asarray(value, dtype="datetime64[D]")
-    except (TypeError, ValueError):
-        raise InputError(_("{field}: {value!r} is not a date; write YYYY-MM-DD").format(
-            field=name, value=value)) from None
+    """``value`` as datetime64[D]; text (and ``datetime.date`` objects) read by the one input
+    grammar, :func:`calculator.units.read_date` (``26.11.2026`` as a cell or a flag is read)."""
+    a = np.asarray(value)
+    if a.dtype.kind not in "UO":
+        try:
+            return a.astype("datetime64[D]")
+        except (TypeError, ValueError):
+            raise InputError(message("not_a_date", name=name, value=value)) from None
+    days = []
+    for x in a.ravel().tolist():
+        day, problem = read_date(x, name=name)
+        if problem:
+            raise InputError(problem)
+        days.append(_NAT if day is None else np.datetime64(day, "D"))
+    return np.array(days, dtype="datetime64[D]").reshape(a.shape)
 
 
 def _after(dates: NDArray[np.datetime64], days: int | None, business: bool = False

@@ -34,7 +34,7 @@ LAYERS: dict[str, float] = {
     # data and its objects: exchange rates, marketplace rules, distributions, order columns, tariffs
     "fx": 4,
     "policy": 4,
-    "timeline": 4.5,
+    "timeline": 4.5,  # above units (3.5): dates read by the grammar
     "distributions": 4,
     "order_columns": 4,
     "tariff_view": 3,

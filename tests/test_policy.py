@@ -339,6 +339,16 @@ def test_bad_date_names_the_field():
         timeline(get_marketplace("aliexpress"), "2025-13-01", "2025-12-01")
 
 
+def test_dates_are_read_by_the_input_grammar():
+    """The timeline reads a date as a flag or a CSV cell is read (calculator.units.read_date): a
+    day-first date is that day, and a day that does not exist is refused, not moved into March."""
+    ae = get_marketplace("aliexpress")
+    t = timeline(ae, np.array(["01.12.2025", "2025-12-01 10:00"]), "2025-12-05")
+    assert t.dispute_deadline.tolist() == [day("2025-12-16")] * 2  # received + 15 days
+    with pytest.raises(InputError, match=r"received_on: '2026-02-30' is not a date"):
+        timeline(ae, "2026-02-30", "2026-03-05")
+
+
 # --- loading files --------------------------------------------------------------------------
 
 MINIMAL = """\
